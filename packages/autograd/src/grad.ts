@@ -1,0 +1,98 @@
+import type { Tensor } from '@autodag/core';
+import { formatShape, onesLike, shapesEqual, zerosLike } from '@autodag/core';
+import { edgeOf, walk } from './engine.js';
+import type { Node } from './node.js';
+
+/** Options of `grad` (PyTorch's `torch.autograd.grad` keywords, camelCased). */
+export interface GradOptions {
+  /** The "vector" of the vector-Jacobian product, one per output; default ones for scalar outputs. */
+  gradOutputs?: Tensor | readonly (Tensor | null)[] | null;
+  /** Keep the graph for another backward (defaults to `createGraph`). */
+  retainGraph?: boolean;
+  /** Record the computation of the gradients, for higher-order derivatives. */
+  createGraph?: boolean;
+  /** Return `null` for inputs the outputs do not depend on instead of throwing. */
+  allowUnused?: boolean;
+  /** Return zeros instead of `null` for unused inputs (PyTorch's `materialize_grads`). */
+  materializeGrads?: boolean;
+}
+
+function asList(x: Tensor | readonly Tensor[]): readonly Tensor[] {
+  return Array.isArray(x) ? (x as readonly Tensor[]) : [x as Tensor];
+}
+
+/**
+ * Gradients of `outputs` w.r.t. `inputs`, returned as an array (one per input, even for a
+ * single input). Several outputs sum their gradients. Leaves' `.grad` fields are not touched.
+ * @example
+ * const t = torch.tensor([1, 2, 4]).requiresGrad_();
+ * const u = torch.tensor([10, 20]).requiresGrad_();
+ * const a = t.pow(2).sum().add(u.log().sum());
+ * torch.autograd.grad(a, [t, u]) // [tensor([2., 4., 8.]), tensor([0.1000, 0.0500])]
+ */
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  options: GradOptions = {},
+): (Tensor | null)[] {
+  const outs = asList(outputs);
+  const ins = asList(inputs);
+  const given =
+    options.gradOutputs == null
+      ? []
+      : Array.isArray(options.gradOutputs)
+        ? options.gradOutputs
+        : [options.gradOutputs as Tensor];
+  if (given.length && given.length !== outs.length) {
+    throw new RangeError(`grad: got ${given.length} gradOutputs for ${outs.length} outputs`);
+  }
+  ins.forEach((t, i) => {
+    if (!t.requiresGrad)
+      throw new Error(
+        `grad: input ${i} does not require grad (One of the differentiated Tensors does not require grad)`,
+      );
+  });
+  const roots = outs.map((o, i) => {
+    if (!o.requiresGrad)
+      throw new Error(`element ${i} of tensors does not require grad and does not have a grad_fn`);
+    return edgeOf(o);
+  });
+  const rootGrads = outs.map((o, i) => {
+    const g = given[i];
+    if (g) {
+      if (!shapesEqual(g.shape, o.shape)) {
+        throw new RangeError(
+          `Mismatch in shape: grad_output[${i}] has a shape of ${formatShape(g.shape)} and output[${i}] has a shape of ${formatShape(o.shape)}.`,
+        );
+      }
+      return g;
+    }
+    if (o.numel() !== 1) throw new Error('grad can be implicitly created only for scalar outputs');
+    return onesLike(o);
+  });
+  const capture = new Map<Node, Map<number, number>>();
+  ins.forEach((t, slot) => {
+    const e = edgeOf(t);
+    const byNr = capture.get(e.node) ?? new Map<number, number>();
+    byNr.set(e.outputNr, slot);
+    capture.set(e.node, byNr);
+  });
+  const captured: (Tensor | null)[] = ins.map(() => null);
+  const createGraph = options.createGraph ?? false;
+  walk(roots, rootGrads, {
+    retainGraph: options.retainGraph ?? createGraph,
+    createGraph,
+    capture,
+    captured,
+  });
+  return captured.map((g, i) => {
+    if (g) return createGraph ? g : g.detach();
+    if (options.materializeGrads) return zerosLike(ins[i]!);
+    if (!options.allowUnused) {
+      throw new Error(
+        `One of the differentiated Tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`,
+      );
+    }
+    return null;
+  });
+}

@@ -1,0 +1,15 @@
+/**
+ * @autodag/autograd: records the DAG that registered ops produce, on the fly, and
+ * back-propagates through it. Importing this package installs the engine into core.
+ * @packageDocumentation
+ */
+import { installAutograd } from '@autodag/core';
+import { engine } from './engine.js';
+
+installAutograd(engine);
+
+export { backward, edgeOf, leafNode, walk } from './engine.js';
+export type { GradOptions } from './grad.js';
+export { grad } from './grad.js';
+export type { Edge } from './node.js';
+export { AccumulateGrad, FunctionNode, Node, OpNode } from './node.js';

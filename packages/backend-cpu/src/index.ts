@@ -1,0 +1,30 @@
+/**
+ * @autodag/backend-cpu: the CPU device. Importing it registers the backend as `'cpu'` and its
+ * kernels for every core op, through the same public registry any backend uses.
+ * @packageDocumentation
+ */
+import { registerBackend } from '@autodag/core';
+import { CpuBackend } from './backend.js';
+import { registerCopyKernels } from './kernels/copy.js';
+import { registerElementwiseKernels } from './kernels/elementwise.js';
+import { registerMatmulKernels } from './kernels/matmul.js';
+import { registerReduceKernels } from './kernels/reduce.js';
+
+export type { CpuStorage } from './backend.js';
+export { CpuBackend, cpuData } from './backend.js';
+export { gemm } from './kernels/matmul.js';
+export { denseData, forEachRow, gatherInto, gatherLayout } from './strided.js';
+
+/** The CPU backend instance registered as `'cpu'`. */
+export const cpuBackend = new CpuBackend();
+
+/** Registers the CPU backend and all its kernels (done on import; idempotent). */
+export function registerCpuBackend(): void {
+  registerBackend(cpuBackend);
+  registerCopyKernels('cpu');
+  registerElementwiseKernels('cpu');
+  registerReduceKernels('cpu');
+  registerMatmulKernels('cpu');
+}
+
+registerCpuBackend();

@@ -1,0 +1,373 @@
+import { getBackend, getDefaultDevice } from './backend.js';
+import type { DType, TypedArray } from './dtype.js';
+import { checkDType, DEFAULT_FLOAT_DTYPE, typedArrayFor } from './dtype.js';
+import type { Generator } from './random.js';
+import { defaultGenerator } from './random.js';
+import { checkShape, numelOf } from './shape.js';
+import type { NestedArray } from './tensor.js';
+import { Tensor } from './tensor.js';
+
+/** Options shared by the creation functions (PyTorch's keyword arguments). */
+export interface TensorOptions {
+  /** Element type; default float32 for numbers, bool for booleans, int32 for an Int32Array. */
+  dtype?: DType;
+  /** Device name; default `getDefaultDevice()`. */
+  device?: string;
+  /** Make the result a leaf that requires grad. */
+  requiresGrad?: boolean;
+}
+
+/** Options of the random creation functions. */
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+/** Accepted data for `tensor()`. */
+export type TensorData = NestedArray | TypedArray | readonly NestedArray[];
+
+/** A shape given as `(2, 5)`, `([2, 5])`, optionally followed by an options object. */
+export type SizeArgs<O> = [readonly number[], O?] | [...number[]] | [...number[], O];
+
+/** Splits PyTorch-style size arguments into a shape and options. */
+export function parseSizeArgs<O extends object>(
+  args: readonly unknown[],
+  opName: string,
+): [number[], O] {
+  let opts = {} as O;
+  let rest = args;
+  const last = args[args.length - 1];
+  if (last !== undefined && typeof last === 'object' && !Array.isArray(last)) {
+    opts = last as O;
+    rest = args.slice(0, -1);
+  }
+  const dims =
+    rest.length === 1 && Array.isArray(rest[0]) ? (rest[0] as number[]) : (rest as number[]);
+  for (const d of dims) {
+    if (typeof d !== 'number') {
+      throw new TypeError(`${opName}: sizes must be integers, got ${JSON.stringify(dims)}`);
+    }
+  }
+  return [checkShape(dims, opName), opts];
+}
+
+/** Wraps a freshly filled host array as a tensor on the requested device. */
+export function fromTypedArray(
+  values: TypedArray,
+  shape: readonly number[],
+  opts: TensorOptions = {},
+): Tensor {
+  const dtype = opts.dtype ?? dtypeOfArray(values);
+  const Ctor = typedArrayFor(dtype);
+  const data = values instanceof Ctor ? values : Ctor.from(values as ArrayLike<number>);
+  const backend = getBackend(opts.device ?? getDefaultDevice());
+  const t = new Tensor(backend.upload(data, dtype), shape.slice());
+  if (opts.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+function dtypeOfArray(values: TypedArray): DType {
+  if (values instanceof Float64Array) return 'float64';
+  if (values instanceof Int32Array) return 'int32';
+  if (values instanceof Uint8Array) return 'bool';
+  return 'float32';
+}
+
+function inferShape(data: NestedArray | readonly NestedArray[], shape: number[]): void {
+  let level: unknown = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0];
+  }
+}
+
+function flatten(
+  data: unknown,
+  shape: readonly number[],
+  dim: number,
+  out: number[],
+  flags: { bool: boolean; num: boolean },
+): void {
+  if (dim === shape.length) {
+    if (typeof data === 'boolean') {
+      flags.bool = true;
+      out.push(data ? 1 : 0);
+    } else if (typeof data === 'number') {
+      flags.num = true;
+      out.push(data);
+    } else if (data instanceof Tensor && data.numel() === 1) {
+      flags.num = true;
+      out.push(Number(data.item()));
+    } else {
+      throw new TypeError(
+        `tensor(): could not convert ${Array.isArray(data) ? 'a nested list' : typeof data} at dim ${dim} to a number`,
+      );
+    }
+    return;
+  }
+  if (!Array.isArray(data) || data.length !== shape[dim]) {
+    throw new RangeError(
+      `tensor(): expected sequence of length ${shape[dim]} at dim ${dim} (got ${Array.isArray(data) ? data.length : 'a scalar'})`,
+    );
+  }
+  for (const item of data) flatten(item, shape, dim + 1, out, flags);
+}
+
+/**
+ * Creates a tensor from nested arrays, a typed array or a number (0-d). Plain numbers give
+ * float32, booleans give bool, an Int32Array gives int32; `dtype` overrides.
+ * @example
+ * torch.tensor([[11, 12, 13], [21, 22, 23]])
+ * torch.tensor([1, 10], { dtype: 'int32' }) // tensor([ 1, 10])
+ * torch.tensor([1, 2, 4], { requiresGrad: true })
+ */
+export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
+  const dtypeOpt = opts.dtype === undefined ? undefined : checkDType(opts.dtype, 'tensor()');
+  if (ArrayBuffer.isView(data)) {
+    const arr = data as TypedArray;
+    const dtype = dtypeOpt ?? dtypeOfArray(arr);
+    const Ctor = typedArrayFor(dtype);
+    const copy =
+      dtype === 'bool'
+        ? Uint8Array.from(arr, (v) => (v ? 1 : 0))
+        : Ctor.from(arr as ArrayLike<number>);
+    return fromTypedArray(copy, [arr.length], { ...opts, dtype });
+  }
+  const shape: number[] = [];
+  inferShape(data as NestedArray, shape);
+  const flat: number[] = [];
+  const flags = { bool: false, num: false };
+  flatten(data, shape, 0, flat, flags);
+  const dtype = dtypeOpt ?? (flags.bool && !flags.num ? 'bool' : DEFAULT_FLOAT_DTYPE);
+  const Ctor = typedArrayFor(dtype);
+  const values = dtype === 'bool' ? Uint8Array.from(flat, (v) => (v ? 1 : 0)) : Ctor.from(flat);
+  return fromTypedArray(values, shape, { ...opts, dtype });
+}
+
+/** A 0-d tensor holding `value`. Used for scalar operands of binary ops. */
+export function scalarTensor(value: number | boolean, dtype: DType, device: string): Tensor {
+  const arr = new (typedArrayFor(dtype))(1);
+  arr[0] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  return new Tensor(getBackend(device).upload(arr, dtype), []);
+}
+
+function filled(
+  shape: readonly number[],
+  opts: TensorOptions,
+  fill: (arr: TypedArray) => void,
+  opName: string,
+): Tensor {
+  const dtype = checkDType(opts.dtype ?? DEFAULT_FLOAT_DTYPE, opName);
+  const arr = new (typedArrayFor(dtype))(numelOf(shape));
+  fill(arr);
+  return fromTypedArray(arr, shape, { ...opts, dtype });
+}
+
+/**
+ * A tensor of the given size with unspecified contents (zeros here, as memory is fresh).
+ * @example torch.empty(2, 5); torch.empty([2, 5], { dtype: 'float64' })
+ */
+export function empty(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = parseSizeArgs<TensorOptions>(args, 'empty');
+  return filled(shape, opts, () => {}, 'empty');
+}
+
+/**
+ * A tensor filled with 0.
+ * @example torch.zeros([2, 5])
+ */
+export function zeros(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = parseSizeArgs<TensorOptions>(args, 'zeros');
+  return filled(shape, opts, () => {}, 'zeros');
+}
+
+/**
+ * A tensor filled with 1.
+ * @example torch.ones(3)
+ */
+export function ones(...args: SizeArgs<TensorOptions>): Tensor {
+  const [shape, opts] = parseSizeArgs<TensorOptions>(args, 'ones');
+  return filled(shape, opts, (a) => a.fill(1), 'ones');
+}
+
+/**
+ * A tensor filled with `value`; the dtype follows the value (bool for booleans) unless given.
+ * @example torch.full([2, 2], 7)
+ */
+export function full(
+  size: readonly number[],
+  value: number | boolean,
+  opts: TensorOptions = {},
+): Tensor {
+  const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : DEFAULT_FLOAT_DTYPE);
+  const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  return filled(checkShape(size, 'full'), { ...opts, dtype }, (a) => a.fill(v), 'full');
+}
+
+/**
+ * Uniform samples in [0, 1) from the (seedable) default generator.
+ * @example torch.manualSeed(0); torch.rand(20, 10)
+ */
+export function rand(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = parseSizeArgs<RandomOptions>(args, 'rand');
+  const g = opts.generator ?? defaultGenerator;
+  const dtype = opts.dtype ?? DEFAULT_FLOAT_DTYPE;
+  return filled(
+    shape,
+    opts,
+    (a) => {
+      for (let i = 0; i < a.length; i++)
+        a[i] = dtype === 'float64' ? g.nextDouble() : g.nextFloat();
+    },
+    'rand',
+  );
+}
+
+/**
+ * Standard normal samples.
+ * @example torch.randn(3, 3)
+ */
+export function randn(...args: SizeArgs<RandomOptions>): Tensor {
+  const [shape, opts] = parseSizeArgs<RandomOptions>(args, 'randn');
+  const g = opts.generator ?? defaultGenerator;
+  return filled(
+    shape,
+    opts,
+    (a) => {
+      for (let i = 0; i < a.length; i++) a[i] = g.nextNormal();
+    },
+    'randn',
+  );
+}
+
+/**
+ * Random integers in [low, high), int32.
+ * @example torch.randint(0, 10, [5])
+ */
+export function randint(
+  low: number,
+  high: number,
+  size: readonly number[],
+  opts: RandomOptions = {},
+): Tensor {
+  if (!(high > low))
+    throw new RangeError(`randint: expected low < high, got low=${low}, high=${high}`);
+  const g = opts.generator ?? defaultGenerator;
+  return filled(
+    checkShape(size, 'randint'),
+    { dtype: 'int32', ...opts },
+    (a) => {
+      for (let i = 0; i < a.length; i++) a[i] = low + Math.floor(g.nextDouble() * (high - low));
+    },
+    'randint',
+  );
+}
+
+/**
+ * Values from `start` to `end` (exclusive) by `step`; `arange(n)` counts from 0. Integer arguments
+ * give int32 as in PyTorch; any fractional argument gives float32.
+ * @example torch.arange(5) // tensor([0, 1, 2, 3, 4])
+ */
+export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+  if (end === undefined) {
+    end = start;
+    start = 0;
+  }
+  if (step === 0) throw new RangeError('arange: step must be nonzero');
+  if ((end - start) / step < 0) {
+    throw new RangeError(
+      `arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`,
+    );
+  }
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const allInt = [start, end, step].every(Number.isInteger);
+  const dtype = opts.dtype ?? (allInt ? 'int32' : DEFAULT_FLOAT_DTYPE);
+  return filled(
+    [n],
+    { ...opts, dtype },
+    (a) => {
+      for (let i = 0; i < n; i++) a[i] = start + i * step;
+    },
+    'arange',
+  );
+}
+
+/**
+ * `steps` evenly spaced values from `start` to `end` inclusive.
+ * @example torch.linspace(0, 1, 5) // tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+ */
+export function linspace(
+  start: number,
+  end: number,
+  steps: number,
+  opts: TensorOptions = {},
+): Tensor {
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
+  const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const half = Math.floor(steps / 2);
+  return filled(
+    [steps],
+    opts,
+    (a) => {
+      // Fill from both ends, as PyTorch does, so the last value is exactly `end`.
+      for (let i = 0; i < steps; i++)
+        a[i] = i < half ? start + delta * i : end - delta * (steps - 1 - i);
+    },
+    'linspace',
+  );
+}
+
+/**
+ * The identity matrix (n × m, m defaults to n).
+ * @example torch.eye(3)
+ */
+export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (typeof m === 'object') {
+    opts = m;
+    m = undefined;
+  }
+  const cols = m ?? n;
+  return filled(
+    checkShape([n, cols], 'eye'),
+    opts,
+    (a) => {
+      for (let i = 0; i < Math.min(n, cols); i++) a[i * cols + i] = 1;
+    },
+    'eye',
+  );
+}
+
+function likeOptions(t: Tensor, opts: TensorOptions): TensorOptions {
+  return { dtype: t.dtype, device: t.device, ...opts };
+}
+
+/** Zeros with the shape, dtype and device of `t`. @example torch.zerosLike(x) */
+export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return zeros(t.shape, likeOptions(t, opts));
+}
+
+/** Ones with the shape, dtype and device of `t`. @example torch.onesLike(x) */
+export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return ones(t.shape, likeOptions(t, opts));
+}
+
+/** An uninitialised tensor like `t`. @example torch.emptyLike(x) */
+export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return empty(t.shape, likeOptions(t, opts));
+}
+
+/** `value` everywhere, shaped like `t`. @example torch.fullLike(x, 2) */
+export function fullLike(t: Tensor, value: number | boolean, opts: TensorOptions = {}): Tensor {
+  return full(t.shape, value, likeOptions(t, opts));
+}
+
+/** Uniform samples shaped like `t`. @example torch.randLike(x) */
+export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor {
+  return rand(t.shape, likeOptions(t, opts));
+}
+
+/** Normal samples shaped like `t`. @example torch.randnLike(x) */
+export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor {
+  return randn(t.shape, likeOptions(t, opts));
+}

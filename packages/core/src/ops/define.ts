@@ -1,0 +1,63 @@
+import { dispatch, dispatch1 } from '../dispatch.js';
+import type { DType } from '../dtype.js';
+import { isFloatingPoint } from '../dtype.js';
+import type { OpDefinition, RegisteredOp, TensorMeta } from '../registry.js';
+import { defineOp } from '../registry.js';
+import { broadcastShapes, formatShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+
+/**
+ * Shorthands for defining core ops. Each returns the registered op; call it with `run`/`runAll`.
+ * They are thin wrappers over the public `defineOp`, the same API plugins use.
+ */
+export function op<A = Record<string, never>>(def: OpDefinition<A>): RegisteredOp<A> {
+  return defineOp(def, { override: true });
+}
+
+/** Runs a single-output op with already-normalised attributes. */
+export function run<A>(o: RegisteredOp<A>, args: readonly Tensor[], attrs: A = {} as A): Tensor {
+  return dispatch1(o as RegisteredOp, args, attrs);
+}
+
+/** Runs a multi-output op. */
+export function runAll<A>(
+  o: RegisteredOp<A>,
+  args: readonly Tensor[],
+  attrs: A = {} as A,
+): Tensor[] {
+  return dispatch(o as RegisteredOp, args, attrs);
+}
+
+/** Infer rule for same-dtype elementwise binary ops: broadcast shapes, keep (or set) the dtype. */
+export function binaryInfer(name: string, outDType?: DType) {
+  return ([a, b]: readonly Tensor[]): TensorMeta => {
+    if (a!.dtype !== b!.dtype) {
+      throw new TypeError(
+        `${name}: expected both operands to have the same dtype, got ${a!.dtype} and ${b!.dtype}`,
+      );
+    }
+    return { shape: broadcastShapes(a!.shape, b!.shape, name), dtype: outDType ?? a!.dtype };
+  };
+}
+
+/** Infer rule for elementwise unary ops. */
+export function unaryInfer(name: string, opts: { floatOnly?: boolean; outDType?: DType } = {}) {
+  return ([x]: readonly Tensor[]): TensorMeta => {
+    if (opts.floatOnly && !isFloatingPoint(x!.dtype)) {
+      throw new TypeError(
+        `${name}: expected a floating point tensor, got ${x!.dtype} (cast with .float() first)`,
+      );
+    }
+    return { shape: x!.shape, dtype: opts.outDType ?? x!.dtype };
+  };
+}
+
+/** Error for two shapes that must agree. */
+export function shapeMismatch(
+  name: string,
+  what: string,
+  a: readonly number[],
+  b: readonly number[],
+): never {
+  throw new RangeError(`${name}: ${what} (got shapes ${formatShape(a)} and ${formatShape(b)})`);
+}

@@ -1,0 +1,81 @@
+import { getBackend } from '../backend.js';
+import type { DType } from '../dtype.js';
+import { getAutograd, hasAutograd, isGradEnabled } from '../grad-mode.js';
+import { Tensor, tensorMethods } from '../tensor.js';
+import { cast } from './cast.js';
+import { op, run } from './define.js';
+
+/**
+ * Moving tensors between devices. The copy reads the source on the host and uploads it to the
+ * target backend; autograd sees a `ToCopyBackward0` node whose VJP moves the gradient back.
+ */
+export const toDeviceOp = op<{ device: string }>({
+  name: 'toDevice',
+  inputs: ['input'],
+  attrs: { device: { type: 'string' } },
+  composite: ([x], { device }) => moveTo(x!, device),
+  doc: 'Copies a tensor to another device.',
+});
+
+function readHost(x: Tensor) {
+  if (!x.backend.readSync) {
+    throw new Error(
+      `to(): tensor on '${x.device}' cannot be read synchronously; use 'await tensor.toAsync(device)'`,
+    );
+  }
+  return x.dataSync();
+}
+
+function moveTo(x: Tensor, device: string): Tensor {
+  const backend = getBackend(device);
+  if (x.device === device) return x;
+  const moved = new Tensor(backend.upload(readHost(x), x.dtype), x.shape.slice());
+  return attachMoveGrad(x, moved);
+}
+
+function attachMoveGrad(from: Tensor, to: Tensor): Tensor {
+  if (from.requiresGrad && isGradEnabled() && hasAutograd()) {
+    const device = from.device;
+    getAutograd().recordFunction('ToCopyBackward0', [from], [to], ([g]) => [
+      g ? g.to(device) : null,
+    ]);
+  }
+  return to;
+}
+
+/**
+ * The tensor on `device` (a copy; itself when already there), read asynchronously so it works
+ * from devices without synchronous reads.
+ * @example const c = await g.toAsync('cpu');
+ */
+export async function toAsync(x: Tensor, device: string): Promise<Tensor> {
+  if (x.device === device) return x;
+  const data = await x.data();
+  const moved = new Tensor(getBackend(device).upload(data, x.dtype), x.shape.slice());
+  return attachMoveGrad(x, moved);
+}
+
+tensorMethods.to = (x: Tensor, target: string | { device?: string; dtype?: DType }): Tensor => {
+  const { device, dtype } =
+    typeof target === 'string' ? { device: target, dtype: undefined } : target;
+  let r = x;
+  if (dtype !== undefined) r = cast(r, dtype);
+  if (device !== undefined && device !== r.device) r = run(toDeviceOp, [r], { device });
+  return r;
+};
+
+declare module '../tensor.js' {
+  interface Tensor {
+    /** Asynchronous `to(device)`. @example await x.toAsync('cpu') */
+    toAsync(device: string): Promise<Tensor>;
+    /** Copy on the CPU. @example x.cpu() */
+    cpu(): Tensor;
+  }
+}
+
+Tensor.prototype.toAsync = function (this: Tensor, device: string) {
+  return toAsync(this, device);
+};
+Tensor.prototype.cpu = function (this: Tensor) {
+  return this.to('cpu');
+};

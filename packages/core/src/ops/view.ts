@@ -1,0 +1,661 @@
+import type { ViewLayout } from '../registry.js';
+import { contiguousStrides, formatShape, normalizeDim, numelOf, shapesEqual } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { op, run } from './define.js';
+
+/**
+ * View ops: results share the input's storage (no kernel, no copy). Their VJPs are written with
+ * ops, and every view has a generic VJP through `viewScatter`, so any view is differentiable to
+ * any order on every backend.
+ */
+
+/** The layout `view` gives on a contiguous tensor of the input's shape (for the generic VJP). */
+function layoutOnContiguous(
+  shape: readonly number[],
+  view: (src: ViewLayout) => ViewLayout,
+): ViewLayout {
+  return view({ shape, strides: contiguousStrides(shape), offset: 0 });
+}
+
+/** Gradient of a view: scatter `grad` into zeros of the input's shape at the view's positions. */
+function viewVjp(
+  grad: Tensor,
+  inputShape: readonly number[],
+  view: (src: ViewLayout) => ViewLayout,
+): Tensor {
+  const layout = layoutOnContiguous(inputShape, view);
+  return run(viewScatterOp, [grad], { size: inputShape.slice(), ...copyLayout(layout) });
+}
+
+function copyLayout(l: ViewLayout): { shape: number[]; strides: number[]; offset: number } {
+  return { shape: l.shape.slice(), strides: l.strides.slice(), offset: l.offset };
+}
+
+/** Attributes of `asStrided`/`viewScatter`: a layout inside a contiguous tensor of `size`. */
+interface StridedAttrs {
+  size: number[];
+  shape: number[];
+  strides: number[];
+  offset: number;
+}
+
+/**
+ * Writes (accumulating, so that broadcast views sum) `input` into the `shape/strides/offset`
+ * positions of a fresh zero tensor of `size`. The VJP of every view op.
+ */
+export const viewScatterOp = op<StridedAttrs>({
+  name: 'viewScatter',
+  inputs: ['input'],
+  attrs: {
+    size: { type: 'int[]' },
+    shape: { type: 'int[]' },
+    strides: { type: 'int[]' },
+    offset: { type: 'int' },
+  },
+  infer: ([g], a) => {
+    if (!shapesEqual(g!.shape, a.shape)) {
+      throw new RangeError(
+        `viewScatter: gradient shape ${formatShape(g!.shape)} does not match view shape ${formatShape(a.shape)}`,
+      );
+    }
+    return { shape: a.size, dtype: g!.dtype };
+  },
+  saveInputs: [],
+  vjp: {
+    input: ({ grad, attrs }) =>
+      asStrided(contiguous(grad), attrs.shape, attrs.strides, attrs.offset),
+  },
+  gradFnName: 'AsStridedScatterBackward0',
+  doc: 'Scatter-adds a view-shaped tensor into zeros (the VJP of views).',
+});
+
+/** A view with an explicit layout over a contiguous tensor. */
+export const asStridedOp = op<{ shape: number[]; strides: number[]; offset: number }>({
+  name: 'asStrided',
+  inputs: ['input'],
+  attrs: {
+    shape: { type: 'int[]' },
+    strides: { type: 'int[]' },
+    offset: { type: 'int', default: 0 },
+  },
+  view: (src, a) => ({ shape: a.shape, strides: a.strides, offset: src.offset + a.offset }),
+  saveInputs: [],
+  vjp: {
+    input: ({ grad, inputMetas, attrs }) =>
+      run(viewScatterOp, [grad], { size: inputMetas[0]!.shape.slice(), ...attrs }),
+  },
+  doc: 'A view with explicit sizes, strides and offset (inputs must be contiguous).',
+});
+
+/**
+ * A view of `t` with the given layout (relative to `t`'s own offset); `t` should be contiguous.
+ * @example torch.asStrided(x, [2, 2], [1, 2])
+ */
+export function asStrided(
+  t: Tensor,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset = 0,
+): Tensor {
+  return run(asStridedOp, [t], { shape: shape.slice(), strides: strides.slice(), offset });
+}
+
+/** A dense row-major copy (or `t` itself when already contiguous). */
+export const contiguousOp = op({
+  name: 'contiguous',
+  inputs: ['input'],
+  infer: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+  saveInputs: [],
+  vjp: { input: ({ grad }) => grad },
+  gradFnName: 'CloneBackward0',
+  doc: 'Copies a tensor into dense row-major storage.',
+});
+
+/**
+ * `t` itself when dense row-major, else a dense copy.
+ * @example x.t().contiguous().isContiguous() // true
+ */
+export function contiguous(t: Tensor): Tensor {
+  return t.isContiguous() ? t : run(contiguousOp, [t]);
+}
+
+/**
+ * A copy with its own storage (PyTorch's `clone`), always dense.
+ * @example const y = x.clone();
+ */
+export function clone(t: Tensor): Tensor {
+  return run(contiguousOp, [t]);
+}
+
+/** Resolves one `-1` in a requested shape against the element count. */
+export function inferSize(shape: readonly number[], numel: number, opName: string): number[] {
+  const out = shape.slice();
+  let infer = -1;
+  let known = 1;
+  for (let i = 0; i < out.length; i++) {
+    const s = out[i]!;
+    if (s === -1) {
+      if (infer >= 0) throw new RangeError(`${opName}: only one dimension can be inferred`);
+      infer = i;
+    } else if (!Number.isInteger(s) || s < 0) {
+      throw new RangeError(`${opName}: invalid shape dimension ${s}`);
+    } else known *= s;
+  }
+  if (infer >= 0) {
+    if (known === 0 || numel % known !== 0) {
+      throw new RangeError(
+        `${opName}: shape '${formatShape(shape)}' is invalid for input of size ${numel}`,
+      );
+    }
+    out[infer] = numel / known;
+  } else if (known !== numel) {
+    throw new RangeError(
+      `${opName}: shape '${formatShape(shape)}' is invalid for input of size ${numel}`,
+    );
+  }
+  return out;
+}
+
+/**
+ * Strides for viewing a (possibly non-contiguous) layout with a new shape without copying,
+ * or null when impossible (PyTorch's `computeStride`).
+ */
+export function viewStrides(
+  oldShape: readonly number[],
+  oldStrides: readonly number[],
+  newShape: readonly number[],
+): number[] | null {
+  const numel = numelOf(oldShape);
+  if (numel <= 1) return contiguousStrides(newShape);
+  const newStrides = new Array<number>(newShape.length).fill(0);
+  let viewD = newShape.length - 1;
+  let chunkBase = oldStrides[oldStrides.length - 1] ?? 1;
+  let tensorNumel = 1;
+  let viewNumel = 1;
+  for (let d = oldShape.length - 1; d >= 0; d--) {
+    tensorNumel *= oldShape[d]!;
+    if (d === 0 || (oldShape[d - 1] !== 1 && oldStrides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || newShape[viewD] === 1)) {
+        newStrides[viewD] = viewNumel * chunkBase;
+        viewNumel *= newShape[viewD]!;
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = oldStrides[d - 1]!;
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  if (viewD !== -1) return null;
+  return newStrides;
+}
+
+export const viewOp = op<{ shape: number[] }>({
+  name: 'view',
+  inputs: ['input'],
+  attrs: { shape: { type: 'int[]' } },
+  view: (src, { shape }) => {
+    const strides = viewStrides(src.shape, src.strides, shape);
+    if (!strides) {
+      throw new RangeError(
+        `view: size ${formatShape(shape)} is not compatible with input tensor's size ${formatShape(src.shape)} and stride ${formatShape(src.strides)} (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.`,
+      );
+    }
+    return { shape, strides, offset: src.offset };
+  },
+  saveInputs: [],
+  vjp: { input: ({ grad, inputMetas }) => reshape(grad, inputMetas[0]!.shape) },
+  doc: 'Views the same elements with another shape (no copy).',
+});
+
+function shapeArgs(args: readonly (number | readonly number[])[]): number[] {
+  return args.length === 1 && Array.isArray(args[0])
+    ? (args[0] as number[]).slice()
+    : (args as number[]);
+}
+
+/**
+ * The same elements with another shape, sharing storage; one dim may be -1.
+ * @example torch.arange(6).view(2, 3)
+ */
+export function view(t: Tensor, ...shape: (number | readonly number[])[]): Tensor {
+  return run(viewOp, [t], { shape: inferSize(shapeArgs(shape), t.numel(), 'view') });
+}
+
+/**
+ * Like `view`, but copies when the layout does not allow a view.
+ * @example x.t().reshape(-1)
+ */
+export function reshape(t: Tensor, ...shape: (number | readonly number[])[]): Tensor {
+  const target = inferSize(shapeArgs(shape), t.numel(), 'reshape');
+  if (shapesEqual(target, t.shape)) return t;
+  const strides = viewStrides(t.shape, t.strides, target);
+  return run(viewOp, [strides ? t : run(contiguousOp, [t])], { shape: target });
+}
+
+export const transposeOp = op<{ dim0: number; dim1: number }>({
+  name: 'transpose',
+  inputs: ['input'],
+  attrs: { dim0: { type: 'int' }, dim1: { type: 'int' } },
+  view: (src, { dim0, dim1 }) => {
+    const shape = src.shape.slice();
+    const strides = src.strides.slice();
+    [shape[dim0], shape[dim1]] = [shape[dim1]!, shape[dim0]!];
+    [strides[dim0], strides[dim1]] = [strides[dim1]!, strides[dim0]!];
+    return { shape, strides, offset: src.offset };
+  },
+  saveInputs: [],
+  vjp: { input: ({ grad, attrs }) => transpose(grad, attrs.dim0, attrs.dim1) },
+  doc: 'Swaps two dimensions (a view).',
+});
+
+/**
+ * Swaps two dimensions (a view).
+ * @example x.transpose(0, 1)
+ */
+export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
+  const n = t.shape.length;
+  const d0 = normalizeDim(dim0, n, 'transpose');
+  const d1 = normalizeDim(dim1, n, 'transpose');
+  if (n < 2 && d0 === d1) return run(transposeOp, [t], { dim0: 0, dim1: 0 });
+  return run(transposeOp, [t], { dim0: d0, dim1: d1 });
+}
+
+export const permuteOp = op<{ dims: number[] }>({
+  name: 'permute',
+  inputs: ['input'],
+  attrs: { dims: { type: 'int[]' } },
+  view: (src, { dims }) => ({
+    shape: dims.map((d) => src.shape[d]!),
+    strides: dims.map((d) => src.strides[d]!),
+    offset: src.offset,
+  }),
+  saveInputs: [],
+  vjp: {
+    input: ({ grad, attrs }) => {
+      const inverse = new Array<number>(attrs.dims.length);
+      attrs.dims.forEach((d, i) => {
+        inverse[d] = i;
+      });
+      return permute(grad, inverse);
+    },
+  },
+  doc: 'Reorders dimensions (a view).',
+});
+
+/**
+ * Reorders dimensions (a view).
+ * @example torch.zeros(2, 3, 4).permute(2, 0, 1).shape // [4, 2, 3]
+ */
+export function permute(t: Tensor, ...dims: (number | readonly number[])[]): Tensor {
+  const list = shapeArgs(dims);
+  if (list.length !== t.shape.length) {
+    throw new RangeError(
+      `permute: number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${t.shape.length} is not equal to len(dims) = ${list.length}`,
+    );
+  }
+  const norm = list.map((d) => normalizeDim(d, t.shape.length, 'permute'));
+  if (new Set(norm).size !== norm.length) throw new RangeError('permute: repeated dim');
+  return run(permuteOp, [t], { dims: norm });
+}
+
+export const expandOp = op<{ shape: number[] }>({
+  name: 'expand',
+  inputs: ['input'],
+  attrs: { shape: { type: 'int[]' } },
+  view: (src, { shape }) => {
+    const lead = shape.length - src.shape.length;
+    const strides = shape.map((s, i) => {
+      const j = i - lead;
+      if (j < 0) return 0;
+      if (src.shape[j] === s) return src.strides[j]!;
+      return 0;
+    });
+    return { shape, strides, offset: src.offset };
+  },
+  saveInputs: [],
+  vjp: {
+    input: ({ grad, inputMetas }) => {
+      const target = inputMetas[0]!.shape;
+      const lead = grad.shape.length - target.length;
+      const dims: number[] = [];
+      for (let i = 0; i < grad.shape.length; i++)
+        if (i < lead || (target[i - lead] === 1 && grad.shape[i] !== 1)) dims.push(i);
+      return dims.length ? reshape(grad.sum(dims, true), target) : grad;
+    },
+  },
+  doc: 'Broadcasts singleton dimensions to a larger size (a view, stride 0).',
+});
+
+/**
+ * Broadcasts size-1 dims to `shape` without copying; -1 keeps a size.
+ * @example torch.tensor([1, 2]).expand(3, 2)
+ */
+export function expand(t: Tensor, ...shape: (number | readonly number[])[]): Tensor {
+  const want = shapeArgs(shape);
+  if (want.length < t.shape.length) {
+    throw new RangeError(
+      `expand: the number of sizes provided (${want.length}) must be greater or equal to the number of dimensions in the tensor (${t.shape.length})`,
+    );
+  }
+  const lead = want.length - t.shape.length;
+  const target = want.map((s, i) => {
+    const own = i >= lead ? t.shape[i - lead]! : -1;
+    if (s === -1) {
+      if (i < lead)
+        throw new RangeError(`expand: -1 is not allowed in a leading, non-existing dimension ${i}`);
+      return own;
+    }
+    if (i >= lead && own !== 1 && own !== s) {
+      throw new RangeError(
+        `expand: the expanded size of the tensor (${s}) must match the existing size (${own}) at non-singleton dimension ${i}. Target sizes: ${formatShape(want)}. Tensor sizes: ${formatShape(t.shape)}`,
+      );
+    }
+    return s;
+  });
+  if (shapesEqual(target, t.shape)) return t;
+  return run(expandOp, [t], { shape: target });
+}
+
+/**
+ * `t` broadcast to `shape` (a view).
+ * @example torch.broadcastTo(torch.tensor([1, 2]), [3, 2])
+ */
+export function broadcastTo(t: Tensor, shape: readonly number[]): Tensor {
+  return expand(t, shape);
+}
+
+export const unsqueezeOp = op<{ dim: number }>({
+  name: 'unsqueeze',
+  inputs: ['input'],
+  attrs: { dim: { type: 'int' } },
+  view: (src, { dim }) => {
+    const shape = src.shape.slice();
+    const strides = src.strides.slice();
+    const stride = dim < src.shape.length ? src.shape[dim]! * src.strides[dim]! : 1;
+    shape.splice(dim, 0, 1);
+    strides.splice(dim, 0, stride);
+    return { shape, strides, offset: src.offset };
+  },
+  saveInputs: [],
+  vjp: { input: ({ grad, inputMetas }) => reshape(grad, inputMetas[0]!.shape) },
+  doc: 'Inserts a dimension of size 1 (a view).',
+});
+
+/**
+ * Inserts a size-1 dimension at `dim` (a view).
+ * @example torch.tensor([1, 2]).unsqueeze(0).shape // [1, 2]
+ */
+export function unsqueeze(t: Tensor, dim: number): Tensor {
+  return run(unsqueezeOp, [t], { dim: normalizeDim(dim, t.shape.length + 1, 'unsqueeze') });
+}
+
+export const squeezeOp = op<{ dims: number[] }>({
+  name: 'squeeze',
+  inputs: ['input'],
+  attrs: { dims: { type: 'int[]' } },
+  view: (src, { dims }) => {
+    const shape: number[] = [];
+    const strides: number[] = [];
+    for (let i = 0; i < src.shape.length; i++) {
+      if (dims.includes(i) && src.shape[i] === 1) continue;
+      shape.push(src.shape[i]!);
+      strides.push(src.strides[i]!);
+    }
+    return { shape, strides, offset: src.offset };
+  },
+  saveInputs: [],
+  vjp: { input: ({ grad, inputMetas }) => reshape(grad, inputMetas[0]!.shape) },
+  doc: 'Removes dimensions of size 1 (a view).',
+});
+
+/**
+ * Removes size-1 dims (all, or the given ones; others are left alone as in PyTorch).
+ * @example torch.zeros(2, 1, 3).squeeze().shape // [2, 3]
+ */
+export function squeeze(t: Tensor, dim?: number | readonly number[]): Tensor {
+  const n = t.shape.length;
+  const dims =
+    dim === undefined
+      ? t.shape.map((_, i) => i)
+      : (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeDim(d, n, 'squeeze'));
+  return run(squeezeOp, [t], { dims });
+}
+
+/** Attributes of `slice`: a strided range along one dim. */
+interface SliceAttrs {
+  dim: number;
+  start: number;
+  end: number;
+  step: number;
+}
+
+export const sliceOp = op<SliceAttrs>({
+  name: 'slice',
+  inputs: ['input'],
+  attrs: {
+    dim: { type: 'int' },
+    start: { type: 'int' },
+    end: { type: 'int' },
+    step: { type: 'int', default: 1 },
+  },
+  view: sliceLayout,
+  saveInputs: [],
+  vjp: {
+    input: ({ grad, inputMetas, attrs }) =>
+      viewVjp(grad, inputMetas[0]!.shape, (s) => sliceLayout(s, attrs)),
+  },
+  doc: 'Elements start, start+step, ... < end along one dimension (a view).',
+});
+
+function sliceLayout(src: ViewLayout, { dim, start, end, step }: SliceAttrs): ViewLayout {
+  const shape = src.shape.slice();
+  const strides = src.strides.slice();
+  shape[dim] = Math.max(0, Math.ceil((end - start) / step));
+  strides[dim] = src.strides[dim]! * step;
+  return { shape, strides, offset: src.offset + start * src.strides[dim]! };
+}
+
+/**
+ * Python-style slice `start:end:step` along `dim`, clamped to the size (a view). Negative
+ * start/end count from the end; the step must be positive, as in PyTorch.
+ * @example x.slice(0, 1, 3) // x[1:3]
+ */
+export function slice(
+  t: Tensor,
+  dim: number,
+  start?: number | null,
+  end?: number | null,
+  step = 1,
+): Tensor {
+  const d = normalizeDim(dim, t.shape.length, 'slice');
+  if (t.shape.length === 0) throw new RangeError('slice() cannot be applied to a 0-dim tensor.');
+  if (!Number.isInteger(step) || step <= 0)
+    throw new RangeError(`slice: step must be greater than zero, got ${step}`);
+  const size = t.shape[d]!;
+  const clampIndex = (v: number | null | undefined, dflt: number) => {
+    if (v === undefined || v === null) return dflt;
+    const r = v < 0 ? v + size : v;
+    return Math.min(Math.max(r, 0), size);
+  };
+  const s = clampIndex(start, 0);
+  const e = Math.max(clampIndex(end, size), s);
+  return run(sliceOp, [t], { dim: d, start: s, end: e, step });
+}
+
+export const selectOp = op<{ dim: number; index: number }>({
+  name: 'select',
+  inputs: ['input'],
+  attrs: { dim: { type: 'int' }, index: { type: 'int' } },
+  view: selectLayout,
+  saveInputs: [],
+  vjp: {
+    input: ({ grad, inputMetas, attrs }) =>
+      viewVjp(grad, inputMetas[0]!.shape, (s) => selectLayout(s, attrs)),
+  },
+  doc: 'The slice at one index along a dimension, dropping that dimension (a view).',
+});
+
+function selectLayout(src: ViewLayout, { dim, index }: { dim: number; index: number }): ViewLayout {
+  const shape = src.shape.slice();
+  const strides = src.strides.slice();
+  shape.splice(dim, 1);
+  strides.splice(dim, 1);
+  return { shape, strides, offset: src.offset + index * src.strides[dim]! };
+}
+
+/**
+ * `x[..., index, ...]` at `dim`, removing that dim (a view). Negative indices count from the end.
+ * @example torch.tensor([[11, 12, 13], [21, 22, 23]]).select(0, 1) // tensor([21., 22., 23.])
+ */
+export function select(t: Tensor, dim: number, index: number): Tensor {
+  if (t.shape.length === 0) throw new RangeError('select() cannot be applied to a 0-dim tensor.');
+  const d = normalizeDim(dim, t.shape.length, 'select');
+  const size = t.shape[d]!;
+  if (!Number.isInteger(index) || index < -size || index >= size) {
+    throw new RangeError(
+      `select(): index ${index} out of range for tensor of size ${formatShape(t.shape)} at dimension ${d}`,
+    );
+  }
+  return run(selectOp, [t], { dim: d, index: index < 0 ? index + size : index });
+}
+
+/**
+ * `length` elements from `start` along `dim` (a view).
+ * @example x.narrow(0, 1, 2) // x[1:3]
+ */
+export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normalizeDim(dim, t.shape.length, 'narrow');
+  const size = t.shape[d]!;
+  const s = start < 0 ? start + size : start;
+  if (s < 0 || length < 0 || s + length > size) {
+    throw new RangeError(
+      `narrow: start (${start}) + length (${length}) exceeds dimension size (${size}).`,
+    );
+  }
+  return run(sliceOp, [t], { dim: d, start: s, end: s + length, step: 1 });
+}
+
+/**
+ * The transpose of a matrix (0-d and 1-d tensors are returned as is).
+ * @example m.t()
+ */
+export function t(x: Tensor): Tensor {
+  if (x.shape.length > 2)
+    throw new RangeError(
+      `t() expects a tensor with <= 2 dimensions, but self is ${x.shape.length}D`,
+    );
+  return x.shape.length < 2 ? x : transpose(x, 0, 1);
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    /** Same elements, new shape, shared storage. @example x.view(2, -1) */
+    view(...shape: (number | readonly number[])[]): Tensor;
+    /** New shape; a view when possible, else a copy. @example x.reshape([3, 2]) */
+    reshape(...shape: (number | readonly number[])[]): Tensor;
+    /** Swaps two dims (a view). @example x.transpose(0, 1) */
+    transpose(dim0: number, dim1: number): Tensor;
+    /** Reorders dims (a view). @example x.permute(1, 0) */
+    permute(...dims: (number | readonly number[])[]): Tensor;
+    /** Broadcasts size-1 dims (a view). @example x.expand(3, -1) */
+    expand(...shape: (number | readonly number[])[]): Tensor;
+    /** Broadcasts like `other`. @example x.expandAs(y) */
+    expandAs(other: Tensor): Tensor;
+    /** Inserts a size-1 dim. @example x.unsqueeze(0) */
+    unsqueeze(dim: number): Tensor;
+    /** Removes size-1 dims. @example x.squeeze() */
+    squeeze(dim?: number | readonly number[]): Tensor;
+    /** Matrix transpose. @example m.t() */
+    t(): Tensor;
+    /** Transpose of a matrix (PyTorch's `.T` for 2-d). @example m.T */
+    readonly T: Tensor;
+    /** Dense copy unless already dense. @example x.t().contiguous() */
+    contiguous(): Tensor;
+    /** A dense copy. @example x.clone() */
+    clone(): Tensor;
+    /** `start:end:step` along `dim` (a view). @example x.slice(0, 1, null, 2) */
+    slice(dim: number, start?: number | null, end?: number | null, step?: number): Tensor;
+    /** The entry at `index` along `dim`, dropping the dim (a view). @example x.select(0, 1) */
+    select(dim: number, index: number): Tensor;
+    /** `length` entries from `start` along `dim` (a view). @example x.narrow(1, 0, 2) */
+    narrow(dim: number, start: number, length: number): Tensor;
+    /** Broadcasts to `shape`. @example x.broadcastTo([2, 3]) */
+    broadcastTo(shape: readonly number[]): Tensor;
+    /** Views with the shape of `other`. @example x.viewAs(y) */
+    viewAs(other: Tensor): Tensor;
+    /** Reshapes like `other`. @example x.reshapeAs(y) */
+    reshapeAs(other: Tensor): Tensor;
+  }
+}
+
+const proto = Tensor.prototype;
+proto.view = function (this: Tensor, ...shape) {
+  return view(this, ...shape);
+};
+proto.reshape = function (this: Tensor, ...shape) {
+  return reshape(this, ...shape);
+};
+proto.transpose = function (this: Tensor, d0: number, d1: number) {
+  return transpose(this, d0, d1);
+};
+proto.permute = function (this: Tensor, ...dims) {
+  return permute(this, ...dims);
+};
+proto.expand = function (this: Tensor, ...shape) {
+  return expand(this, ...shape);
+};
+proto.expandAs = function (this: Tensor, other: Tensor) {
+  return expand(this, other.shape);
+};
+proto.unsqueeze = function (this: Tensor, dim: number) {
+  return unsqueeze(this, dim);
+};
+proto.squeeze = function (this: Tensor, dim?: number | readonly number[]) {
+  return squeeze(this, dim);
+};
+proto.t = function (this: Tensor) {
+  return t(this);
+};
+Object.defineProperty(proto, 'T', {
+  get(this: Tensor) {
+    return this.shape.length < 2
+      ? this
+      : permute(
+          this,
+          this.shape.map((_, i) => this.shape.length - 1 - i),
+        );
+  },
+});
+proto.contiguous = function (this: Tensor) {
+  return contiguous(this);
+};
+proto.clone = function (this: Tensor) {
+  return clone(this);
+};
+proto.slice = function (
+  this: Tensor,
+  dim: number,
+  start?: number | null,
+  end?: number | null,
+  step?: number,
+) {
+  return slice(this, dim, start, end, step);
+};
+proto.select = function (this: Tensor, dim: number, index: number) {
+  return select(this, dim, index);
+};
+proto.narrow = function (this: Tensor, dim: number, start: number, length: number) {
+  return narrow(this, dim, start, length);
+};
+proto.broadcastTo = function (this: Tensor, shape: readonly number[]) {
+  return broadcastTo(this, shape);
+};
+proto.viewAs = function (this: Tensor, other: Tensor) {
+  return view(this, other.shape);
+};
+proto.reshapeAs = function (this: Tensor, other: Tensor) {
+  return reshape(this, other.shape);
+};

@@ -1,0 +1,94 @@
+/**
+ * The seedable generator behind rand, randn, uniform_, normal_ and dropout: a Mersenne Twister
+ * (MT19937, the engine PyTorch's CPU generator uses) seeded with `manualSeed`.
+ */
+export class Generator {
+  private readonly mt = new Uint32Array(624);
+  private index = 625;
+  private spareNormal: number | null = null;
+  private seedValue = 0;
+
+  constructor(seed = 5489) {
+    this.manualSeed(seed);
+  }
+
+  /**
+   * Restarts the sequence from `seed`.
+   * @example torch.manualSeed(0); torch.rand(2) // the same values every run
+   */
+  manualSeed(seed: number): this {
+    this.seedValue = seed >>> 0;
+    this.mt[0] = this.seedValue;
+    for (let i = 1; i < 624; i++) {
+      const prev = this.mt[i - 1]! ^ (this.mt[i - 1]! >>> 30);
+      this.mt[i] = (Math.imul(1812433253, prev) + i) >>> 0;
+    }
+    this.index = 624;
+    this.spareNormal = null;
+    return this;
+  }
+
+  /** The seed last set. */
+  initialSeed(): number {
+    return this.seedValue;
+  }
+
+  /** Next raw 32-bit output. */
+  nextUint32(): number {
+    if (this.index >= 624) this.twist();
+    let y = this.mt[this.index++]!;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
+
+  /** Uniform in [0, 1) with 24 random bits, as PyTorch draws float32 values. */
+  nextFloat(): number {
+    return (this.nextUint32() & 0xffffff) / 16777216;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  nextDouble(): number {
+    const a = this.nextUint32() >>> 5;
+    const b = this.nextUint32() >>> 6;
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  /** Standard normal sample (Box-Muller, caching the second value). */
+  nextNormal(): number {
+    if (this.spareNormal !== null) {
+      const v = this.spareNormal;
+      this.spareNormal = null;
+      return v;
+    }
+    const u1 = 1 - this.nextDouble();
+    const u2 = this.nextDouble();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    this.spareNormal = r * Math.sin(2 * Math.PI * u2);
+    return r * Math.cos(2 * Math.PI * u2);
+  }
+
+  private twist(): void {
+    const mt = this.mt;
+    for (let i = 0; i < 624; i++) {
+      const y = (mt[i]! & 0x80000000) | (mt[(i + 1) % 624]! & 0x7fffffff);
+      let v = mt[(i + 397) % 624]! ^ (y >>> 1);
+      if (y & 1) v ^= 0x9908b0df;
+      mt[i] = v >>> 0;
+    }
+    this.index = 0;
+  }
+}
+
+/** The generator used when none is passed. */
+export const defaultGenerator = new Generator(5489);
+
+/**
+ * Seeds the default generator, like `torch.manual_seed`.
+ * @example torch.manualSeed(42)
+ */
+export function manualSeed(seed: number): Generator {
+  return defaultGenerator.manualSeed(seed);
+}

@@ -1,0 +1,234 @@
+import type { DType } from './dtype.js';
+import type { Shape } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+/** Shape and dtype of one op output, computed before any kernel runs. */
+export interface TensorMeta {
+  readonly shape: Shape;
+  readonly dtype: DType;
+}
+
+/** The types an op attribute may declare; checked when the op is called. */
+export type AttrType = 'int' | 'float' | 'bool' | 'int[]' | 'float[]' | 'string' | 'dtype' | 'any';
+
+/** Declaration of one attribute: its type, whether it may be omitted, and its default. */
+export interface AttrSpec {
+  readonly type: AttrType;
+  readonly optional?: boolean;
+  readonly default?: unknown;
+  readonly doc?: string;
+}
+
+/**
+ * What a vector-Jacobian product sees: the gradient flowing into the op's outputs,
+ * the tensors the op saved, and its attributes. VJPs written with ops get higher-order
+ * gradients for free.
+ */
+export interface VjpContext<A = Record<string, unknown>> {
+  /** Gradient of the loss w.r.t. output 0 (zeros if that output got no gradient). */
+  readonly grad: Tensor;
+  /** Gradients w.r.t. every output, `null` where none flowed. */
+  readonly grads: readonly (Tensor | null)[];
+  /** The op's tensor arguments (inputs then parameters), as saved at call time. */
+  readonly inputs: readonly Tensor[];
+  /** Shapes and dtypes of the arguments, always available even when the tensors were not saved. */
+  readonly inputMetas: readonly TensorMeta[];
+  /** The op's outputs, as saved at call time (only when the op declares `saveOutputs`). */
+  readonly outputs: readonly Tensor[];
+  readonly attrs: A;
+}
+
+/** Applies the transposed Jacobian of an op w.r.t. one argument to the output gradient. */
+export type VjpFn<A = Record<string, unknown>> = (ctx: VjpContext<A>) => Tensor | null;
+
+/**
+ * A backend's implementation of an op: reads `inputs`, writes freshly allocated contiguous
+ * `outputs` (allocated by the dispatcher from the op's inferred metas).
+ */
+export type Kernel<A = Record<string, unknown>> = (
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  attrs: A,
+) => void;
+
+/** Where a view op places its result inside the input's storage. */
+export interface ViewLayout {
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** An input an op's conformance samples feed it: literal values or a generated tensor, possibly made non-contiguous. */
+export interface SampleInput {
+  readonly shape: readonly number[];
+  readonly dtype?: DType;
+  /** Literal values (row-major); when absent, values are drawn from `low`..`high` with the sample's seed. */
+  readonly values?: readonly number[];
+  readonly low?: number;
+  readonly high?: number;
+  /** Make the input a non-contiguous view with the same values: stored transposed (last two dims swapped). */
+  readonly layout?: 'contiguous' | 'transposed' | 'strided';
+  /** Whether the gradient checks include this input (default: true for floating inputs). */
+  readonly requiresGrad?: boolean;
+}
+
+/** One conformance case of an op: its arguments, attributes, and which checks apply. */
+export interface OpSample {
+  readonly name: string;
+  readonly inputs: readonly SampleInput[];
+  readonly attrs?: Record<string, unknown>;
+  /** Skip the gradient check (e.g. at non-differentiable points). */
+  readonly noGrad?: boolean;
+}
+
+/**
+ * Everything the system knows about one operator φ(x₁…x_d; w): its forward (a kernel per backend,
+ * a view layout, or a composite of other ops), its shape/dtype inference, and one VJP per argument:
+ * the input Jacobians J_{φ|x_c} and the parameter Jacobians J_{φ|w}.
+ */
+export interface OpDefinition<A = any> {
+  /** Registry key, e.g. `'mul'` or `'myplugin.softplus'`. */
+  readonly name: string;
+  /** Names of the data inputs x₁…x_d, in call order. */
+  readonly inputs: readonly string[];
+  /** Names of the parameters w, passed after the inputs. */
+  readonly params?: readonly string[];
+  /** Typed attributes with defaults. */
+  readonly attrs?: Readonly<Record<string, AttrSpec>>;
+  /** Output shape(s) and dtype(s); throws a clear error on invalid arguments. Not needed by composite ops. */
+  readonly infer?: (args: readonly Tensor[], attrs: A) => TensorMeta | readonly TensorMeta[];
+  /** For view ops: the layout of the result inside the argument's storage (no kernel, no copy). */
+  readonly view?: (arg: ViewLayout, attrs: A) => ViewLayout;
+  /** For composite ops: the forward written with other ops; gradients come from those ops. */
+  readonly composite?: (args: readonly Tensor[], attrs: A) => Tensor | Tensor[];
+  /** One VJP per argument name; a missing entry means "not differentiable w.r.t. this argument". */
+  readonly vjp?: Readonly<Record<string, VjpFn<A>>>;
+  /** Which arguments the VJPs need (by index); default all. Unsaved arguments may change in place freely. */
+  readonly saveInputs?: readonly number[];
+  /** Whether the VJPs need the outputs (e.g. exp, tanh). */
+  readonly saveOutputs?: boolean;
+  /** Indices of outputs that carry gradients (default: every floating output). */
+  readonly differentiableOutputs?: readonly number[];
+  /** Name of the backward node in printing, e.g. `'MulBackward0'`. Default: PascalCase name + `Backward0`. */
+  readonly gradFnName?: string;
+  /** Cases for the conformance suite (`@autodag/testing`). */
+  readonly samples?: () => readonly OpSample[];
+  /** A one-line description for docs and listings. */
+  readonly doc?: string;
+}
+
+/** A registered op: its definition plus the kernels backends contributed. */
+export interface RegisteredOp<A = any> {
+  readonly def: OpDefinition<A>;
+  readonly kernels: Map<string, Kernel<A>>;
+  /** Cached derived facts used on the dispatch hot path. */
+  readonly arity: number;
+  readonly gradFnName: string;
+  readonly attrNames: readonly string[];
+}
+
+const ops = new Map<string, RegisteredOp>();
+
+function pascalCase(name: string): string {
+  const last = name.split('.').pop()!;
+  return last.charAt(0).toUpperCase() + last.slice(1);
+}
+
+/**
+ * Registers an operator: the plugin API that core's own ops and third-party packages share.
+ * Defining an existing name is an error unless `override: true`.
+ * @example
+ * const square = defineOp({
+ *   name: 'myplugin.square', inputs: ['x'],
+ *   composite: ([x]) => x.mul(x),
+ * });
+ * callOp(square, [torch.tensor([3])]); // tensor([9.])
+ */
+export function defineOp<A = Record<string, unknown>>(
+  def: OpDefinition<A>,
+  options: { override?: boolean } = {},
+): RegisteredOp<A> {
+  const existing = ops.get(def.name);
+  if (existing && !options.override) {
+    throw new Error(
+      `defineOp: an op named '${def.name}' is already registered; pass { override: true } to replace it`,
+    );
+  }
+  if (!def.composite && !def.view && !def.infer) {
+    throw new Error(
+      `defineOp('${def.name}'): an op needs 'infer' (with kernels), 'view' or 'composite'`,
+    );
+  }
+  const argNames = [...def.inputs, ...(def.params ?? [])];
+  for (const key of Object.keys(def.vjp ?? {})) {
+    if (!argNames.includes(key)) {
+      throw new Error(
+        `defineOp('${def.name}'): vjp for '${key}', which is not an input or parameter (${argNames.join(', ')})`,
+      );
+    }
+  }
+  const registered: RegisteredOp<A> = {
+    def,
+    // Overriding keeps the kernels backends already contributed.
+    kernels: (existing?.kernels as Map<string, Kernel<A>>) ?? new Map(),
+    arity: argNames.length,
+    gradFnName: def.gradFnName ?? `${pascalCase(def.name)}Backward0`,
+    attrNames: Object.keys(def.attrs ?? {}),
+  };
+  ops.set(def.name, registered as RegisteredOp);
+  return registered;
+}
+
+/** Removes an op and its kernels. */
+export function unregisterOp(name: string): boolean {
+  return ops.delete(name);
+}
+
+/**
+ * The registered op called `name`; the error lists near names when it is missing.
+ * @example getOp('add').def.inputs // ['input', 'other']
+ */
+export function getOp<A = any>(name: string): RegisteredOp<A> {
+  const op = ops.get(name);
+  if (!op) {
+    const near = [...ops.keys()].filter((k) => k.includes(name) || name.includes(k)).slice(0, 5);
+    throw new Error(
+      `Unknown op '${name}'${near.length ? `; did you mean ${near.join(', ')}?` : ''}`,
+    );
+  }
+  return op as RegisteredOp<A>;
+}
+
+/** True when an op of this name is registered. */
+export function hasOp(name: string): boolean {
+  return ops.has(name);
+}
+
+/** Names of every registered op, sorted. */
+export function listOps(): string[] {
+  return [...ops.keys()].sort();
+}
+
+/**
+ * Contributes (or overrides) a backend's forward kernel for an op.
+ * @example registerKernel('myplugin.softplus', 'cpu', ([x], [out]) => { ... })
+ */
+export function registerKernel<A = any>(opName: string, backend: string, kernel: Kernel<A>): void {
+  const op = getOp<A>(opName);
+  if (op.def.composite || op.def.view) {
+    throw new Error(
+      `registerKernel: op '${opName}' is ${op.def.composite ? 'composite' : 'a view'} and takes no kernels`,
+    );
+  }
+  op.kernels.set(backend, kernel);
+}
+
+/** Removes one backend's kernel for an op. */
+export function unregisterKernel(opName: string, backend: string): boolean {
+  return getOp(opName).kernels.delete(backend);
+}
+
+/** Backends that have a kernel for this op. */
+export function listKernels(opName: string): string[] {
+  return [...getOp(opName).kernels.keys()].sort();
+}

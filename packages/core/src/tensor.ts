@@ -1,0 +1,385 @@
+import type { Backend, Storage } from './backend.js';
+import { getBackend } from './backend.js';
+import type { DType, TypedArray } from './dtype.js';
+import { isFloatingPoint } from './dtype.js';
+import type { BackwardOptions, GradNode } from './grad-mode.js';
+import { getAutograd } from './grad-mode.js';
+import { trackTensor } from './memory.js';
+import { contiguousStrides, isContiguous, normalizeDim, numelOf } from './shape.js';
+
+/** A nested array of numbers or booleans, as `tolist()` returns and `tensor()` accepts. */
+export type NestedArray = number | boolean | NestedArray[];
+
+/** A gradient hook: may return a replacement gradient. */
+export type TensorHook = (grad: Tensor) => Tensor | undefined | undefined;
+
+let nextTensorId = 1;
+
+/**
+ * A multi-dimensional array on a device, with autograd metadata. Views share storage with
+ * their base. Op methods (`add`, `sum`, `matmul`, ...) are attached by the op families in `ops/`.
+ * @example
+ * const x = torch.tensor([[1, 2], [3, 4]]);
+ * x.shape // [2, 2]
+ */
+export class Tensor {
+  /** Unique id, used in graph exports and error messages. */
+  readonly id: number = nextTensorId++;
+  /** Device memory; views of one tensor share it. */
+  storage: Storage;
+  /** Extent along each dimension. */
+  shape: readonly number[];
+  /** Step in elements between neighbours along each dimension. */
+  strides: readonly number[];
+  /** Index of the first element inside `storage`. */
+  offset: number;
+  /** Element type. */
+  readonly dtype: DType;
+  /** The autograd node that produced this tensor; `null` for leaves. */
+  gradFn: GradNode | null = null;
+  /** Which output of `gradFn` this tensor is. */
+  outputNr = 0;
+  /** Accumulated gradient of a leaf (or of a tensor that called `retainGrad()`). */
+  grad: Tensor | null = null;
+  /** @internal leaf flag backing `requiresGrad`. */
+  leafRequiresGrad = false;
+  /** @internal set by `retainGrad()`. */
+  retainsGrad = false;
+  /** @internal hooks registered with `registerHook`. */
+  hooks: TensorHook[] | null = null;
+  /** @internal the autograd engine's per-leaf accumulator node. */
+  gradAccumulator: GradNode | null = null;
+  /** For views: the tensor whose storage this one looks into (PyTorch's `._base`). */
+  base: Tensor | null = null;
+  /** Survives enclosing `tidy` scopes (see `keep`). */
+  kept = false;
+  /** True once `dispose()` ran. */
+  disposed = false;
+
+  /** @internal use the creation functions (`torch.tensor`, `torch.zeros`, ...) instead. */
+  constructor(storage: Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
+    this.storage = storage;
+    this.shape = shape;
+    this.strides = strides ?? contiguousStrides(shape);
+    this.offset = offset;
+    this.dtype = storage.dtype;
+    (storage as { refs?: number }).refs = ((storage as { refs?: number }).refs ?? 0) + 1;
+    trackTensor(this);
+  }
+
+  /** Name of the device holding the data, e.g. `'cpu'`. */
+  get device(): string {
+    return this.storage.backend.name;
+  }
+
+  /** The backend object behind `device`. */
+  get backend(): Backend {
+    return this.storage.backend;
+  }
+
+  /** Number of dimensions (PyTorch's `ndim`). */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /**
+   * Number of dimensions.
+   * @example torch.zeros(2, 5).dim() // 2
+   */
+  dim(): number {
+    return this.shape.length;
+  }
+
+  /**
+   * The shape, or the extent of one dimension (negative dims count from the end).
+   * @example torch.empty(2, 5).size() // Size([2, 5]); .size(-1) // 5
+   */
+  size(): Size;
+  size(dim: number): number;
+  size(dim?: number): Size | number {
+    if (dim === undefined) return new Size(this.shape);
+    return this.shape[normalizeDim(dim, this.shape.length, 'size')]!;
+  }
+
+  /** Step between elements along each dimension, or along one. */
+  stride(): number[];
+  stride(dim: number): number;
+  stride(dim?: number): number[] | number {
+    if (dim === undefined) return this.strides.slice();
+    return this.strides[normalizeDim(dim, this.shape.length, 'stride')]!;
+  }
+
+  /** Offset of the first element inside the storage (PyTorch's `storage_offset()`). */
+  storageOffset(): number {
+    return this.offset;
+  }
+
+  /**
+   * Number of elements.
+   * @example torch.zeros(2, 5).numel() // 10
+   */
+  numel(): number {
+    return numelOf(this.shape);
+  }
+
+  /** True when the elements are laid out densely in row-major order. */
+  isContiguous(): boolean {
+    return isContiguous(this.shape, this.strides);
+  }
+
+  /** True for float32 and float64 tensors. */
+  isFloatingPoint(): boolean {
+    return isFloatingPoint(this.dtype);
+  }
+
+  /** Times this tensor's storage was modified in place (PyTorch's `_version`). */
+  get version(): number {
+    return this.storage.version;
+  }
+
+  // ---- autograd ------------------------------------------------------------------------------
+
+  /**
+   * Whether gradients flow to this tensor. Settable on leaves; only floating tensors may require grad.
+   * @example const w = torch.rand(3); w.requiresGrad = true;
+   */
+  get requiresGrad(): boolean {
+    return this.leafRequiresGrad || this.gradFn !== null;
+  }
+
+  set requiresGrad(value: boolean) {
+    if (this.gradFn !== null) {
+      if (!value) {
+        throw new Error(
+          "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().",
+        );
+      }
+      return;
+    }
+    if (value && !isFloatingPoint(this.dtype)) {
+      throw new Error(
+        `only Tensors of floating point dtype can require gradients (got dtype ${this.dtype})`,
+      );
+    }
+    this.leafRequiresGrad = value;
+  }
+
+  /**
+   * Sets `requiresGrad` (default true) and returns this tensor, for chaining.
+   * @example const t = torch.tensor([1, 2]).requiresGrad_();
+   */
+  requiresGrad_(value = true): this {
+    this.requiresGrad = value;
+    return this;
+  }
+
+  /** True for tensors not produced by a recorded op (user-created, or not requiring grad). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /**
+   * Back-propagates from this tensor, accumulating into the `.grad` of leaves.
+   * A non-scalar tensor needs an explicit `gradient` of its shape.
+   * @example x.pow(3).sum().backward(); x.grad
+   */
+  backward(gradient?: Tensor | null, options: BackwardOptions = {}): void {
+    getAutograd().backward(this, gradient ?? null, options);
+  }
+
+  /**
+   * Keeps `.grad` on this non-leaf tensor after backward.
+   * @example const h = w.mul(x); h.retainGrad(); h.sum().backward(); h.grad
+   */
+  retainGrad(): void {
+    if (!this.requiresGrad)
+      throw new Error("can't retain_grad on Tensor that has requires_grad=False");
+    if (this.gradFn !== null) {
+      this.retainsGrad = true;
+      getAutograd().watch(this);
+    }
+  }
+
+  /** True when `.grad` is kept on this tensor (always for leaves requiring grad). */
+  get retainsGradient(): boolean {
+    return this.gradFn === null ? this.leafRequiresGrad : this.retainsGrad;
+  }
+
+  /**
+   * Registers a function called with this tensor's gradient during backward; it may return a
+   * replacement. Returns a handle whose `remove()` unregisters it.
+   * @example x.registerHook((g) => g.mul(2));
+   */
+  registerHook(hook: TensorHook): { remove(): void } {
+    if (!this.requiresGrad) {
+      throw new Error("cannot register a hook on a tensor that doesn't require gradient");
+    }
+    if (!this.hooks) this.hooks = [];
+    this.hooks.push(hook);
+    if (this.gradFn !== null) getAutograd().watch(this);
+    return {
+      remove: () => {
+        const i = this.hooks?.indexOf(hook) ?? -1;
+        if (i >= 0) this.hooks!.splice(i, 1);
+      },
+    };
+  }
+
+  /**
+   * A tensor sharing this one's storage but cut from the graph (no gradFn, requiresGrad false).
+   * @example const y = x.detach();
+   */
+  detach(): Tensor {
+    const d = new Tensor(this.storage, this.shape, this.strides, this.offset);
+    d.base = this.base;
+    return d;
+  }
+
+  /**
+   * Cuts this tensor from the graph in place, making it a leaf. Returns this tensor.
+   * @example h.detach_()
+   */
+  detach_(): this {
+    this.gradFn = null;
+    this.leafRequiresGrad = false;
+    return this;
+  }
+
+  // ---- data access ---------------------------------------------------------------------------
+
+  /**
+   * Reads the elements, in row-major order, as a typed array (a copy). Works on every device.
+   * @example await torch.tensor([1, 2]).data() // Float32Array [1, 2]
+   */
+  async data(): Promise<TypedArray> {
+    const c = this.contiguous();
+    const all = await c.backend.read(c.storage);
+    return all.slice(c.offset, c.offset + c.numel());
+  }
+
+  /**
+   * Reads the elements synchronously; throws on devices that can only read asynchronously.
+   * @example torch.tensor([1, 2]).dataSync() // Float32Array [1, 2]
+   */
+  dataSync(): TypedArray {
+    const c = this.contiguous();
+    const backend = c.backend;
+    if (!backend.readSync) {
+      throw new Error(
+        `Tensor on device '${this.device}' cannot be read synchronously; use 'await tensor.data()'`,
+      );
+    }
+    return backend.readSync(c.storage).slice(c.offset, c.offset + c.numel());
+  }
+
+  /**
+   * The value of a one-element tensor as a JS number (or boolean for bool tensors).
+   * @example torch.tensor([[3]]).item() // 3
+   */
+  item(): number | boolean {
+    const n = this.numel();
+    if (n !== 1) {
+      throw new Error(`a Tensor with ${n} elements cannot be converted to Scalar`);
+    }
+    const v = this.dataSync()[0]!;
+    return this.dtype === 'bool' ? v !== 0 : v;
+  }
+
+  /**
+   * The elements as nested arrays (a number for a 0-d tensor).
+   * @example torch.eye(2).tolist() // [[1, 0], [0, 1]]
+   */
+  tolist(): NestedArray {
+    return nest(this.dataSync(), this.shape, this.dtype === 'bool');
+  }
+
+  /** `tolist()` after an asynchronous read, for devices without synchronous reads. */
+  async array(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape, this.dtype === 'bool');
+  }
+
+  /**
+   * Frees the device memory now (when no other view uses it). Using the tensor afterwards is an error.
+   * @example { using t = torch.zeros(1000); } // disposed at the end of the block
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const s = this.storage as Storage & { refs?: number };
+    s.refs = (s.refs ?? 1) - 1;
+    if (s.refs <= 0 && !s.disposed) {
+      s.disposed = true;
+      s.backend.release(s);
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /**
+   * A copy on another device (or this tensor when already there). Needs a synchronous read of the
+   * source; use `toAsync` for devices that only read asynchronously.
+   * @example const g = x.to('webgpu');
+   */
+  to(device: string): Tensor;
+  to(options: { device?: string; dtype?: DType }): Tensor;
+  to(target: string | { device?: string; dtype?: DType }): Tensor {
+    return tensorMethods.to(this, target);
+  }
+}
+
+/** A tensor's shape as PyTorch prints it: `Size([2, 5])`. Indexable like an array. */
+export class Size extends Array<number> {
+  constructor(shape: readonly number[] | number) {
+    if (typeof shape === 'number') {
+      super(shape);
+    } else {
+      super(shape.length);
+      for (let i = 0; i < shape.length; i++) this[i] = shape[i]!;
+    }
+  }
+
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  /** `Size([2, 5])`, as PyTorch's `torch.Size` prints. */
+  override toString(): string {
+    return `Size([${this.join(', ')}])`;
+  }
+
+  /** Number of elements a tensor of this size holds. */
+  numel(): number {
+    return numelOf(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+/** @internal late-bound helpers that live in other modules (avoids import cycles). */
+export const tensorMethods = {
+  to(_t: Tensor, _target: string | { device?: string; dtype?: DType }): Tensor {
+    throw new Error('tensor.to is not installed');
+  },
+};
+
+function nest(flat: TypedArray, shape: readonly number[], asBool: boolean): NestedArray {
+  const conv = (v: number): number | boolean => (asBool ? v !== 0 : v);
+  if (shape.length === 0) return conv(flat[0]!);
+  let i = 0;
+  const build = (d: number): NestedArray[] => {
+    const out: NestedArray[] = new Array(shape[d]!);
+    for (let k = 0; k < shape[d]!; k++)
+      out[k] = d === shape.length - 1 ? conv(flat[i++]!) : build(d + 1);
+    return out;
+  };
+  return build(0);
+}
+
+/** @internal the backend a device name refers to (re-exported for backends' convenience). */
+export function backendOf(device: string): Backend {
+  return getBackend(device);
+}
