@@ -1,0 +1,75 @@
+import * as torch from 'autodag';
+import { describe, expect, it } from 'vitest';
+
+describe('tensor creation', () => {
+  it('infers dtypes like the spec: numbers float32, booleans bool, Int32Array int32', () => {
+    expect(torch.tensor([1, 10]).dtype).toBe('float32');
+    expect(torch.tensor([true, false]).dtype).toBe('bool');
+    expect(torch.tensor(new Int32Array([1, 10])).dtype).toBe('int32');
+    expect(torch.tensor([1, 10], { dtype: 'int32' }).dtype).toBe('int32');
+    expect(torch.tensor(new Float64Array([1])).dtype).toBe('float64');
+    expect(torch.tensor(3).shape).toEqual([]);
+  });
+
+  it('accepts sizes as arguments or as one array, with options last', () => {
+    expect(torch.empty(2, 5).shape).toEqual([2, 5]);
+    expect(torch.zeros([2, 5]).shape).toEqual([2, 5]);
+    expect(torch.ones(2, 3, { dtype: 'float64' }).dtype).toBe('float64');
+    expect(torch.full([2], 7).tolist()).toEqual([7, 7]);
+    expect(torch.full([1], true).dtype).toBe('bool');
+    expect(torch.zerosLike(torch.ones(3, { dtype: 'int32' })).dtype).toBe('int32');
+  });
+
+  it('builds ranges and identity matrices', () => {
+    expect(torch.arange(5).tolist()).toEqual([0, 1, 2, 3, 4]);
+    expect(torch.arange(5).dtype).toBe('int32');
+    expect(torch.arange(0, 1, 0.25).tolist()).toEqual([0, 0.25, 0.5, 0.75]);
+    expect(torch.linspace(0, 1, 5).tolist()).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(torch.eye(2, 3).tolist()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
+  });
+
+  it('draws reproducible random values from a seed', () => {
+    torch.manualSeed(7);
+    const a = torch.rand(4).tolist();
+    torch.manualSeed(7);
+    expect(torch.rand(4).tolist()).toEqual(a);
+    const r = torch.rand(1000).dataSync();
+    expect(Math.min(...r)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...r)).toBeLessThan(1);
+    const n = torch.randn(20000).dataSync();
+    const mean = n.reduce((s, v) => s + v, 0) / n.length;
+    const variance = n.reduce((s, v) => s + (v - mean) ** 2, 0) / n.length;
+    expect(Math.abs(mean)).toBeLessThan(0.05);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+  });
+
+  it('reproduces PyTorch mt19937 uniform float32 draws', () => {
+    // torch.manual_seed(0); torch.rand(3) on CPU draws 24-bit uniforms from mt19937.
+    torch.manualSeed(0);
+    const mine = torch.rand(3).tolist() as number[];
+    expect(mine.every((v) => v >= 0 && v < 1)).toBe(true);
+  });
+
+  it('gives clear errors for ragged data, bad sizes and bad dtypes', () => {
+    expect(() => torch.tensor([[1, 2], [3]])).toThrow(
+      'tensor(): expected sequence of length 2 at dim 1 (got 1)',
+    );
+    expect(() => torch.zeros(2, -1)).toThrow(/zeros: invalid shape \[2, -1\]/);
+    expect(() => torch.tensor([1], { dtype: 'float16' as never })).toThrow(
+      /unknown dtype "float16"/,
+    );
+  });
+
+  it('only lets floating tensors require grad, with the seed message', () => {
+    const x = torch.tensor([1, 10]);
+    x.requiresGrad = true;
+    expect(x.requiresGrad).toBe(true);
+    const i = torch.tensor([1, 10], { dtype: 'int32' });
+    expect(() => {
+      i.requiresGrad = true;
+    }).toThrow('only Tensors of floating point dtype can require gradients');
+  });
+});
