@@ -230,14 +230,11 @@ export function rand(...args: SizeArgs<RandomOptions>): Tensor {
 export function randn(...args: SizeArgs<RandomOptions>): Tensor {
   const [shape, opts] = parseSizeArgs<RandomOptions>(args, 'randn');
   const g = opts.generator ?? defaultGenerator;
-  return filled(
-    shape,
-    opts,
-    (a) => {
-      for (let i = 0; i < a.length; i++) a[i] = g.nextNormal();
-    },
-    'randn',
-  );
+  const dtype = checkDType(opts.dtype ?? DEFAULT_FLOAT_DTYPE, 'randn');
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new TypeError(`randn: expected a floating point dtype, got ${dtype}`);
+  }
+  return filled(shape, opts, (a) => g.fillNormal(a as Float32Array | Float64Array), 'randn');
 }
 
 /**

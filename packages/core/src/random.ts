@@ -49,25 +49,56 @@ export class Generator {
     return (this.nextUint32() & 0xffffff) / 16777216;
   }
 
-  /** Uniform in [0, 1) with 53 random bits. */
+  /** Uniform in [0, 1) with 53 random bits, built from two draws as PyTorch's `random64()`. */
   nextDouble(): number {
-    const a = this.nextUint32() >>> 5;
-    const b = this.nextUint32() >>> 6;
-    return (a * 67108864 + b) / 9007199254740992;
+    const hi = this.nextUint32() & 0x1fffff;
+    const lo = this.nextUint32();
+    return (hi * 4294967296 + lo) / 9007199254740992;
   }
 
-  /** Standard normal sample (Box-Muller, caching the second value). */
+  /** Standard normal sample (Box-Muller on 53-bit uniforms, caching the second value). */
   nextNormal(): number {
     if (this.spareNormal !== null) {
       const v = this.spareNormal;
       this.spareNormal = null;
       return v;
     }
-    const u1 = 1 - this.nextDouble();
+    const u1 = this.nextDouble();
     const u2 = this.nextDouble();
-    const r = Math.sqrt(-2 * Math.log(u1));
-    this.spareNormal = r * Math.sin(2 * Math.PI * u2);
-    return r * Math.cos(2 * Math.PI * u2);
+    const r = Math.sqrt(-2 * Math.log1p(-u2));
+    const theta = 2 * Math.PI * u1;
+    this.spareNormal = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  }
+
+  /**
+   * Fills `out` with normal samples in the order PyTorch's CPU generator produces them, so that
+   * `manualSeed(s); randn(...)` gives PyTorch's values: 16 or more elements are drawn as uniforms
+   * and transformed 16 at a time (the tail block is redrawn), fewer are drawn one by one.
+   */
+  fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): void {
+    const n = out.length;
+    if (n < 16) {
+      for (let i = 0; i < n; i++) out[i] = this.nextNormal() * std + mean;
+      return;
+    }
+    const uniform = out instanceof Float64Array ? () => this.nextDouble() : () => this.nextFloat();
+    for (let i = 0; i < n; i++) out[i] = uniform();
+    const block = (start: number) => {
+      for (let j = 0; j < 8; j++) {
+        const u1 = 1 - out[start + j]!;
+        const u2 = out[start + j + 8]!;
+        const radius = Math.sqrt(-2 * Math.log(u1));
+        const theta = 2 * Math.PI * u2;
+        out[start + j] = radius * Math.cos(theta) * std + mean;
+        out[start + j + 8] = radius * Math.sin(theta) * std + mean;
+      }
+    };
+    for (let i = 0; i + 16 <= n; i += 16) block(i);
+    if (n % 16 !== 0) {
+      for (let i = n - 16; i < n; i++) out[i] = uniform();
+      block(n - 16);
+    }
   }
 
   private twist(): void {

@@ -46,11 +46,31 @@ describe('tensor creation', () => {
     expect(Math.abs(variance - 1)).toBeLessThan(0.05);
   });
 
-  it('reproduces PyTorch mt19937 uniform float32 draws', () => {
-    // torch.manual_seed(0); torch.rand(3) on CPU draws 24-bit uniforms from mt19937.
+  it('reproduces PyTorch CPU generator draws for the same seed', () => {
+    // Values printed by torch 1.13: torch.manual_seed(0) followed by each call.
     torch.manualSeed(0);
-    const mine = torch.rand(3).tolist() as number[];
-    expect(mine.every((v) => v >= 0 && v < 1)).toBe(true);
+    expect(torch.rand(3).tolist()).toEqual([
+      0.49625658988952637, 0.7682217955589294, 0.08847743272781372,
+    ]);
+    torch.manualSeed(0);
+    expect(torch.rand(2, { dtype: 'float64' }).tolist()).toEqual([
+      0.9700530018065531, 0.707819864399788,
+    ]);
+    torch.manualSeed(0);
+    const small = torch.randn(3).tolist() as number[];
+    [1.5409960746765137, -0.293428897857666, -2.1787893772125244].forEach((v, i) =>
+      expect(small[i]).toBeCloseTo(v, 6),
+    );
+    torch.manualSeed(0);
+    const big = torch.randn(20).tolist() as number[];
+    const expected: [number, number][] = [
+      [0, -1.1258398294448853],
+      [1, -1.152360200881958],
+      [15, -0.843676745891571],
+      [16, 0.9318265914916992],
+      [19, 0.05373690277338028],
+    ];
+    for (const [i, v] of expected) expect(big[i]).toBeCloseTo(v, 6);
   });
 
   it('gives clear errors for ragged data, bad sizes and bad dtypes', () => {
