@@ -11,5 +11,12 @@ installAutograd(engine);
 export { backward, edgeOf, leafNode, walk } from './engine.js';
 export type { GradOptions } from './grad.js';
 export { grad } from './grad.js';
+export type {
+  GradcheckFn,
+  GradcheckOptions,
+  GradcheckOutput,
+  GradgradcheckOptions,
+} from './gradcheck.js';
+export { gradcheck, gradgradcheck } from './gradcheck.js';
 export type { Edge } from './node.js';
 export { AccumulateGrad, FunctionNode, Node, OpNode } from './node.js';
