@@ -1,0 +1,102 @@
+import * as torch from 'autodag';
+import { LR, MLP_SIZES, mlpBatch, mlpInit, uniform } from './data.js';
+
+/** The benchmark workloads written with autodag, as PyTorch users would write them. */
+
+type Tensor = torch.Tensor;
+
+function fromData(values: Float32Array, shape: number[]): Tensor {
+  return torch.tensor(values).reshape(shape);
+}
+
+/** C = A·B for N×N matrices; returns the call and the product (for cross-checks). */
+export function mm(n: number): { run: () => void; result: () => Float32Array } {
+  const a = fromData(uniform(n * n, 1), [n, n]);
+  const b = fromData(uniform(n * n, 2), [n, n]);
+  return {
+    run: () => {
+      torch.mm(a, b);
+    },
+    result: () => torch.mm(a, b).dataSync() as Float32Array,
+  };
+}
+
+/** tanh(a + b) over two vectors of `n` elements. */
+export function addTanh(n: number): () => void {
+  const a = fromData(uniform(n, 3), [n]);
+  const b = fromData(uniform(n, 4), [n]);
+  return () => {
+    a.add(b).tanh();
+  };
+}
+
+/** The network's parameters as leaves requiring grad. */
+function mlpParams(): Tensor[] {
+  const { weights, biases } = mlpInit();
+  const params: Tensor[] = [];
+  for (let l = 0; l < weights.length; l++) {
+    params.push(fromData(weights[l]!, [MLP_SIZES[l + 1]!, MLP_SIZES[l]!]).requiresGrad_());
+    params.push(fromData(biases[l]!, [MLP_SIZES[l + 1]!]).requiresGrad_());
+  }
+  return params;
+}
+
+/**
+ * Mean softmax cross-entropy of `logits` against one-hot targets, composed from elementwise ops
+ * and sums: log-softmax is `z - log(sum(exp(z)))` (the logits of this network stay small, so the
+ * max-shift that guards against overflow is not needed for equal results).
+ */
+function crossEntropy(logits: Tensor, oneHot: Tensor): Tensor {
+  const batch = logits.shape[0]!;
+  const logSoftmax = logits.sub(logits.exp().sum(1, true).log());
+  return logSoftmax
+    .mul(oneHot)
+    .sum()
+    .mul(-1 / batch);
+}
+
+function mlpLoss(params: readonly Tensor[], x: Tensor, oneHot: Tensor): Tensor {
+  let h = x;
+  for (let l = 0; l < params.length; l += 2) {
+    h = h.matmul(params[l]!.t()).add(params[l + 1]!);
+    if (l + 2 < params.length) h = h.tanh();
+  }
+  return crossEntropy(h, oneHot);
+}
+
+/**
+ * One training step on a batch: forward, cross-entropy, backward, SGD update.
+ * `initialLoss` is the loss before any step (for cross-checks).
+ */
+export function mlpStep(batch: number): { run: () => void; initialLoss: number } {
+  const params = mlpParams();
+  const data = mlpBatch(batch);
+  const x = fromData(data.x, [batch, MLP_SIZES[0]]);
+  const oneHot = fromData(data.oneHot, [batch, MLP_SIZES[MLP_SIZES.length - 1]!]);
+  const initialLoss = torch.noGrad(() => mlpLoss(params, x, oneHot).item() as number);
+  return {
+    initialLoss,
+    run: () => {
+      const loss = mlpLoss(params, x, oneHot);
+      loss.backward();
+      torch.noGrad(() => {
+        for (const p of params) {
+          torch.inplace(p, 'sub_', () => p.sub(p.grad!.mul(LR)));
+          p.grad = null;
+        }
+      });
+    },
+  };
+}
+
+/** Forward and backward of one sample, no update (dominated by per-op overhead). */
+export function fwdBwd(): () => void {
+  const params = mlpParams();
+  const data = mlpBatch(1);
+  const x = fromData(data.x, [1, MLP_SIZES[0]]);
+  const oneHot = fromData(data.oneHot, [1, MLP_SIZES[MLP_SIZES.length - 1]!]);
+  return () => {
+    mlpLoss(params, x, oneHot).backward();
+    for (const p of params) p.grad = null;
+  };
+}
