@@ -66,6 +66,18 @@ export const viewScatterOp = op<StridedAttrs>({
       asStrided(contiguous(grad), attrs.shape, attrs.strides, attrs.offset),
   },
   gradFnName: 'AsStridedScatterBackward0',
+  samples: () => [
+    {
+      name: 'row',
+      inputs: [{ shape: [3] }],
+      attrs: { size: [2, 3], shape: [3], strides: [1], offset: 3 },
+    },
+    {
+      name: 'overlap',
+      inputs: [{ shape: [2, 2] }],
+      attrs: { size: [3], shape: [2, 2], strides: [1, 1], offset: 0 },
+    },
+  ],
   doc: 'Scatter-adds a view-shaped tensor into zeros (the VJP of views).',
 });
 
@@ -84,6 +96,14 @@ export const asStridedOp = op<{ shape: number[]; strides: number[]; offset: numb
     input: ({ grad, inputMetas, attrs }) =>
       run(viewScatterOp, [grad], { size: inputMetas[0]!.shape.slice(), ...attrs }),
   },
+  samples: () => [
+    {
+      name: 'window',
+      inputs: [{ shape: [6] }],
+      attrs: { shape: [2, 3], strides: [2, 1], offset: 0 },
+    },
+    { name: 'offset', inputs: [{ shape: [2, 3] }], attrs: { shape: [2], strides: [3], offset: 1 } },
+  ],
   doc: 'A view with explicit sizes, strides and offset (inputs must be contiguous).',
 });
 
@@ -108,6 +128,11 @@ export const contiguousOp = op({
   saveInputs: [],
   vjp: { input: ({ grad }) => grad },
   gradFnName: 'CloneBackward0',
+  samples: () => [
+    { name: 'transposed', inputs: [{ shape: [3, 4], layout: 'transposed' }] },
+    { name: '0-d', inputs: [{ shape: [] }] },
+    { name: 'empty', inputs: [{ shape: [0, 3] }] },
+  ],
   doc: 'Copies a tensor into dense row-major storage.',
 });
 
@@ -207,6 +232,16 @@ export const viewOp = op<{ shape: number[] }>({
   },
   saveInputs: [],
   vjp: { input: ({ grad, inputMetas }) => reshape(grad, inputMetas[0]!.shape) },
+  samples: () => [
+    { name: 'flatten', inputs: [{ shape: [2, 3] }], attrs: { shape: [6] } },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [2, 3], layout: 'transposed' }],
+      attrs: { shape: [1, 2, 3] },
+    },
+    { name: '0-d', inputs: [{ shape: [] }], attrs: { shape: [1, 1] } },
+    { name: 'empty', inputs: [{ shape: [0, 4] }], attrs: { shape: [2, 0] } },
+  ],
   doc: 'Views the same elements with another shape (no copy).',
 });
 
@@ -248,6 +283,15 @@ export const transposeOp = op<{ dim0: number; dim1: number }>({
   },
   saveInputs: [],
   vjp: { input: ({ grad, attrs }) => transpose(grad, attrs.dim0, attrs.dim1) },
+  samples: () => [
+    { name: 'matrix', inputs: [{ shape: [2, 3] }], attrs: { dim0: 0, dim1: 1 } },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [2, 3, 4], layout: 'transposed' }],
+      attrs: { dim0: 0, dim1: 2 },
+    },
+    { name: '0-d', inputs: [{ shape: [] }], attrs: { dim0: 0, dim1: 0 } },
+  ],
   doc: 'Swaps two dimensions (a view).',
 });
 
@@ -282,6 +326,15 @@ export const permuteOp = op<{ dims: number[] }>({
       return permute(grad, inverse);
     },
   },
+  samples: () => [
+    { name: '3-d', inputs: [{ shape: [2, 3, 4] }], attrs: { dims: [2, 0, 1] } },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [3, 4], layout: 'transposed' }],
+      attrs: { dims: [1, 0] },
+    },
+    { name: '0-d', inputs: [{ shape: [] }], attrs: { dims: [] } },
+  ],
   doc: 'Reorders dimensions (a view).',
 });
 
@@ -326,6 +379,16 @@ export const expandOp = op<{ shape: number[] }>({
       return dims.length ? reshape(grad.sum(dims, true), target) : grad;
     },
   },
+  samples: () => [
+    { name: 'rows', inputs: [{ shape: [1, 3] }], attrs: { shape: [4, 3] } },
+    { name: 'leading', inputs: [{ shape: [3] }], attrs: { shape: [2, 2, 3] } },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [3, 1], layout: 'transposed' }],
+      attrs: { shape: [2, 1, 3] },
+    },
+    { name: '0-d', inputs: [{ shape: [] }], attrs: { shape: [2, 2] } },
+  ],
   doc: 'Broadcasts singleton dimensions to a larger size (a view, stride 0).',
 });
 
@@ -381,6 +444,11 @@ export const unsqueezeOp = op<{ dim: number }>({
   },
   saveInputs: [],
   vjp: { input: ({ grad, inputMetas }) => reshape(grad, inputMetas[0]!.shape) },
+  samples: () => [
+    { name: 'front', inputs: [{ shape: [2, 3] }], attrs: { dim: 0 } },
+    { name: 'transposed', inputs: [{ shape: [2, 3], layout: 'transposed' }], attrs: { dim: 2 } },
+    { name: '0-d', inputs: [{ shape: [] }], attrs: { dim: 0 } },
+  ],
   doc: 'Inserts a dimension of size 1 (a view).',
 });
 
@@ -408,6 +476,11 @@ export const squeezeOp = op<{ dims: number[] }>({
   },
   saveInputs: [],
   vjp: { input: ({ grad, inputMetas }) => reshape(grad, inputMetas[0]!.shape) },
+  samples: () => [
+    { name: 'all', inputs: [{ shape: [2, 1, 3, 1] }], attrs: { dims: [0, 1, 2, 3] } },
+    { name: 'transposed', inputs: [{ shape: [1, 3], layout: 'transposed' }], attrs: { dims: [1] } },
+    { name: '0-d', inputs: [{ shape: [] }], attrs: { dims: [] } },
+  ],
   doc: 'Removes dimensions of size 1 (a view).',
 });
 
@@ -447,6 +520,16 @@ export const sliceOp = op<SliceAttrs>({
     input: ({ grad, inputMetas, attrs }) =>
       viewVjp(grad, inputMetas[0]!.shape, (s) => sliceLayout(s, attrs)),
   },
+  samples: () => [
+    { name: 'range', inputs: [{ shape: [5, 2] }], attrs: { dim: 0, start: 1, end: 4, step: 1 } },
+    { name: 'step', inputs: [{ shape: [3, 7] }], attrs: { dim: 1, start: 0, end: 7, step: 3 } },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [4, 5], layout: 'transposed' }],
+      attrs: { dim: 1, start: 1, end: 4, step: 2 },
+    },
+    { name: 'empty', inputs: [{ shape: [4] }], attrs: { dim: 0, start: 2, end: 2, step: 1 } },
+  ],
   doc: 'Elements start, start+step, ... < end along one dimension (a view).',
 });
 
@@ -495,6 +578,15 @@ export const selectOp = op<{ dim: number; index: number }>({
     input: ({ grad, inputMetas, attrs }) =>
       viewVjp(grad, inputMetas[0]!.shape, (s) => selectLayout(s, attrs)),
   },
+  samples: () => [
+    { name: 'row', inputs: [{ shape: [3, 4] }], attrs: { dim: 0, index: 1 } },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [3, 4], layout: 'transposed' }],
+      attrs: { dim: 1, index: 2 },
+    },
+    { name: 'to 0-d', inputs: [{ shape: [5] }], attrs: { dim: 0, index: 4 } },
+  ],
   doc: 'The slice at one index along a dimension, dropping that dimension (a view).',
 });
 
@@ -550,6 +642,101 @@ export function t(x: Tensor): Tensor {
   return x.shape.length < 2 ? x : transpose(x, 0, 1);
 }
 
+/**
+ * Merges dims `startDim..endDim` (inclusive) into one; a view when the layout allows, else a
+ * copy, as `reshape`. A 0-d tensor becomes 1-d.
+ * @example torch.zeros(2, 3, 4).flatten(1).shape // [2, 12]
+ */
+export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
+  const n = t.shape.length;
+  const s = normalizeDim(startDim, n, 'flatten');
+  const e = normalizeDim(endDim, n, 'flatten');
+  if (s > e)
+    throw new RangeError('flatten() has invalid args: start_dim cannot come after end_dim');
+  if (n === 0) return reshape(t, [1]);
+  if (s === e) return t;
+  let merged = 1;
+  for (let i = s; i <= e; i++) merged *= t.shape[i]!;
+  return reshape(t, [...t.shape.slice(0, s), merged, ...t.shape.slice(e + 1)]);
+}
+
+/**
+ * Splits dim `dim` into `sizes` (one of them may be -1), the inverse of `flatten`.
+ * @example torch.zeros(2, 12).unflatten(1, [3, -1]).shape // [2, 3, 4]
+ */
+export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  const d = normalizeDim(dim, t.shape.length, 'unflatten');
+  if (t.shape.length === 0) {
+    throw new RangeError(`unflatten: Dimension specified as ${dim} but tensor has no dimensions`);
+  }
+  if (sizes.length === 0) throw new RangeError('unflatten: sizes must be non-empty');
+  const size = t.shape[d]!;
+  let resolved: number[];
+  try {
+    resolved = inferSize(sizes, size, 'unflatten');
+  } catch (e) {
+    if (sizes.filter((v) => v === -1).length > 1) {
+      throw new RangeError('unflatten: only one dimension can be inferred');
+    }
+    throw new RangeError(
+      `unflatten: Provided sizes ${formatShape(sizes)} don't multiply up to the size of dim ${dim} (${size}) in the input tensor`,
+      { cause: e },
+    );
+  }
+  // Splitting one dim is always expressible with strides, so this is a view.
+  return view(t, [...t.shape.slice(0, d), ...resolved, ...t.shape.slice(d + 1)]);
+}
+
+/**
+ * Moves dims `source` to positions `destination` (numbers or equal-length lists), keeping the
+ * order of the others (a view).
+ * @example torch.zeros(2, 3, 4).movedim(0, -1).shape // [3, 4, 2]
+ */
+export function movedim(
+  t: Tensor,
+  source: number | readonly number[],
+  destination: number | readonly number[],
+): Tensor {
+  const n = t.shape.length;
+  const src = typeof source === 'number' ? [source] : source.slice();
+  const dst = typeof destination === 'number' ? [destination] : destination.slice();
+  if (src.length !== dst.length) {
+    throw new RangeError(
+      `movedim: Invalid source or destination dims: source (${formatShape(src)} dims) should contain the same number of dims as destination (${formatShape(dst)} dims)`,
+    );
+  }
+  const ns = src.map((d) => normalizeDim(d, n, 'movedim'));
+  const nd = dst.map((d) => normalizeDim(d, n, 'movedim'));
+  if (new Set(ns).size !== ns.length) {
+    throw new RangeError(`movedim: repeated dim in \`source\` (${formatShape(src)})`);
+  }
+  if (new Set(nd).size !== nd.length) {
+    throw new RangeError(`movedim: repeated dim in \`destination\` (${formatShape(dst)})`);
+  }
+  const order = new Array<number>(n).fill(-1);
+  ns.forEach((s, i) => {
+    order[nd[i]!] = s;
+  });
+  const rest = Array.from({ length: n }, (_, i) => i).filter((i) => !ns.includes(i));
+  let k = 0;
+  for (let i = 0; i < n; i++) if (order[i] === -1) order[i] = rest[k++]!;
+  if (order.every((d, i) => d === i)) return t;
+  return run(permuteOp, [t], { dims: order });
+}
+
+/** Alias of `movedim` (NumPy's name). @example torch.moveaxis(x, 0, 1) */
+export const moveaxis = movedim;
+
+/** Alias of `transpose` (NumPy's name). @example torch.swapaxes(x, 0, 1) */
+export function swapaxes(t: Tensor, axis0: number, axis1: number): Tensor {
+  return transpose(t, axis0, axis1);
+}
+
+/** Alias of `transpose`. @example torch.swapdims(x, 0, 1) */
+export function swapdims(t: Tensor, dim0: number, dim1: number): Tensor {
+  return transpose(t, dim0, dim1);
+}
+
 declare module '../tensor.js' {
   interface Tensor {
     /** Same elements, new shape, shared storage. @example x.view(2, -1) */
@@ -588,6 +775,18 @@ declare module '../tensor.js' {
     viewAs(other: Tensor): Tensor;
     /** Reshapes like `other`. @example x.reshapeAs(y) */
     reshapeAs(other: Tensor): Tensor;
+    /** Merges dims `startDim..endDim` into one. @example x.flatten(1) */
+    flatten(startDim?: number, endDim?: number): Tensor;
+    /** Splits one dim into `sizes`. @example x.unflatten(1, [3, 4]) */
+    unflatten(dim: number, sizes: readonly number[]): Tensor;
+    /** Moves dims to new positions (a view). @example x.movedim(0, -1) */
+    movedim(source: number | readonly number[], destination: number | readonly number[]): Tensor;
+    /** Alias of `movedim`. @example x.moveaxis(0, -1) */
+    moveaxis(source: number | readonly number[], destination: number | readonly number[]): Tensor;
+    /** Alias of `transpose`. @example x.swapaxes(0, 1) */
+    swapaxes(axis0: number, axis1: number): Tensor;
+    /** Alias of `transpose`. @example x.swapdims(0, 1) */
+    swapdims(dim0: number, dim1: number): Tensor;
   }
 }
 
@@ -659,3 +858,17 @@ proto.viewAs = function (this: Tensor, other: Tensor) {
 proto.reshapeAs = function (this: Tensor, other: Tensor) {
   return reshape(this, other.shape);
 };
+proto.flatten = function (this: Tensor, startDim?: number, endDim?: number) {
+  return flatten(this, startDim, endDim);
+};
+proto.unflatten = function (this: Tensor, dim: number, sizes: readonly number[]) {
+  return unflatten(this, dim, sizes);
+};
+proto.movedim = function (this: Tensor, source, destination) {
+  return movedim(this, source, destination);
+};
+proto.moveaxis = proto.movedim;
+proto.swapaxes = function (this: Tensor, a: number, b: number) {
+  return transpose(this, a, b);
+};
+proto.swapdims = proto.swapaxes;
