@@ -10,6 +10,7 @@ export * from './dtype.js';
 export * from './grad-mode.js';
 export * from './memory.js';
 export * from './ops/index.js';
+export * from './print.js';
 export * from './random.js';
 export * from './registry.js';
 export * from './shape.js';

@@ -5,6 +5,7 @@ import { isFloatingPoint } from './dtype.js';
 import type { BackwardOptions, GradNode } from './grad-mode.js';
 import { getAutograd } from './grad-mode.js';
 import { trackTensor } from './memory.js';
+import { formatTensor } from './print.js';
 import { contiguousStrides, isContiguous, normalizeDim, numelOf } from './shape.js';
 
 /** A nested array of numbers or booleans, as `tolist()` returns and `tensor()` accepts. */
@@ -315,6 +316,20 @@ export class Tensor {
 
   [Symbol.dispose](): void {
     this.dispose();
+  }
+
+  /**
+   * The tensor as PyTorch's `repr` prints it (see `formatTensor`), with the autograd suffixes
+   * spelled `requiresGrad=True` / `gradFn=<MulBackward0>`.
+   * @example `${torch.tensor([1, 10], { dtype: 'int32' })}` // 'tensor([ 1, 10])'
+   */
+  toString(): string {
+    return formatTensor(this);
+  }
+
+  /** What `console.log` and `util.inspect` show: the same text as `toString()`. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return formatTensor(this);
   }
 
   /**
