@@ -7,6 +7,7 @@ import { binaryInfer, op, run } from './define.js';
 import type { Scalar, TensorOrScalar } from './promotion.js';
 import { deviceOf, resultType, toTensor } from './promotion.js';
 import { sum } from './reduce.js';
+import { binarySamples, unarySamples } from './samples.js';
 import { reshape } from './view.js';
 
 /**
@@ -63,6 +64,7 @@ export const addOp = op({
     input: ({ grad, inputMetas }) => sumTo(grad, inputMetas[0]!.shape),
     other: ({ grad, inputMetas }) => sumTo(grad, inputMetas[1]!.shape),
   },
+  samples: () => binarySamples({}, { int: true }),
   doc: 'Elementwise sum with broadcasting.',
 });
 
@@ -75,6 +77,7 @@ export const subOp = op({
     input: ({ grad, inputMetas }) => sumTo(grad, inputMetas[0]!.shape),
     other: ({ grad, inputMetas }) => sumTo(neg(grad), inputMetas[1]!.shape),
   },
+  samples: () => binarySamples({}, { int: true }),
   doc: 'Elementwise difference with broadcasting.',
 });
 
@@ -86,6 +89,7 @@ export const mulOp = op({
     input: ({ grad, inputs }) => sumTo(mul(grad, inputs[1]!), inputs[0]!.shape),
     other: ({ grad, inputs }) => sumTo(mul(grad, inputs[0]!), inputs[1]!.shape),
   },
+  samples: () => binarySamples({}, { int: true }),
   doc: 'Elementwise product with broadcasting.',
 });
 
@@ -100,6 +104,10 @@ export const divOp = op({
       return sumTo(neg(div(mul(grad, a), mul(b, b))), b.shape);
     },
   },
+  samples: () => [
+    ...binarySamples({ low: 0.5, high: 2 }),
+    { name: 'negative divisor', inputs: [{ shape: [4] }, { shape: [4], low: -2, high: -0.5 }] },
+  ],
   doc: 'Elementwise true division with broadcasting.',
 });
 
@@ -115,6 +123,10 @@ export const negOp = op({
   },
   saveInputs: [],
   vjp: { input: ({ grad }) => neg(grad) },
+  samples: () => [
+    ...unarySamples(),
+    { name: 'int32', inputs: [{ shape: [5], dtype: 'int32' }] },
+  ],
   doc: 'Elementwise negation.',
 });
 
