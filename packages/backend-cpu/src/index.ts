@@ -6,6 +6,8 @@
 import { registerBackend } from '@autodag/core';
 import { CpuBackend } from './backend.js';
 import { registerCopyKernels } from './kernels/copy.js';
+import { registerReorderKernels } from './kernels/reorder.js';
+import { registerJoinKernels } from './kernels/join.js';
 import { registerElementwiseKernels } from './kernels/elementwise.js';
 import { registerMatmulKernels } from './kernels/matmul.js';
 import { registerReduceKernels } from './kernels/reduce.js';
@@ -22,6 +24,8 @@ export const cpuBackend = new CpuBackend();
 export function registerCpuBackend(): void {
   registerBackend(cpuBackend);
   registerCopyKernels('cpu');
+  registerReorderKernels('cpu');
+  registerJoinKernels('cpu');
   registerElementwiseKernels('cpu');
   registerReduceKernels('cpu');
   registerMatmulKernels('cpu');

@@ -8,3 +8,5 @@ export * from './promotion.js';
 export * from './reduce.js';
 export * from './unary.js';
 export * from './view.js';
+export * from './join.js';
+export * from './reorder.js';

@@ -1,0 +1,262 @@
+import { formatShape, normalizeDim } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { op, run } from './define.js';
+import { cat } from './join.js';
+import { clone, expand, narrow, reshape, view } from './view.js';
+
+/**
+ * Ops that copy elements into a new arrangement: flip, repeat, roll, and the triangular masks
+ * tril/triu.
+ */
+
+export const flipOp = op<{ dims: number[] }>({
+  name: 'flip',
+  inputs: ['input'],
+  attrs: { dims: { type: 'int[]' } },
+  infer: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+  saveInputs: [],
+  vjp: { input: ({ grad, attrs }) => run(flipOp, [grad], attrs) },
+  samples: () => [
+    { name: 'rows', inputs: [{ shape: [3, 4] }], attrs: { dims: [0] } },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [3, 4], layout: 'transposed' }],
+      attrs: { dims: [0, 1] },
+    },
+    { name: '0-d', inputs: [{ shape: [] }], attrs: { dims: [] } },
+    { name: 'empty', inputs: [{ shape: [0, 2] }], attrs: { dims: [1] } },
+  ],
+  doc: 'Reverses the order of elements along the given dimensions (a copy).',
+});
+
+/**
+ * Reverses the order of elements along `dims` (a copy, as in PyTorch).
+ * @example torch.arange(4).flip(0) // tensor([3, 2, 1, 0])
+ */
+export function flip(t: Tensor, ...dims: (number | readonly number[])[]): Tensor {
+  const list =
+    dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as number[]) : (dims as number[]);
+  const norm = list.map((d) => normalizeDim(d, t.shape.length, 'flip'));
+  const seen = new Set<number>();
+  for (const d of norm) {
+    if (seen.has(d))
+      throw new RangeError(`flip: dim ${d} appears multiple times in the list of dims`);
+    seen.add(d);
+  }
+  return run(flipOp, [t], { dims: norm.sort((a, b) => a - b) });
+}
+
+/**
+ * Flips the columns of a matrix (dim 1).
+ * @example torch.eye(2).fliplr()
+ */
+export function fliplr(t: Tensor): Tensor {
+  if (t.shape.length < 2) throw new RangeError('fliplr: Input must be >= 2-d.');
+  return flip(t, 1);
+}
+
+/**
+ * Flips the rows (dim 0).
+ * @example torch.arange(3).flipud() // tensor([2, 1, 0])
+ */
+export function flipud(t: Tensor): Tensor {
+  if (t.shape.length < 1) throw new RangeError('flipud: Input must be >= 1-d.');
+  return flip(t, 0);
+}
+
+export const repeatOp = op<{ repeats: number[] }>({
+  name: 'repeat',
+  inputs: ['input'],
+  attrs: { repeats: { type: 'int[]' } },
+  // Tiles by viewing each dim `s` as `[1, s]`, expanding to `[r, s]` and copying once:
+  // the gradient sums over the tiles through `expand`'s VJP.
+  composite: ([x], { repeats }) => {
+    const t = x!;
+    if (repeats.length < t.shape.length) {
+      throw new RangeError(
+        'repeat: Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor',
+      );
+    }
+    if (repeats.some((r) => !Number.isInteger(r) || r < 0)) {
+      throw new RangeError(
+        `repeat: Trying to create tensor with negative dimension: ${formatShape(repeats)}`,
+      );
+    }
+    const lead = repeats.length - t.shape.length;
+    const padded = [...new Array<number>(lead).fill(1), ...t.shape];
+    const inter = padded.flatMap((s) => [1, s]);
+    const tiled = padded.flatMap((s, i) => [repeats[i]!, s]);
+    const r = reshape(
+      expand(reshape(t, inter), tiled),
+      padded.map((s, i) => s * repeats[i]!),
+    );
+    // With every repeat 1 no copy happened yet, but repeat always returns new memory.
+    return r.storage === t.storage ? clone(r) : r;
+  },
+  samples: () => [
+    { name: 'tile', inputs: [{ shape: [2, 3] }], attrs: { repeats: [2, 2] } },
+    { name: 'new dims', inputs: [{ shape: [3] }], attrs: { repeats: [2, 1, 2] } },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [2, 3], layout: 'transposed' }],
+      attrs: { repeats: [1, 3] },
+    },
+    { name: '0-d', inputs: [{ shape: [] }], attrs: { repeats: [3] } },
+    { name: 'zero', inputs: [{ shape: [2] }], attrs: { repeats: [0] } },
+  ],
+  doc: 'Tiles a tensor: repeats it along each dimension (a copy).',
+});
+
+/**
+ * Tiles the tensor `repeats[i]` times along dim i; extra leading repeats add dims.
+ * @example torch.tensor([1, 2]).repeat(2, 2) // tensor([[1., 2., 1., 2.], [1., 2., 1., 2.]])
+ */
+export function repeat(t: Tensor, ...repeats: (number | readonly number[])[]): Tensor {
+  const list =
+    repeats.length === 1 && Array.isArray(repeats[0])
+      ? (repeats[0] as number[]).slice()
+      : (repeats as number[]);
+  return run(repeatOp, [t], { repeats: list });
+}
+
+/**
+ * Shifts elements by `shifts` along `dims`, wrapping around; without dims the flattened tensor
+ * is rolled and the shape restored.
+ * @example torch.arange(4).roll(1) // tensor([3, 0, 1, 2])
+ */
+export function roll(
+  t: Tensor,
+  shifts: number | readonly number[],
+  dims?: number | readonly number[] | null,
+): Tensor {
+  const sh = typeof shifts === 'number' ? [shifts] : shifts.slice();
+  if (dims === undefined || dims === null || (Array.isArray(dims) && dims.length === 0)) {
+    if (sh.length !== 1) {
+      throw new RangeError(`roll: shifts and dimensions must align. shifts: ${sh.length}, dims: 0`);
+    }
+    return view(roll(reshape(t, [-1]), sh[0]!, 0), t.shape);
+  }
+  const ds = typeof dims === 'number' ? [dims] : dims.slice();
+  if (sh.length !== ds.length) {
+    throw new RangeError(
+      `roll: shifts and dimensions must align. shifts: ${sh.length}, dims: ${ds.length}`,
+    );
+  }
+  let r = t;
+  for (let i = 0; i < ds.length; i++) {
+    const d = normalizeDim(ds[i]!, t.shape.length, 'roll');
+    const size = t.shape[d]!;
+    if (size === 0) continue;
+    const s = ((sh[i]! % size) + size) % size;
+    if (s === 0) continue;
+    r = cat([narrow(r, d, size - s, s), narrow(r, d, 0, size - s)], d);
+  }
+  return r === t ? t.clone() : r;
+}
+
+/** Attributes of tril/triu: the diagonal offset (0 main, positive above, negative below). */
+interface TriAttrs {
+  diagonal: number;
+}
+
+function triInfer(name: string) {
+  return ([x]: readonly Tensor[]) => {
+    if (x!.shape.length < 2) {
+      throw new RangeError(`${name}: input tensor must have at least 2 dimensions`);
+    }
+    return { shape: x!.shape, dtype: x!.dtype };
+  };
+}
+
+function triSamples(upper: boolean) {
+  return () => [
+    { name: 'main', inputs: [{ shape: [3, 4] }], attrs: { diagonal: 0 } },
+    { name: 'offset', inputs: [{ shape: [4, 3] }], attrs: { diagonal: upper ? 1 : -1 } },
+    {
+      name: 'transposed batch',
+      inputs: [{ shape: [2, 3, 3], layout: 'transposed' as const }],
+      attrs: { diagonal: upper ? -1 : 1 },
+    },
+    { name: 'empty', inputs: [{ shape: [0, 3] }], attrs: { diagonal: 0 } },
+  ];
+}
+
+export const trilOp = op<TriAttrs>({
+  name: 'tril',
+  inputs: ['input'],
+  attrs: { diagonal: { type: 'int', default: 0 } },
+  infer: triInfer('tril'),
+  saveInputs: [],
+  vjp: { input: ({ grad, attrs }) => run(trilOp, [grad], attrs) },
+  samples: triSamples(false),
+  doc: 'Lower triangle of the last two dims (elements above `diagonal` zeroed).',
+});
+
+export const triuOp = op<TriAttrs>({
+  name: 'triu',
+  inputs: ['input'],
+  attrs: { diagonal: { type: 'int', default: 0 } },
+  infer: triInfer('triu'),
+  saveInputs: [],
+  vjp: { input: ({ grad, attrs }) => run(triuOp, [grad], attrs) },
+  samples: triSamples(true),
+  doc: 'Upper triangle of the last two dims (elements below `diagonal` zeroed).',
+});
+
+/**
+ * The lower triangle of the last two dims: elements with `col - row > diagonal` become 0.
+ * @example torch.ones(3, 3).tril() // ones on and below the diagonal
+ */
+export function tril(t: Tensor, diagonal = 0): Tensor {
+  return run(trilOp, [t], { diagonal });
+}
+
+/**
+ * The upper triangle of the last two dims: elements with `col - row < diagonal` become 0.
+ * @example torch.ones(3, 3).triu(1) // ones strictly above the diagonal
+ */
+export function triu(t: Tensor, diagonal = 0): Tensor {
+  return run(triuOp, [t], { diagonal });
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    /** Reverses along dims (a copy). @example x.flip(0) */
+    flip(...dims: (number | readonly number[])[]): Tensor;
+    /** Flips dim 1. @example m.fliplr() */
+    fliplr(): Tensor;
+    /** Flips dim 0. @example m.flipud() */
+    flipud(): Tensor;
+    /** Tiles along each dim. @example x.repeat(2, 1) */
+    repeat(...repeats: (number | readonly number[])[]): Tensor;
+    /** Shifts elements cyclically. @example x.roll(1, 0) */
+    roll(shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor;
+    /** Lower triangle. @example m.tril() */
+    tril(diagonal?: number): Tensor;
+    /** Upper triangle. @example m.triu(1) */
+    triu(diagonal?: number): Tensor;
+  }
+}
+
+const proto = Tensor.prototype;
+proto.flip = function (this: Tensor, ...dims) {
+  return flip(this, ...dims);
+};
+proto.fliplr = function (this: Tensor) {
+  return fliplr(this);
+};
+proto.flipud = function (this: Tensor) {
+  return flipud(this);
+};
+proto.repeat = function (this: Tensor, ...repeats) {
+  return repeat(this, ...repeats);
+};
+proto.roll = function (this: Tensor, shifts, dims) {
+  return roll(this, shifts, dims);
+};
+proto.tril = function (this: Tensor, diagonal?: number) {
+  return tril(this, diagonal);
+};
+proto.triu = function (this: Tensor, diagonal?: number) {
+  return triu(this, diagonal);
+};
