@@ -6,11 +6,13 @@
 import { registerBackend } from '@autodag/core';
 import { CpuBackend } from './backend.js';
 import { registerCopyKernels } from './kernels/copy.js';
+import { registerCumulativeKernels } from './kernels/cumulative.js';
 import { registerReorderKernels } from './kernels/reorder.js';
 import { registerJoinKernels } from './kernels/join.js';
 import { registerElementwiseKernels } from './kernels/elementwise.js';
 import { registerMatmulKernels } from './kernels/matmul.js';
 import { registerReduceKernels } from './kernels/reduce.js';
+import { registerMinMaxKernels } from './kernels/reduce-minmax.js';
 
 export type { CpuStorage } from './backend.js';
 export { CpuBackend, cpuData } from './backend.js';
@@ -28,6 +30,8 @@ export function registerCpuBackend(): void {
   registerJoinKernels('cpu');
   registerElementwiseKernels('cpu');
   registerReduceKernels('cpu');
+  registerMinMaxKernels('cpu');
+  registerCumulativeKernels('cpu');
   registerMatmulKernels('cpu');
 }
 

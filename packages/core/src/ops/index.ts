@@ -10,3 +10,8 @@ export * from './unary.js';
 export * from './view.js';
 export * from './join.js';
 export * from './reorder.js';
+export * from './cumulative.js';
+export * from './norm.js';
+export * from './reduce-logical.js';
+export * from './reduce-minmax.js';
+export * from './reduce-stats.js';

@@ -1,16 +1,29 @@
-import { type DType, dtypeCategory } from '../dtype.js';
-import type { TensorMeta } from '../registry.js';
-import { normalizeDims } from '../shape.js';
+import { scalarTensor } from '../creation.js';
+import { type DType, dtypeCategory, isFloatingPoint } from '../dtype.js';
+import type { OpSample, TensorMeta } from '../registry.js';
+import { broadcastShapes, normalizeDim, normalizeDims } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { op, run } from './define.js';
 import { expand, reshape } from './view.js';
+
+/**
+ * The shared machinery of reductions (dims, keepdim, output shapes, gradient broadcasting) and
+ * the additive reductions: sum, mean, prod. Statistics, min/max, norms, logical and cumulative
+ * reductions live in the neighbouring reduce-*.ts, norm.ts and cumulative.ts files.
+ */
 
 /** Attributes shared by reductions: the (normalised, sorted) dims reduced, and keepdim. */
 export interface ReduceAttrs {
   dims: number[];
   keepdim: boolean;
 }
+
+/** The attribute declarations of `ReduceAttrs`, reused by every dim-taking reduction. */
+export const REDUCE_ATTR_SPECS = {
+  dims: { type: 'int[]', doc: 'dims to reduce (normalised, sorted)' },
+  keepdim: { type: 'bool', default: false, doc: 'keep reduced dims with size 1' },
+} as const;
 
 /** Output meta of a reduction over `dims`. */
 export function reducedMeta(
@@ -27,45 +40,234 @@ export function reducedMeta(
   return { shape, dtype };
 }
 
-/** Normalises PyTorch's `dim` argument (a number, a list, or undefined for all dims). */
+/** Every dim of an `ndim`-d tensor. */
+export function allDims(ndim: number): number[] {
+  return Array.from({ length: ndim }, (_, i) => i);
+}
+
+/**
+ * Normalises PyTorch's `dim` argument (a number, a list, or undefined for all dims).
+ * A 0-d tensor accepts dim 0 / -1, which reduces nothing.
+ */
 export function reduceDims(
   dim: number | readonly number[] | undefined | null,
   ndim: number,
   opName: string,
 ): number[] {
-  if (dim === undefined || dim === null) return Array.from({ length: ndim }, (_, i) => i);
+  if (dim === undefined || dim === null) return allDims(ndim);
   const list = typeof dim === 'number' ? [dim] : dim;
-  if (list.length === 0) return Array.from({ length: ndim }, (_, i) => i);
-  return normalizeDims(list, ndim, opName).sort((a, b) => a - b);
+  if (list.length === 0) return allDims(ndim);
+  const dims = normalizeDims(list, ndim, opName).sort((a, b) => a - b);
+  return ndim === 0 ? [] : dims;
+}
+
+/** Normalises a single required `dim` (0-d tensors accept 0 and -1). */
+export function reduceDim(dim: unknown, ndim: number, opName: string): number {
+  if (typeof dim !== 'number') {
+    throw new TypeError(`${opName}: argument 'dim' must be an integer, got ${JSON.stringify(dim)}`);
+  }
+  return normalizeDim(dim, ndim, opName);
+}
+
+/** Number of elements each output element of a reduction over `dims` combines. */
+export function reducedCount(shape: readonly number[], dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= shape[d]!;
+  return n;
+}
+
+/**
+ * Re-inserts the reduced dims (as size 1) into an output-shaped tensor when keepdim was false,
+ * so that it broadcasts against the input.
+ */
+export function keepDims(
+  t: Tensor,
+  inputShape: readonly number[],
+  { dims, keepdim }: ReduceAttrs,
+): Tensor {
+  if (keepdim || dims.length === 0) return t;
+  return reshape(
+    t,
+    inputShape.map((s, i) => (dims.includes(i) ? 1 : s)),
+  );
 }
 
 /**
  * Broadcasts a reduction's output-shaped tensor (gradient, result) back over the input's shape:
  * re-inserts the reduced dims when keepdim was false, then expands.
  */
-export function unreduce(
-  g: Tensor,
-  inputShape: readonly number[],
-  { dims, keepdim }: ReduceAttrs,
-): Tensor {
-  let r = g;
-  if (!keepdim && dims.length) {
-    r = reshape(
-      r,
-      inputShape.map((s, i) => (dims.includes(i) ? 1 : s)),
-    );
-  }
-  return expand(r, inputShape);
+export function unreduce(g: Tensor, inputShape: readonly number[], attrs: ReduceAttrs): Tensor {
+  return expand(keepDims(g, inputShape, attrs), inputShape);
 }
+
+/** The attrs a full reduction of an `ndim`-d tensor behaves like. */
+export function fullAttrs(ndim: number): ReduceAttrs {
+  return { dims: allDims(ndim), keepdim: false };
+}
+
+// ---- masks used by the VJPs of selecting reductions -----------------------------------------
+
+/** How `compareMask` compares its operands. */
+export type MaskComparison = 'eq' | 'gt' | 'lt';
+
+/**
+ * 1 where `input <cmp> other` (broadcasting), else 0, as `dtype`. Its output carries no gradient:
+ * the VJPs of max/min/amax/norm/prod use it to route gradients, and a mask is piecewise constant.
+ */
+export const compareMaskOp = op<{ cmp: MaskComparison; dtype: DType }>({
+  name: 'compareMask',
+  inputs: ['input', 'other'],
+  attrs: {
+    cmp: { type: 'string', default: 'eq', doc: "'eq', 'gt' or 'lt'" },
+    dtype: { type: 'dtype', default: 'float32', doc: 'dtype of the 0/1 result' },
+  },
+  infer: ([a, b], { cmp, dtype }) => {
+    if (cmp !== 'eq' && cmp !== 'gt' && cmp !== 'lt') {
+      throw new TypeError(`compareMask: cmp must be 'eq', 'gt' or 'lt', got '${cmp}'`);
+    }
+    return { shape: broadcastShapes(a!.shape, b!.shape, 'compareMask'), dtype };
+  },
+  differentiableOutputs: [],
+  saveInputs: [],
+  samples: () => [
+    {
+      name: 'eq_broadcast',
+      inputs: [
+        { shape: [2, 3], values: [1, 2, 3, 3, 2, 1] },
+        { shape: [1, 3], values: [1, 2, 1] },
+      ],
+      attrs: { cmp: 'eq', dtype: 'float32' },
+      noGrad: true,
+    },
+    {
+      name: 'gt_scalar',
+      inputs: [
+        { shape: [4], values: [-1, 0, 2, 0.5] },
+        { shape: [], values: [0] },
+      ],
+      attrs: { cmp: 'gt', dtype: 'float64' },
+      noGrad: true,
+    },
+  ],
+  doc: '0/1 mask of an elementwise comparison, without gradient (used by reduction VJPs).',
+});
+
+/**
+ * A 0/1 mask of `input <cmp> other` with `input`'s dtype (or `dtype`); `other` may be a number.
+ * Carries no gradient.
+ * @example compareMask(x, 0, 'gt') // 1 where x > 0
+ */
+export function compareMask(
+  input: Tensor,
+  other: Tensor | number,
+  cmp: MaskComparison = 'eq',
+  dtype: DType = input.dtype,
+): Tensor {
+  const b = other instanceof Tensor ? other : scalarTensor(other, input.dtype, input.device);
+  return run(compareMaskOp, [input, b], { cmp, dtype });
+}
+
+/** sign(x) as a constant (no gradient): 1, 0 or -1. */
+export function signMask(x: Tensor): Tensor {
+  return compareMask(x, 0, 'gt').sub(compareMask(x, 0, 'lt'));
+}
+
+// ---- samples -------------------------------------------------------------------------------
+
+/** Conformance cases shared by dim-list reductions over floats (attrs are the op's resolved attrs). */
+export function reduceSamples(
+  extra: Record<string, unknown> = {},
+  opts: { low?: number; high?: number; empty?: boolean; zeroD?: boolean } = {},
+): OpSample[] {
+  const r = { low: opts.low ?? -2, high: opts.high ?? 2 };
+  const s: OpSample[] = [
+    {
+      name: 'dim1',
+      inputs: [{ shape: [3, 4], ...r }],
+      attrs: { dims: [1], keepdim: false, ...extra },
+    },
+    {
+      name: 'dim0_keepdim',
+      inputs: [{ shape: [3, 4], ...r }],
+      attrs: { dims: [0], keepdim: true, ...extra },
+    },
+    {
+      name: 'dims02_3d',
+      inputs: [{ shape: [2, 3, 4], ...r }],
+      attrs: { dims: [0, 2], keepdim: false, ...extra },
+    },
+    {
+      name: 'all_dims_listed',
+      inputs: [{ shape: [2, 3], ...r }],
+      attrs: { dims: [0, 1], keepdim: true, ...extra },
+    },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [4, 3], layout: 'transposed', ...r }],
+      attrs: { dims: [0], keepdim: false, ...extra },
+    },
+  ];
+  if (opts.zeroD !== false) {
+    s.push({
+      name: '0d',
+      inputs: [{ shape: [], ...r }],
+      attrs: { dims: [], keepdim: false, ...extra },
+    });
+  }
+  if (opts.empty !== false) {
+    s.push({
+      name: 'empty',
+      inputs: [{ shape: [0, 3], ...r }],
+      attrs: { dims: [0], keepdim: false, ...extra },
+    });
+  }
+  return s;
+}
+
+/** Conformance cases shared by full reductions (no attrs besides `extra`). */
+export function reduceAllSamples(
+  extra: Record<string, unknown> = {},
+  opts: { low?: number; high?: number; empty?: boolean } = {},
+): OpSample[] {
+  const r = { low: opts.low ?? -2, high: opts.high ?? 2 };
+  const s: OpSample[] = [
+    { name: 'matrix', inputs: [{ shape: [3, 4], ...r }], attrs: { ...extra } },
+    {
+      name: 'transposed',
+      inputs: [{ shape: [4, 3], layout: 'transposed', ...r }],
+      attrs: { ...extra },
+    },
+    { name: '0d', inputs: [{ shape: [], ...r }], attrs: { ...extra } },
+  ];
+  if (opts.empty !== false) {
+    s.push({ name: 'empty', inputs: [{ shape: [0, 3], ...r }], attrs: { ...extra } });
+  }
+  return s;
+}
+
+// ---- sum -----------------------------------------------------------------------------------
 
 export const sumOp = op<ReduceAttrs>({
   name: 'sum',
   inputs: ['input'],
-  attrs: { dims: { type: 'int[]' }, keepdim: { type: 'bool', default: false } },
+  attrs: REDUCE_ATTR_SPECS,
   infer: ([x], a) => reducedMeta(x!, a),
   saveInputs: [],
   vjp: { input: ({ grad, inputMetas, attrs }) => unreduce(grad, inputMetas[0]!.shape, attrs) },
+  gradFnName: 'SumBackward1',
+  samples: () => reduceSamples(),
   doc: 'Sum over the given dimensions.',
+});
+
+export const sumAllOp = op<Record<string, never>>({
+  name: 'sumAll',
+  inputs: ['input'],
+  infer: ([x]) => ({ shape: [], dtype: x!.dtype }),
+  saveInputs: [],
+  vjp: { input: ({ grad, inputMetas }) => expand(grad, inputMetas[0]!.shape) },
+  gradFnName: 'SumBackward0',
+  samples: () => reduceAllSamples(),
+  doc: 'Sum of all elements.',
 });
 
 /** Options of reductions: PyTorch's `dim` and `keepdim`. */
@@ -73,6 +275,9 @@ export interface ReduceOptions {
   dim?: number | readonly number[] | null;
   keepdim?: boolean;
 }
+
+/** The `dim` argument of dim-list reductions: one dim, several, or an options object. */
+export type DimArg = number | readonly number[] | ReduceOptions | null;
 
 /** Reads `(dim?, keepdim?)` or `({ dim, keepdim })` call forms. */
 export function reduceArgs(
@@ -85,35 +290,183 @@ export function reduceArgs(
   return { dim: dimOrOpts as number | readonly number[] | undefined, keepdim };
 }
 
+/** True when a reduction call names no dim (PyTorch's full-reduction overload). */
+export function isFullReduction(o: ReduceOptions): boolean {
+  return (o.dim === undefined || o.dim === null) && !o.keepdim;
+}
+
+/** Attributes of a dim-list reduction call. */
+export function dimAttrs(o: ReduceOptions, ndim: number, opName: string): ReduceAttrs {
+  return { dims: reduceDims(o.dim, ndim, opName), keepdim: o.keepdim ?? false };
+}
+
+/** Bool/int inputs of sum-like reductions accumulate in int32 (PyTorch's int64). */
+function intAccumulate(x: Tensor): Tensor {
+  return dtypeCategory(x.dtype) === 0 ? cast(x, 'int32') : x;
+}
+
 /**
  * Sum of all elements, or over `dim` (a number or list) keeping the dims when `keepdim`.
- * Bool and int tensors sum to int32.
+ * Bool and int tensors sum to int32. Float sums accumulate in float64.
  * @example x.sum(); x.sum(0, true); x.sum({ dim: [0, 1] })
  */
-export function sum(
-  input: Tensor,
-  dim?: number | readonly number[] | ReduceOptions | null,
-  keepdim?: boolean,
-): Tensor {
+export function sum(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
   const o = reduceArgs(dim, keepdim);
-  const x = dtypeCategory(input.dtype) === 0 ? cast(input, 'int32') : input;
-  return run(sumOp, [x], {
-    dims: reduceDims(o.dim, x.shape.length, 'sum'),
-    keepdim: o.keepdim ?? false,
-  });
+  const x = intAccumulate(input);
+  if (isFullReduction(o)) return run(sumAllOp, [x]);
+  return run(sumOp, [x], dimAttrs(o, x.shape.length, 'sum'));
+}
+
+// ---- mean ----------------------------------------------------------------------------------
+
+/** PyTorch's name of a dtype in "Got: Long"-style messages. */
+export function scalarTypeName(dtype: DType): string {
+  return { float32: 'Float', float64: 'Double', int32: 'Int', bool: 'Bool' }[dtype];
+}
+
+function meanInfer(x: Tensor, a: ReduceAttrs): TensorMeta {
+  if (!isFloatingPoint(x.dtype)) {
+    throw new TypeError(
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${scalarTypeName(x.dtype)}`,
+    );
+  }
+  return reducedMeta(x, a);
+}
+
+export const meanOp = op<ReduceAttrs>({
+  name: 'mean',
+  inputs: ['input'],
+  attrs: REDUCE_ATTR_SPECS,
+  infer: ([x], a) => meanInfer(x!, a),
+  saveInputs: [],
+  vjp: {
+    input: ({ grad, inputMetas, attrs }) => {
+      const shape = inputMetas[0]!.shape;
+      return unreduce(grad.div(reducedCount(shape, attrs.dims)), shape, attrs);
+    },
+  },
+  gradFnName: 'MeanBackward1',
+  samples: () => reduceSamples(),
+  doc: 'Mean over the given dimensions.',
+});
+
+export const meanAllOp = op<Record<string, never>>({
+  name: 'meanAll',
+  inputs: ['input'],
+  infer: ([x]) => meanInfer(x!, fullAttrs(x!.shape.length)),
+  saveInputs: [],
+  vjp: {
+    input: ({ grad, inputMetas }) => {
+      const shape = inputMetas[0]!.shape;
+      return expand(grad.div(reducedCount(shape, allDims(shape.length))), shape);
+    },
+  },
+  gradFnName: 'MeanBackward0',
+  samples: () => reduceAllSamples(),
+  doc: 'Mean of all elements.',
+});
+
+/**
+ * Mean of all elements, or over `dim` (a number or list). Floating inputs only, as in PyTorch;
+ * the mean of an empty tensor is NaN.
+ * @example x.mean(); x.mean(1, true); torch.mean(x, { dim: [0, 1] })
+ */
+export function mean(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  const o = reduceArgs(dim, keepdim);
+  if (isFullReduction(o)) return run(meanAllOp, [input]);
+  return run(meanOp, [input], dimAttrs(o, input.shape.length, 'mean'));
+}
+
+// ---- prod ----------------------------------------------------------------------------------
+
+/**
+ * Gradient of a product, correct when the input holds zeros: where a slice has no zero it is
+ * `out / x`; with exactly one zero only that element gets the product of the others; with more
+ * zeros every element gets 0. (Second derivatives are exact for slices without zeros.)
+ */
+function prodVjp(grad: Tensor, x: Tensor, out: Tensor, attrs: ReduceAttrs): Tensor {
+  const keep: ReduceAttrs = { dims: attrs.dims, keepdim: true };
+  const g = keepDims(grad, x.shape, attrs);
+  const outK = keepDims(out, x.shape, attrs);
+  const zeros = compareMask(x, 0);
+  const count = sum(zeros, keep.dims, true);
+  const noZero = compareMask(count, 0);
+  const oneZero = compareMask(count, 1);
+  // Zeros replaced by constant ones: finite divisor, and the product of the nonzero elements.
+  const nonZero = x.mul(zeros.neg().add(1)).add(zeros);
+  const prodNonZero = run(prodOp, [nonZero], keep);
+  const local = noZero.mul(outK).div(nonZero).add(oneZero.mul(zeros).mul(prodNonZero));
+  return g.mul(local);
+}
+
+export const prodOp = op<ReduceAttrs>({
+  name: 'prod',
+  inputs: ['input'],
+  attrs: REDUCE_ATTR_SPECS,
+  infer: ([x], a) => reducedMeta(x!, a),
+  saveOutputs: true,
+  vjp: {
+    input: ({ grad, inputs, outputs, attrs }) => prodVjp(grad, inputs[0]!, outputs[0]!, attrs),
+  },
+  gradFnName: 'ProdBackward1',
+  samples: () => [
+    ...reduceSamples({}, { low: 0.5, high: 1.5 }),
+    {
+      name: 'one_zero',
+      inputs: [{ shape: [2, 3], values: [1.5, 0, 2, 0, 0, 3] }],
+      attrs: { dims: [1], keepdim: false },
+    },
+  ],
+  doc: 'Product over the given dimensions.',
+});
+
+export const prodAllOp = op<Record<string, never>>({
+  name: 'prodAll',
+  inputs: ['input'],
+  infer: ([x]) => ({ shape: [], dtype: x!.dtype }),
+  saveOutputs: true,
+  vjp: {
+    input: ({ grad, inputs, outputs }) =>
+      prodVjp(grad, inputs[0]!, outputs[0]!, fullAttrs(inputs[0]!.shape.length)),
+  },
+  gradFnName: 'ProdBackward0',
+  samples: () => [
+    ...reduceAllSamples({}, { low: 0.5, high: 1.5 }),
+    { name: 'one_zero', inputs: [{ shape: [4], values: [1.5, 0, 2, -1] }] },
+    { name: 'two_zeros', inputs: [{ shape: [4], values: [1.5, 0, 2, 0] }] },
+  ],
+  doc: 'Product of all elements.',
+});
+
+/**
+ * Product of all elements, or over `dim`. Bool and int tensors multiply in int32. The gradient
+ * handles zeros exactly (the product of the other elements), as PyTorch's does.
+ * @example x.prod(); x.prod(1, true); torch.prod(x, { dim: 0 })
+ */
+export function prod(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  const o = reduceArgs(dim, keepdim);
+  const x = intAccumulate(input);
+  if (isFullReduction(o)) return run(prodAllOp, [x]);
+  return run(prodOp, [x], dimAttrs(o, x.shape.length, 'prod'));
 }
 
 declare module '../tensor.js' {
   interface Tensor {
-    /** Sum over all or some dims. @example x.sum(1, true) */
-    sum(dim?: number | readonly number[] | ReduceOptions | null, keepdim?: boolean): Tensor;
+    /** Sum over all or some dims. @example x.sum(1, true); x.sum({ dim: 0, keepdim: true }) */
+    sum(dim?: DimArg, keepdim?: boolean): Tensor;
+    /** Mean over all or some dims. @example x.mean(0) */
+    mean(dim?: DimArg, keepdim?: boolean): Tensor;
+    /** Product over all or some dims. @example x.prod(1) */
+    prod(dim?: DimArg, keepdim?: boolean): Tensor;
   }
 }
 
-Tensor.prototype.sum = function (
-  this: Tensor,
-  dim?: number | readonly number[] | ReduceOptions | null,
-  keepdim?: boolean,
-) {
+Tensor.prototype.sum = function (this: Tensor, dim?: DimArg, keepdim?: boolean) {
   return sum(this, dim, keepdim);
+};
+Tensor.prototype.mean = function (this: Tensor, dim?: DimArg, keepdim?: boolean) {
+  return mean(this, dim, keepdim);
+};
+Tensor.prototype.prod = function (this: Tensor, dim?: DimArg, keepdim?: boolean) {
+  return prod(this, dim, keepdim);
 };
