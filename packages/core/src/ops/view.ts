@@ -275,6 +275,9 @@ export const transposeOp = op<{ dim0: number; dim1: number }>({
   inputs: ['input'],
   attrs: { dim0: { type: 'int' }, dim1: { type: 'int' } },
   view: (src, { dim0, dim1 }) => {
+    // Swapping a dim with itself is the identity (and the only transpose of a 0-d tensor).
+    if (dim0 === dim1)
+      return { shape: src.shape.slice(), strides: src.strides.slice(), offset: src.offset };
     const shape = src.shape.slice();
     const strides = src.strides.slice();
     [shape[dim0], shape[dim1]] = [shape[dim1]!, shape[dim0]!];
@@ -384,7 +387,7 @@ export const expandOp = op<{ shape: number[] }>({
     { name: 'leading', inputs: [{ shape: [3] }], attrs: { shape: [2, 2, 3] } },
     {
       name: 'transposed',
-      inputs: [{ shape: [3, 1], layout: 'transposed' }],
+      inputs: [{ shape: [1, 3], layout: 'transposed' }],
       attrs: { shape: [2, 1, 3] },
     },
     { name: '0-d', inputs: [{ shape: [] }], attrs: { shape: [2, 2] } },
