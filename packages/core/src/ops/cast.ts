@@ -15,6 +15,34 @@ export const castOp = op<{ dtype: DType }>({
       isFloatingPoint(inputMetas[0]!.dtype) ? cast(grad, inputMetas[0]!.dtype) : null,
   },
   gradFnName: 'ToCopyBackward0',
+  samples: () => [
+    { name: 'float32 to float64', inputs: [{ shape: [2, 3] }], attrs: { dtype: 'float64' } },
+    {
+      name: 'float64 to float32',
+      inputs: [{ shape: [2, 3], dtype: 'float64', layout: 'transposed' }],
+      attrs: { dtype: 'float32' },
+    },
+    {
+      name: 'float32 to int32 truncates',
+      inputs: [{ shape: [6], values: [-2.7, -1.5, -0.2, 0.2, 1.5, 2.7] }],
+      attrs: { dtype: 'int32' },
+    },
+    {
+      name: 'float32 to bool',
+      inputs: [{ shape: [4], values: [0, -0.5, 2, 0] }],
+      attrs: { dtype: 'bool' },
+    },
+    {
+      name: 'int32 to float32',
+      inputs: [{ shape: [5], dtype: 'int32' }],
+      attrs: { dtype: 'float32' },
+    },
+    {
+      name: 'bool to int32',
+      inputs: [{ shape: [2, 2], dtype: 'bool' }],
+      attrs: { dtype: 'int32' },
+    },
+  ],
   doc: 'Converts elements to another dtype.',
 });
 

@@ -14,6 +14,7 @@ export const toDeviceOp = op<{ device: string }>({
   inputs: ['input'],
   attrs: { device: { type: 'string' } },
   composite: ([x], { device }) => moveTo(x!, device),
+  samples: () => [{ name: 'same device', inputs: [{ shape: [2, 3] }], attrs: { device: 'cpu' } }],
   doc: 'Copies a tensor to another device.',
 });
 

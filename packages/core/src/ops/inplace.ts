@@ -23,6 +23,23 @@ export const assignOp = op({
     }
     return [];
   },
+  samples: () => [
+    { name: 'dense', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }] },
+    {
+      name: 'strided destination',
+      inputs: [
+        { shape: [3, 2], layout: 'strided' },
+        { shape: [3, 2], layout: 'transposed' },
+      ],
+    },
+    {
+      name: 'int32',
+      inputs: [
+        { shape: [4], dtype: 'int32' },
+        { shape: [4], dtype: 'int32' },
+      ],
+    },
+  ],
   doc: 'Copies src into dst in place (a backend primitive; autograd goes through `inplace`).',
 });
 

@@ -18,6 +18,11 @@ function checkMatmulDType(name: string, a: Tensor, b: Tensor): void {
   if (a.dtype === 'bool') throw new TypeError(`${name}: not implemented for 'Bool'`);
 }
 
+/** True for a matrix stored column by column (unit stride down the rows), like a transposed view. */
+function isColumnMajor(t: Tensor): boolean {
+  return t.strides[0] === 1 && t.strides[1] !== 1;
+}
+
 export const mmOp = op({
   name: 'mm',
   inputs: ['input', 'mat2'],
@@ -36,9 +41,42 @@ export const mmOp = op({
     return { shape: [a!.shape[0]!, b!.shape[1]!], dtype: a!.dtype };
   },
   vjp: {
-    input: ({ grad, inputs }) => mm(grad, transpose(inputs[1]!, 0, 1)),
-    mat2: ({ grad, inputs }) => mm(transpose(inputs[0]!, 0, 1), grad),
+    // A column-major operand (e.g. a weight used as `w.t()`) gets its gradient in the same
+    // layout, so the gradient reaching the weight is contiguous (as PyTorch's mm backward does).
+    input: ({ grad, inputs }) =>
+      isColumnMajor(inputs[0]!)
+        ? transpose(mm(inputs[1]!, transpose(grad, 0, 1)), 0, 1)
+        : mm(grad, transpose(inputs[1]!, 0, 1)),
+    mat2: ({ grad, inputs }) =>
+      isColumnMajor(inputs[1]!)
+        ? transpose(mm(transpose(grad, 0, 1), inputs[0]!), 0, 1)
+        : mm(transpose(inputs[0]!, 0, 1), grad),
   },
+  samples: () => [
+    { name: 'rectangular', inputs: [{ shape: [3, 4] }, { shape: [4, 2] }] },
+    {
+      name: 'transposed operands',
+      inputs: [
+        { shape: [2, 3], layout: 'transposed' },
+        { shape: [3, 4], layout: 'transposed' },
+      ],
+    },
+    {
+      name: 'float64 strided',
+      inputs: [
+        { shape: [4, 3], dtype: 'float64', layout: 'strided' },
+        { shape: [3, 5], dtype: 'float64' },
+      ],
+    },
+    {
+      name: 'int32',
+      inputs: [
+        { shape: [2, 3], dtype: 'int32' },
+        { shape: [3, 2], dtype: 'int32' },
+      ],
+    },
+    { name: 'inner size 1', inputs: [{ shape: [3, 1] }, { shape: [1, 2] }] },
+  ],
   doc: 'Matrix product of two 2-D tensors.',
 });
 
@@ -63,6 +101,23 @@ export const bmmOp = op({
     input: ({ grad, inputs }) => bmm(grad, transpose(inputs[1]!, 1, 2)),
     mat2: ({ grad, inputs }) => bmm(transpose(inputs[0]!, 1, 2), grad),
   },
+  samples: () => [
+    { name: 'batch 2', inputs: [{ shape: [2, 3, 4] }, { shape: [2, 4, 2] }] },
+    {
+      name: 'transposed operands',
+      inputs: [
+        { shape: [3, 2, 4], layout: 'transposed' },
+        { shape: [3, 4, 3], layout: 'strided' },
+      ],
+    },
+    {
+      name: 'float64',
+      inputs: [
+        { shape: [1, 2, 3], dtype: 'float64' },
+        { shape: [1, 3, 2], dtype: 'float64' },
+      ],
+    },
+  ],
   doc: 'Batched matrix product of two 3-D tensors.',
 });
 
