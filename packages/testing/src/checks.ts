@@ -1,0 +1,345 @@
+import type { DType, OpSample, RegisteredOp, Tensor } from '@autodag/core';
+import { noGrad } from '@autodag/core';
+import type { Tolerance } from './compare.js';
+import { compareArrays, DEFAULT_TOLERANCES, GRAD_TOLERANCES } from './compare.js';
+import type { SampleRun } from './execute.js';
+import { analyticGrads, argNames, differentiableArgs, readValues, runSample } from './execute.js';
+import type { FixtureFile, FixtureSample } from './fixtures.js';
+import { dtypeMatches, fixtureValues } from './fixtures.js';
+import type { GradcheckOptions } from './gradcheck.js';
+import { gradcheckSample } from './gradcheck.js';
+import type { InputValues, Layout } from './materialize.js';
+import { sampleValues } from './materialize.js';
+import { digestInputs } from './seed.js';
+
+/** The checks the suite runs on every sample. */
+export type CheckKind = 'forward' | 'fixture' | 'gradcheck' | 'layouts' | 'devices';
+
+/** Outcome of one check on one sample. `skip` results say why in `message`. */
+export interface CheckResult {
+  readonly op: string;
+  readonly sample: string;
+  readonly check: CheckKind;
+  readonly status: 'pass' | 'fail' | 'skip';
+  readonly message: string;
+}
+
+/** Options shared by the check functions. */
+export interface CheckOptions {
+  /** Device under test (default `'cpu'`). */
+  readonly device?: string;
+  /** PyTorch reference results (see `parseFixtures`); without them the fixture check is skipped. */
+  readonly fixtures?: FixtureFile;
+  /** Forward tolerances by dtype, replacing `DEFAULT_TOLERANCES` entries. */
+  readonly tolerances?: Partial<Record<DType, Tolerance>>;
+  /** Tolerance per op name, for ops whose results legitimately differ more (e.g. long sums). */
+  readonly opTolerances?: Readonly<Record<string, Tolerance>>;
+  /** Ops excluded from the layout check (default `LAYOUT_SENSITIVE_OPS`). */
+  readonly layoutSensitiveOps?: readonly string[];
+  /** Finite-difference settings of the gradient check. */
+  readonly gradcheck?: GradcheckOptions;
+}
+
+/** One op sample ready to check: the op, the sample, and its drawn input values. */
+export interface SampleCase {
+  readonly op: RegisteredOp;
+  readonly sample: OpSample;
+  readonly values: readonly InputValues[];
+}
+
+/**
+ * The cases of an op: each of its samples with the input values drawn (deterministically).
+ * @example sampleCases(getOp('add')).map((c) => c.sample.name)
+ */
+export function sampleCases(op: RegisteredOp): SampleCase[] {
+  const samples = op.def.samples?.() ?? [];
+  return samples.map((sample) => ({ op, sample, values: sampleValues(op.def.name, sample) }));
+}
+
+function tolFor(op: RegisteredOp, dtype: DType, opts: CheckOptions, forGrad: boolean): Tolerance {
+  const own = opts.opTolerances?.[op.def.name];
+  if (own) return own;
+  if (forGrad) return GRAD_TOLERANCES[dtype];
+  return opts.tolerances?.[dtype] ?? DEFAULT_TOLERANCES[dtype];
+}
+
+function result(
+  c: SampleCase,
+  check: CheckKind,
+  status: CheckResult['status'],
+  message: string,
+): CheckResult {
+  return { op: c.op.def.name, sample: c.sample.name, check, status, message };
+}
+
+/** Runs `fn`, turning a thrown error into a failed result naming the op and sample. */
+function guarded(c: SampleCase, check: CheckKind, fn: () => CheckResult): CheckResult {
+  try {
+    return fn();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return result(c, check, 'fail', `threw: ${msg}`);
+  }
+}
+
+function describeOutputs(outputs: readonly Tensor[]): string {
+  return outputs.map((o) => `[${o.shape.join(', ')}] ${o.dtype}`).join(', ');
+}
+
+/**
+ * The op runs on the sample without error, on the device under test, and leaves its inputs
+ * unchanged (ops with no outputs are in-place primitives and may write their first input).
+ * @example checkForward(sampleCases(getOp('add'))[0]!)
+ */
+export function checkForward(c: SampleCase, opts: CheckOptions = {}): CheckResult {
+  return guarded(c, 'forward', () => {
+    const device = opts.device ?? 'cpu';
+    const run = noGrad(() => runSample(c.op, c.sample, c.values, { device }));
+    for (const o of run.outputs) {
+      if (o.device !== device) {
+        return result(c, 'forward', 'fail', `output on device '${o.device}', expected '${device}'`);
+      }
+    }
+    const inPlace = run.outputs[0] === run.inputs[0];
+    for (let i = inPlace ? 1 : 0; i < run.inputs.length; i++) {
+      const v = c.values[i]!;
+      const msg = compareArrays(
+        { shape: run.inputs[i]!.shape, values: readValues(run.inputs[i]!) },
+        { shape: v.shape, values: v.values },
+        { rtol: 0, atol: 0 },
+        `input '${argNames(c.op)[i]}' after the call`,
+      );
+      if (msg) return result(c, 'forward', 'fail', `the op modified its input: ${msg}`);
+    }
+    return result(c, 'forward', 'pass', describeOutputs(run.outputs));
+  });
+}
+
+/** Why an op/sample has no usable fixture, or the fixture. */
+function findFixture(c: SampleCase, fixtures?: FixtureFile): FixtureSample | string {
+  if (!fixtures) return 'no PyTorch fixtures given';
+  const name = c.op.def.name;
+  if (fixtures.unmapped?.includes(name)) {
+    return `no PyTorch mapping for op '${name}' in gen_fixtures.py`;
+  }
+  const f = fixtures.ops[name]?.[c.sample.name];
+  if (!f) return `no PyTorch fixture for '${name}' sample '${c.sample.name}' (regenerate fixtures)`;
+  return f;
+}
+
+/** True when the fixture check will be skipped for this case; the reason otherwise `null`. */
+export function fixtureSkipReason(c: SampleCase, fixtures?: FixtureFile): string | null {
+  const f = findFixture(c, fixtures);
+  return typeof f === 'string' ? f : null;
+}
+
+/**
+ * Forward values and gradients of the weighted loss (in the sample's dtypes and layouts) agree
+ * with PyTorch's, as recorded by `gen_fixtures.py`. Skips, saying why, when no fixture exists;
+ * fails when the fixture was generated from other input values (stale fixtures).
+ * @example checkFixture(c, { fixtures: parseFixtures(json) })
+ */
+export function checkFixture(c: SampleCase, opts: CheckOptions = {}): CheckResult {
+  return guarded(c, 'fixture', () => {
+    const f = findFixture(c, opts.fixtures);
+    if (typeof f === 'string') return result(c, 'fixture', 'skip', f);
+    const digest = digestInputs(c.values);
+    if (f.digest !== digest) {
+      return result(
+        c,
+        'fixture',
+        'fail',
+        `stale fixture: generated from other inputs (digest ${f.digest}, samples now give ${digest}); regenerate with 'npm run fixtures'`,
+      );
+    }
+    if (f.error) return result(c, 'fixture', 'fail', `PyTorch raised on this sample: ${f.error}`);
+    const device = opts.device ?? 'cpu';
+    const run = runSample(c.op, c.sample, c.values, { device, requiresGrad: true });
+    const expected = f.outputs ?? [];
+    if (expected.length !== run.outputs.length) {
+      return result(
+        c,
+        'fixture',
+        'fail',
+        `${run.outputs.length} outputs, PyTorch gives ${expected.length}`,
+      );
+    }
+    for (let k = 0; k < expected.length; k++) {
+      const o = run.outputs[k]!;
+      const e = expected[k]!;
+      if (!dtypeMatches(o.dtype, e.dtype)) {
+        return result(c, 'fixture', 'fail', `output ${k} is ${o.dtype}, PyTorch gives ${e.dtype}`);
+      }
+      const msg = compareArrays(
+        { shape: o.shape, values: readValues(o) },
+        { shape: e.shape, values: fixtureValues(e) },
+        tolFor(c.op, o.dtype, opts, false),
+        `output ${k} vs PyTorch`,
+      );
+      if (msg) return result(c, 'fixture', 'fail', msg);
+    }
+    const grads = analyticGrads(c.op, c.sample, run);
+    const names = argNames(c.op);
+    for (const [i, g] of grads ?? []) {
+      const e = f.grads?.[i];
+      if (!e) continue;
+      const msg = compareArrays(
+        { shape: c.values[i]!.shape, values: g },
+        { shape: e.shape, values: fixtureValues(e) },
+        tolFor(c.op, run.inputs[i]!.dtype, opts, true),
+        `gradient w.r.t. '${names[i]}' vs PyTorch`,
+      );
+      if (msg) return result(c, 'fixture', 'fail', msg);
+    }
+    const nGrads = grads?.size ?? 0;
+    return result(
+      c,
+      'fixture',
+      'pass',
+      `${expected.length} output(s)${nGrads ? ` and ${nGrads} gradient(s)` : ''} match PyTorch`,
+    );
+  });
+}
+
+/** True when the gradient check has nothing to differentiate; the reason, else `null`. */
+export function gradcheckSkipReason(c: SampleCase): string | null {
+  if (c.sample.noGrad) return 'sample marked noGrad';
+  if (!differentiableArgs(c.op, c.sample).length) return 'no differentiable floating argument';
+  return null;
+}
+
+/**
+ * Float64 finite-difference check of the op's VJPs for every differentiable argument
+ * (see `gradcheckSample`).
+ * @example checkGradients(c)
+ */
+export function checkGradients(c: SampleCase, opts: CheckOptions = {}): CheckResult {
+  return guarded(c, 'gradcheck', () => {
+    const skip = gradcheckSkipReason(c);
+    if (skip) return result(c, 'gradcheck', 'skip', skip);
+    const r = gradcheckSample(c.op, c.sample, c.values, {
+      device: opts.device,
+      ...opts.gradcheck,
+    });
+    if (r.failure) return result(c, 'gradcheck', 'fail', r.failure);
+    return result(c, 'gradcheck', 'pass', `gradients w.r.t. ${r.checked.join(', ')} agree`);
+  });
+}
+
+interface Evaluated {
+  readonly outputs: { shape: readonly number[]; dtype: DType; values: number[] }[];
+  readonly grads: Map<number, Float64Array> | null;
+}
+
+function evaluate(c: SampleCase, device: string, layout?: Layout): Evaluated {
+  const run: SampleRun = runSample(c.op, c.sample, c.values, {
+    device,
+    layout,
+    requiresGrad: true,
+  });
+  return {
+    outputs: run.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype, values: readValues(o) })),
+    grads: analyticGrads(c.op, c.sample, run),
+  };
+}
+
+function compareEvaluations(
+  c: SampleCase,
+  got: Evaluated,
+  want: Evaluated,
+  opts: CheckOptions,
+  label: string,
+): string | null {
+  if (got.outputs.length !== want.outputs.length) {
+    return `${label}: ${got.outputs.length} outputs vs ${want.outputs.length}`;
+  }
+  for (let k = 0; k < got.outputs.length; k++) {
+    const g = got.outputs[k]!;
+    const w = want.outputs[k]!;
+    if (g.dtype !== w.dtype) return `${label}: output ${k} is ${g.dtype} vs ${w.dtype}`;
+    const msg = compareArrays(g, w, tolFor(c.op, g.dtype, opts, false), `${label}: output ${k}`);
+    if (msg) return msg;
+  }
+  const names = argNames(c.op);
+  for (const [i, g] of got.grads ?? []) {
+    const w = want.grads?.get(i);
+    if (!w) continue;
+    const shape = c.values[i]!.shape;
+    const msg = compareArrays(
+      { shape, values: g },
+      { shape, values: w },
+      tolFor(c.op, c.values[i]!.dtype, opts, true),
+      `${label}: gradient w.r.t. '${names[i]}'`,
+    );
+    if (msg) return msg;
+  }
+  return null;
+}
+
+/**
+ * Ops whose result depends on the input's memory layout by definition (`asStrided` reads raw
+ * strides), so the layout check does not apply to them.
+ */
+export const LAYOUT_SENSITIVE_OPS: readonly string[] = ['asStrided'];
+
+/** Why the layout check does not apply to this case, or `null`. */
+export function layoutSkipReason(c: SampleCase, opts: CheckOptions = {}): string | null {
+  const sensitive = opts.layoutSensitiveOps ?? LAYOUT_SENSITIVE_OPS;
+  if (sensitive.includes(c.op.def.name)) return 'the op reads raw strides (layout-sensitive)';
+  if (!c.values.length) return 'no tensor inputs';
+  return null;
+}
+
+/**
+ * Non-contiguous inputs give the same outputs and gradients as contiguous ones: compares the
+ * all-contiguous run with the sample's declared layouts, with every input stored transposed,
+ * and with every input strided (offset 1, stride 2, poison values in the gaps).
+ * @example checkLayouts(c)
+ */
+export function checkLayouts(c: SampleCase, opts: CheckOptions = {}): CheckResult {
+  return guarded(c, 'layouts', () => {
+    const skip = layoutSkipReason(c, opts);
+    if (skip) return result(c, 'layouts', 'skip', skip);
+    const device = opts.device ?? 'cpu';
+    const baseline = evaluate(c, device, 'contiguous');
+    const variants: [string, Layout | undefined][] = [
+      ['declared layouts', undefined],
+      ['transposed inputs', 'transposed'],
+      ['strided inputs', 'strided'],
+    ];
+    const notes: string[] = [];
+    for (const [label, layout] of variants) {
+      let got: Evaluated;
+      try {
+        got = evaluate(c, device, layout);
+      } catch (e) {
+        // A view may be impossible on some layouts (PyTorch's `view` raises there too).
+        if (!c.op.def.view || layout === undefined) throw e;
+        notes.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
+        continue;
+      }
+      const msg = compareEvaluations(c, got, baseline, opts, label);
+      if (msg) return result(c, 'layouts', 'fail', `${msg} (vs contiguous inputs)`);
+    }
+    const note = notes.length ? `; view not possible for ${notes.join('; ')}` : '';
+    return result(c, 'layouts', 'pass', `non-contiguous inputs agree with contiguous ones${note}`);
+  });
+}
+
+/**
+ * The op gives the same outputs and gradients on devices `a` and `b` (inputs in the sample's
+ * layouts), within the forward/gradient tolerances.
+ * @example compareDevicesOnSample(c, 'cpu', 'webgpu')
+ */
+export function compareDevicesOnSample(
+  c: SampleCase,
+  a: string,
+  b: string,
+  opts: CheckOptions = {},
+): CheckResult {
+  return guarded(c, 'devices', () => {
+    const msg = compareEvaluations(c, evaluate(c, b), evaluate(c, a), opts, `'${b}' vs '${a}'`);
+    if (msg) return result(c, 'devices', 'fail', msg);
+    return result(c, 'devices', 'pass', `'${a}' and '${b}' agree`);
+  });
+}

@@ -1,0 +1,76 @@
+import { getOp, listOps } from '@autodag/core';
+import { argNames, differentiableArgs } from './execute.js';
+import type { Layout } from './materialize.js';
+import { sampleValues } from './materialize.js';
+import { digestInputs } from './seed.js';
+
+/** One input as `gen_fixtures.py` reads it. */
+export interface DumpedInput {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly dtype: string;
+  /** Logical row-major values; non-finite values as the strings `nan`, `inf`, `-inf`. */
+  readonly values: readonly (number | string)[];
+  readonly layout: Layout;
+}
+
+/** One sample as `gen_fixtures.py` reads it. */
+export interface DumpedSample {
+  readonly name: string;
+  readonly attrs: Record<string, unknown>;
+  readonly inputs: readonly DumpedInput[];
+  /** Indices of the arguments PyTorch should differentiate. */
+  readonly grad: readonly number[];
+  /** The op's declared differentiable outputs, or `null` for "every floating output". */
+  readonly differentiableOutputs: readonly number[] | null;
+  readonly digest: string;
+}
+
+/** The file `dump-samples.ts` writes. */
+export interface DumpedSamples {
+  readonly ops: Record<string, { readonly kind: string; readonly samples: DumpedSample[] }>;
+}
+
+function encode(v: number): number | string {
+  if (Number.isNaN(v)) return 'nan';
+  if (v === Number.POSITIVE_INFINITY) return 'inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-inf';
+  return v;
+}
+
+/**
+ * Every sample of the selected ops (default: all registered), with materialised input values,
+ * for the PyTorch fixture generator `gen_fixtures.py`.
+ * @example writeFileSync('samples.json', JSON.stringify(dumpSamples()))
+ */
+export function dumpSamples(ops: readonly string[] = listOps()): DumpedSamples {
+  const out: DumpedSamples['ops'] = {};
+  for (const name of ops) {
+    const op = getOp(name);
+    const samples = op.def.samples?.() ?? [];
+    if (!samples.length) continue;
+    const names = argNames(op);
+    const kind = op.def.view ? 'view' : op.def.composite ? 'composite' : 'kernel';
+    out[name] = {
+      kind,
+      samples: samples.map((s) => {
+        const values = sampleValues(name, s);
+        return {
+          name: s.name,
+          attrs: { ...(s.attrs ?? {}) },
+          inputs: values.map((v, i) => ({
+            name: names[i] ?? `#${i}`,
+            shape: v.shape,
+            dtype: v.dtype,
+            values: v.values.map(encode),
+            layout: v.layout,
+          })),
+          grad: differentiableArgs(op, s),
+          differentiableOutputs: op.def.differentiableOutputs?.slice() ?? null,
+          digest: digestInputs(values),
+        };
+      }),
+    };
+  }
+  return { ops: out };
+}

@@ -1,0 +1,148 @@
+import { grad } from '@autodag/autograd';
+import type { DType, OpSample, RegisteredOp, Tensor } from '@autodag/core';
+import { callOp, fromTypedArray, getOp, isFloatingPoint, noGrad } from '@autodag/core';
+import type { InputValues, Layout } from './materialize.js';
+import { buildTensor, wantsGrad } from './materialize.js';
+import { gradWeights } from './seed.js';
+
+/** How to materialise a sample for one run. */
+export interface RunOptions {
+  /** Device the inputs are created on. */
+  readonly device: string;
+  /** Dtype floating inputs are converted to (e.g. float64 for finite differences). */
+  readonly floatDType?: DType;
+  /** Layout override for every input (the sample's own layouts otherwise). */
+  readonly layout?: Layout;
+  /** Replacement logical values per input (used for finite-difference perturbations). */
+  readonly values?: readonly (ArrayLike<number> | undefined)[];
+  /** Mark the differentiable inputs as requiring grad. */
+  readonly requiresGrad?: boolean;
+}
+
+/** The tensors of one run of an op on one sample. */
+export interface SampleRun {
+  readonly inputs: Tensor[];
+  /** The op's outputs; for ops with no outputs (in-place primitives), the first input after the call. */
+  readonly outputs: Tensor[];
+}
+
+/** Names of the op's arguments: inputs then parameters. */
+export function argNames(op: RegisteredOp): string[] {
+  return [...op.def.inputs, ...(op.def.params ?? [])];
+}
+
+/**
+ * Indices of the arguments the gradient checks differentiate: floating inputs the sample does not
+ * exclude that have a VJP (composite ops are differentiable through the ops they call).
+ * @example differentiableArgs(getOp('mul'), sample) // [0, 1]
+ */
+export function differentiableArgs(op: RegisteredOp, sample: OpSample): number[] {
+  if (sample.noGrad) return [];
+  const names = argNames(op);
+  const out: number[] = [];
+  sample.inputs.forEach((input, i) => {
+    if (!wantsGrad(input)) return;
+    if (op.def.composite || op.def.vjp?.[names[i]!]) out.push(i);
+  });
+  return out;
+}
+
+/** Materialises the sample's inputs and calls the op (with the sample's attributes) on them. */
+export function runSample(
+  op: RegisteredOp,
+  sample: OpSample,
+  values: readonly InputValues[],
+  opts: RunOptions,
+): SampleRun {
+  const diff = opts.requiresGrad ? new Set(differentiableArgs(op, sample)) : new Set<number>();
+  const inputs = values.map((v, i) =>
+    buildTensor(v, opts.device, {
+      dtype: opts.floatDType && isFloatingPoint(v.dtype) ? opts.floatDType : v.dtype,
+      layout: opts.layout,
+      values: opts.values?.[i],
+      requiresGrad: diff.has(i),
+    }),
+  );
+  const result = callOp(op, inputs, sample.attrs ?? {});
+  const outputs = Array.isArray(result) ? result : [result];
+  return { inputs, outputs: outputs.length ? outputs : inputs.slice(0, 1) };
+}
+
+/** Indices of outputs that carry gradients: the op's declaration, else every floating output. */
+export function differentiableOutputs(op: RegisteredOp, outputs: readonly Tensor[]): number[] {
+  if (op.def.differentiableOutputs) return op.def.differentiableOutputs.slice();
+  const out: number[] = [];
+  outputs.forEach((o, i) => {
+    if (isFloatingPoint(o.dtype)) out.push(i);
+  });
+  return out;
+}
+
+/**
+ * The scalar `Σ_k sum(output_k * gradWeights_k)` over the differentiable outputs, as a tensor
+ * (recorded by autograd) — the loss whose gradients every check compares.
+ */
+export function weightedLoss(outputs: readonly Tensor[], which: readonly number[]): Tensor | null {
+  let loss: Tensor | null = null;
+  for (const k of which) {
+    const o = outputs[k]!;
+    const w = fromTypedArray(gradWeights(o.numel(), k), o.shape, {
+      dtype: o.dtype,
+      device: o.device,
+    });
+    const term = o.mul(w).sum();
+    loss = loss ? loss.add(term) : term;
+  }
+  return loss;
+}
+
+/** The same loss evaluated on the host in float64, for finite differences. */
+export function weightedLossValue(outputs: readonly Tensor[], which: readonly number[]): number {
+  let total = 0;
+  for (const k of which) {
+    const data = outputs[k]!.dataSync();
+    const w = gradWeights(data.length, k);
+    for (let i = 0; i < data.length; i++) total += data[i]! * w[i]!;
+  }
+  return total;
+}
+
+/**
+ * Gradients of the weighted loss w.r.t. the differentiable arguments (zeros where an argument is
+ * unused), read back as host arrays. `null` when the op has no differentiable output or argument.
+ */
+export function analyticGrads(
+  op: RegisteredOp,
+  sample: OpSample,
+  run: SampleRun,
+): Map<number, Float64Array> | null {
+  const args = differentiableArgs(op, sample);
+  if (!args.length) return null;
+  const which = differentiableOutputs(op, run.outputs).filter((k) => run.outputs[k]!.requiresGrad);
+  const loss = weightedLoss(run.outputs, which);
+  const result = new Map<number, Float64Array>();
+  if (!loss) {
+    for (const i of args) result.set(i, new Float64Array(run.inputs[i]!.numel()));
+    return result;
+  }
+  const grads = grad(
+    loss,
+    args.map((i) => run.inputs[i]!),
+    { allowUnused: true },
+  );
+  args.forEach((i, slot) => {
+    const g = grads[slot];
+    result.set(i, g ? Float64Array.from(g.dataSync()) : new Float64Array(run.inputs[i]!.numel()));
+  });
+  return result;
+}
+
+/** Reads a tensor's logical values as a host array of numbers. */
+export function readValues(t: Tensor): number[] {
+  return Array.from(noGrad(() => t.dataSync()));
+}
+
+/** Resolves an op name or handle. */
+export function resolveOp(op: RegisteredOp | string): RegisteredOp {
+  return typeof op === 'string' ? getOp(op) : op;
+}
