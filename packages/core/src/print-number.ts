@@ -65,7 +65,9 @@ export function formatFixed(x: number, precision: number): string {
   const doubled = a * 2 ** (precision + 1);
   const tie = Number.isInteger(doubled) && doubled % 2 === 1;
   if (a < 1e21 && precision <= 100 && !tie) return sign + a.toFixed(precision);
-  const digits = scaledRound(a, -precision).toString().padStart(precision + 1, '0');
+  const digits = scaledRound(a, -precision)
+    .toString()
+    .padStart(precision + 1, '0');
   if (precision === 0) return sign + digits;
   return `${sign}${digits.slice(0, -precision)}.${digits.slice(-precision)}`;
 }

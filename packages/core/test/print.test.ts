@@ -9,7 +9,14 @@ interface PrintCase {
   dtype: torch.DType;
   values: (number | boolean | string)[];
   requiresGrad: boolean;
-  op: { name: string; arg?: number; dim?: number; start?: number; length?: number; shape?: number[] } | null;
+  op: {
+    name: string;
+    arg?: number;
+    dim?: number;
+    start?: number;
+    length?: number;
+    shape?: number[];
+  } | null;
   options: torch.SetPrintOptions;
   repr: string;
 }
@@ -20,9 +27,12 @@ const fixture = JSON.parse(
 
 function decode(v: number | boolean | string): number | boolean {
   if (typeof v !== 'string') return v;
-  return { nan: Number.NaN, inf: Number.POSITIVE_INFINITY, '-inf': Number.NEGATIVE_INFINITY, '-0': -0 }[
-    v
-  ]!;
+  return {
+    nan: Number.NaN,
+    inf: Number.POSITIVE_INFINITY,
+    '-inf': Number.NEGATIVE_INFINITY,
+    '-0': -0,
+  }[v]!;
 }
 
 function nestValues(flat: (number | boolean)[], shape: number[]): torch.NestedArray {
