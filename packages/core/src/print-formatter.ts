@@ -13,7 +13,9 @@ export interface FormatterOptions {
  * as they are, bools as `True`/`False`, floats in integer mode (`21.`), fixed (`0.1000`) or
  * scientific (`1.0000e-05`) notation, all right-aligned to a common width. Only the values that
  * will be shown (the summarised ones) decide the mode and the width.
- * @example new ElementFormatter(Float32Array.of(1, 10), 'float32', opts).format(1) // ' 1.'
+ * @example
+ * const f = new ElementFormatter(Float32Array.of(1, 10), 'float32', { precision: 4, sciMode: undefined });
+ * f.format(1) // ' 1.'
  */
 export class ElementFormatter {
   /** True when all finite values are whole numbers (floats print as `21.`). */
