@@ -48,6 +48,16 @@ function makeInput(c: Case): { leaf: torch.Tensor; x: torch.Tensor } {
   return { leaf, x: leaf };
 }
 
+/** Functional forms, looked up by op name. */
+const FUNCTIONAL = {
+  var: torch.var,
+  std: torch.std,
+  max: torch.max,
+  min: torch.min,
+  argmax: torch.argmax,
+  argmin: torch.argmin,
+};
+
 function order(p: unknown): number | 'fro' | undefined {
   if (p === 'inf') return Number.POSITIVE_INFINITY;
   if (p === '-inf') return Number.NEGATIVE_INFINITY;
@@ -84,18 +94,18 @@ function call(c: Case, x: torch.Tensor, i: number): torch.Tensor | torch.ValuesI
       if (positional && o.correction === undefined && !hasDim && !o.keepdim) {
         return o.unbiased === undefined ? x[c.op]() : x[c.op](o.unbiased);
       }
-      return i % 4 === 0 ? x[c.op](o) : torch[c.op === 'var' ? 'var' : 'std'](x, o);
+      return i % 4 === 0 ? x[c.op](o) : FUNCTIONAL[c.op](x, o);
     }
     case 'max':
     case 'min':
-      if (!hasDim) return positional ? x[c.op]() : torch[c.op](x);
+      if (!hasDim) return positional ? x[c.op]() : FUNCTIONAL[c.op](x);
       return positional
         ? x[c.op](k.dim as number, k.keepdim)
-        : torch[c.op](x, { dim: k.dim as number, keepdim: k.keepdim });
+        : FUNCTIONAL[c.op](x, { dim: k.dim as number, keepdim: k.keepdim });
     case 'argmax':
     case 'argmin':
       if (positional) return x[c.op]((k.dim as number) ?? null, k.keepdim);
-      return torch[c.op](x, { dim: k.dim as number, keepdim: k.keepdim });
+      return FUNCTIONAL[c.op](x, { dim: k.dim as number, keepdim: k.keepdim });
     case 'norm':
       if (positional) return x.norm(order(k.p), k.dim ?? null, k.keepdim);
       return torch.norm(x, { p: order(k.p), dim: k.dim, keepdim: k.keepdim });
