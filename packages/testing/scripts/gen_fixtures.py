@@ -67,10 +67,74 @@ def _view_scatter(g, a):
 
 def _assign(dst, src):
     out = dst.clone()
-    with torch.no_grad():
-        out.copy_(src)
-    # The copy makes `out` depend on `src` only, as autodag's assign primitive does.
-    return src + (out - src).detach()
+    out.copy_(src)
+    return out
+
+
+def _per_dim(fn, x, dims, keepdim):
+    """Reduces one dim at a time, for reductions PyTorch 1.13 only takes a single dim for."""
+    if not dims:
+        return fn(x, None, keepdim)
+    for d in sorted(dims, reverse=True):
+        x = fn(x, d, keepdim)
+    return x
+
+
+def _all(x, a):
+    if not a["dims"]:
+        return x.bool()
+    return _per_dim(lambda t, d, k: t.all(dim=d, keepdim=k), x, a["dims"], a.get("keepdim", False))
+
+
+def _any(x, a):
+    if not a["dims"]:
+        return x.bool()
+    return _per_dim(lambda t, d, k: t.any(dim=d, keepdim=k), x, a["dims"], a.get("keepdim", False))
+
+
+def _prod(x, a):
+    if not a["dims"]:
+        return x.clone()
+    return _per_dim(lambda t, d, k: t.prod(dim=d, keepdim=k), x, a["dims"], a.get("keepdim", False))
+
+
+def _dims_reduction(fn):
+    """`fn(x, dim=dims, keepdim=...)`, treating an empty dim list as "reduce nothing"."""
+
+    def call(i, a):
+        if not a["dims"]:
+            return i[0].clone()
+        return fn(i[0], dim=a["dims"], keepdim=a.get("keepdim", False))
+
+    return call
+
+
+def _var(x, a, std):
+    c = a.get("correction", 1)
+    dims = a["dims"] or list(range(x.dim()))
+    keepdim = a.get("keepdim", False)
+    if c in (0, 1):
+        f = torch.std if std else torch.var
+        return f(x, dim=dims, unbiased=bool(c), keepdim=keepdim)
+    n = math.prod(x.shape[d] for d in dims)
+    mean = x.mean(dim=dims, keepdim=True)
+    v = ((x - mean) ** 2).sum(dim=dims, keepdim=keepdim) / (n - c)
+    return v.sqrt() if std else v
+
+
+def _norm(x, a):
+    dims = a["dims"] or None
+    return torch.linalg.vector_norm(x, ord=a.get("p", 2), dim=dims, keepdim=a.get("keepdim", False))
+
+
+def _cumsum(x, a):
+    d = a["dim"]
+    if a.get("reverse", False):
+        return x.flip(d).cumsum(d).flip(d)
+    return x.cumsum(d)
+
+
+COMPARISONS = {"eq": torch.eq, "ne": torch.ne, "gt": torch.gt, "lt": torch.lt, "ge": torch.ge, "le": torch.le}
 
 
 MAPPING = {
@@ -103,6 +167,34 @@ MAPPING = {
     "viewScatter": lambda i, a: _view_scatter(i[0], a),
     "toDevice": lambda i, a: i[0].to(a["device"]),
     "assign": lambda i, a: _assign(i[0], i[1]),
+    # reductions
+    "sumAll": lambda i, a: torch.sum(i[0]),
+    "mean": _dims_reduction(torch.mean),
+    "meanAll": lambda i, a: torch.mean(i[0]),
+    "prod": lambda i, a: _prod(i[0], a),
+    "prodAll": lambda i, a: torch.prod(i[0]),
+    "amax": _dims_reduction(torch.amax),
+    "amin": _dims_reduction(torch.amin),
+    "max": lambda i, a: tuple(torch.max(i[0], dim=a["dim"], keepdim=a.get("keepdim", False))),
+    "min": lambda i, a: tuple(torch.min(i[0], dim=a["dim"], keepdim=a.get("keepdim", False))),
+    "maxAll": lambda i, a: torch.max(i[0]),
+    "minAll": lambda i, a: torch.min(i[0]),
+    "argmax": lambda i, a: torch.argmax(i[0], dim=a.get("dim"), keepdim=a.get("keepdim", False)),
+    "argmin": lambda i, a: torch.argmin(i[0], dim=a.get("dim"), keepdim=a.get("keepdim", False)),
+    "logsumexp": _dims_reduction(torch.logsumexp),
+    "var": lambda i, a: _var(i[0], a, std=False),
+    "std": lambda i, a: _var(i[0], a, std=True),
+    "norm": lambda i, a: _norm(i[0], a),
+    "all": lambda i, a: _all(i[0], a),
+    "any": lambda i, a: _any(i[0], a),
+    "cumsum": lambda i, a: _cumsum(i[0], a),
+    "compareMask": lambda i, a: COMPARISONS[a["cmp"]](i[0], i[1]).to(dtype_of(a["dtype"])),
+    # joining and reordering
+    "cat": lambda i, a: torch.cat([i[0], i[1]], dim=a["dim"]),
+    "flip": lambda i, a: i[0].flip(a["dims"]) if a["dims"] else i[0].clone(),
+    "repeat": lambda i, a: i[0].repeat(a["repeats"]),
+    "tril": lambda i, a: torch.tril(i[0], a.get("diagonal", 0)),
+    "triu": lambda i, a: torch.triu(i[0], a.get("diagonal", 0)),
 }
 
 
@@ -113,6 +205,17 @@ def decode(v):
     if isinstance(v, str):
         return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[v]
     return v
+
+
+def decode_attrs(attrs):
+    def dec(v):
+        if isinstance(v, list):
+            return [dec(x) for x in v]
+        if v in ("nan", "inf", "-inf"):
+            return decode(v)
+        return v
+
+    return {k: dec(v) for k, v in attrs.items()}
 
 
 def encode(v):
@@ -149,7 +252,7 @@ def evaluate(fn, sample):
         if i in sample["grad"]:
             t.requires_grad_(True)
         inputs.append(t)
-    out = fn(inputs, sample["attrs"])
+    out = fn(inputs, decode_attrs(sample["attrs"]))
     outputs = list(out) if isinstance(out, (tuple, list)) else [out]
     result = {"digest": sample["digest"], "outputs": [tensor_json(o) for o in outputs]}
     if sample["grad"]:

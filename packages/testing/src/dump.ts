@@ -17,6 +17,7 @@ export interface DumpedInput {
 /** One sample as `gen_fixtures.py` reads it. */
 export interface DumpedSample {
   readonly name: string;
+  /** The sample's attributes; non-finite numbers encoded as in `values`. */
   readonly attrs: Record<string, unknown>;
   readonly inputs: readonly DumpedInput[];
   /** Indices of the arguments PyTorch should differentiate. */
@@ -38,6 +39,15 @@ function encode(v: number): number | string {
   return v;
 }
 
+/** Attributes with non-finite numbers (e.g. a norm's `p: Infinity`) encoded like values. */
+function encodeAttrs(attrs: Record<string, unknown>): Record<string, unknown> {
+  const enc = (v: unknown): unknown =>
+    typeof v === 'number' ? encode(v) : Array.isArray(v) ? v.map(enc) : v;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(attrs)) out[k] = enc(v);
+  return out;
+}
+
 /**
  * Every sample of the selected ops (default: all registered), with materialised input values,
  * for the PyTorch fixture generator `gen_fixtures.py`.
@@ -57,7 +67,7 @@ export function dumpSamples(ops: readonly string[] = listOps()): DumpedSamples {
         const values = sampleValues(name, s);
         return {
           name: s.name,
-          attrs: { ...(s.attrs ?? {}) },
+          attrs: encodeAttrs(s.attrs ?? {}),
           inputs: values.map((v, i) => ({
             name: names[i] ?? `#${i}`,
             shape: v.shape,
@@ -65,7 +75,7 @@ export function dumpSamples(ops: readonly string[] = listOps()): DumpedSamples {
             values: v.values.map(encode),
             layout: v.layout,
           })),
-          grad: differentiableArgs(op, s),
+          grad: differentiableArgs(op, s, { ignoreNoGrad: true }),
           differentiableOutputs: op.def.differentiableOutputs?.slice() ?? null,
           digest: digestInputs(values),
         };

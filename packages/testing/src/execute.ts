@@ -33,11 +33,17 @@ export function argNames(op: RegisteredOp): string[] {
 
 /**
  * Indices of the arguments the gradient checks differentiate: floating inputs the sample does not
- * exclude that have a VJP (composite ops are differentiable through the ops they call).
+ * exclude that have a VJP (composite ops are differentiable through the ops they call). A sample's
+ * `noGrad` empties the list unless `ignoreNoGrad` is set: it only opts out of finite differences,
+ * so gradients are still compared with PyTorch's (e.g. its choice at ties).
  * @example differentiableArgs(getOp('mul'), sample) // [0, 1]
  */
-export function differentiableArgs(op: RegisteredOp, sample: OpSample): number[] {
-  if (sample.noGrad) return [];
+export function differentiableArgs(
+  op: RegisteredOp,
+  sample: OpSample,
+  opts: { ignoreNoGrad?: boolean } = {},
+): number[] {
+  if (sample.noGrad && !opts.ignoreNoGrad) return [];
   const names = argNames(op);
   const out: number[] = [];
   sample.inputs.forEach((input, i) => {
@@ -54,7 +60,9 @@ export function runSample(
   values: readonly InputValues[],
   opts: RunOptions,
 ): SampleRun {
-  const diff = opts.requiresGrad ? new Set(differentiableArgs(op, sample)) : new Set<number>();
+  const diff = new Set(
+    opts.requiresGrad ? differentiableArgs(op, sample, { ignoreNoGrad: true }) : [],
+  );
   const inputs = values.map((v, i) =>
     buildTensor(v, opts.device, {
       dtype: opts.floatDType && isFloatingPoint(v.dtype) ? opts.floatDType : v.dtype,
@@ -116,7 +124,7 @@ export function analyticGrads(
   sample: OpSample,
   run: SampleRun,
 ): Map<number, Float64Array> | null {
-  const args = differentiableArgs(op, sample);
+  const args = differentiableArgs(op, sample, { ignoreNoGrad: true });
   if (!args.length) return null;
   const which = differentiableOutputs(op, run.outputs).filter((k) => run.outputs[k]!.requiresGrad);
   const loss = weightedLoss(run.outputs, which);
