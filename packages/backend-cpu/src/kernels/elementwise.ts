@@ -1,25 +1,138 @@
 import type { Kernel, TypedArray } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
 import { denseData } from '../strided.js';
-import { binaryKernel, unaryKernel } from './compile.js';
+import type { ElementwiseSpec } from './compile.js';
+import { elementwiseKernel, HELPERS } from './compile.js';
 
 /**
- * Elementwise kernels: each entry is the scalar expression (over `x`, `y`) and an equivalent
- * function used where code generation is unavailable. Integer results are truncated by the
- * int32 typed array; bool outputs store 0/1.
+ * Elementwise kernels: each entry is the scalar expression (over `x`, `y`, `z`, the attribute
+ * scalars `p0`, `p1` and the helpers `h.*`) and an equivalent function used where code generation
+ * is unavailable. Integer results are truncated by the int32 typed array; bool outputs store 0/1.
  */
-export const BINARY: Record<string, [string, (x: number, y: number) => number]> = {
-  add: ['x + y', (x, y) => x + y],
-  sub: ['x - y', (x, y) => x - y],
-  mul: ['x * y', (x, y) => x * y],
-  div: ['x / y', (x, y) => x / y],
+type Spec = ElementwiseSpec;
+const h = HELPERS;
+
+const pred = (expr: string, fallback: Spec['fallback']): Spec => ({
+  expr,
+  fallback,
+  predicate: true,
+});
+
+export const UNARY: Record<string, Spec> = {
+  neg: { expr: '-x', fallback: (x) => -x },
+  abs: { expr: 'Math.abs(x)', fallback: Math.abs },
+  exp: { expr: 'Math.exp(x)', fallback: Math.exp },
+  log: { expr: 'Math.log(x)', fallback: Math.log },
+  log1p: { expr: 'Math.log1p(x)', fallback: Math.log1p },
+  expm1: { expr: 'Math.expm1(x)', fallback: Math.expm1 },
+  sqrt: { expr: 'Math.sqrt(x)', fallback: Math.sqrt },
+  rsqrt: { expr: '1 / Math.sqrt(x)', fallback: (x) => 1 / Math.sqrt(x) },
+  sin: { expr: 'Math.sin(x)', fallback: Math.sin },
+  cos: { expr: 'Math.cos(x)', fallback: Math.cos },
+  tanh: { expr: 'Math.tanh(x)', fallback: Math.tanh },
+  sigmoid: { expr: '1 / (1 + Math.exp(-x))', fallback: (x) => 1 / (1 + Math.exp(-x)) },
+  // Math.max keeps NaN, as PyTorch's relu does.
+  relu: { expr: 'Math.max(x, 0)', fallback: (x) => Math.max(x, 0) },
+  // NaN gives 0, as in PyTorch.
+  sign: { expr: 'x > 0 ? 1 : x < 0 ? -1 : 0', fallback: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
+  floor: { expr: 'Math.floor(x)', fallback: Math.floor },
+  ceil: { expr: 'Math.ceil(x)', fallback: Math.ceil },
+  round: { expr: 'h.roundHalfEven(x)', fallback: h.roundHalfEven },
+  reciprocal: { expr: '1 / x', fallback: (x) => 1 / x },
+  logicalNot: pred('x === 0 ? 1 : 0', (x) => (x === 0 ? 1 : 0)),
+  isnan: pred('x !== x ? 1 : 0', (x) => (Number.isNaN(x) ? 1 : 0)),
+  isinf: pred('x === Infinity || x === -Infinity ? 1 : 0', (x) =>
+    x === Infinity || x === -Infinity ? 1 : 0,
+  ),
+  isfinite: pred('x - x === 0 ? 1 : 0', (x) => (x - x === 0 ? 1 : 0)),
+  powScalar: {
+    expr: 'h.pow(x, p0)',
+    fallback: (x, p) => h.pow(x, p!),
+    params: (a: { exponent: number }) => [a.exponent],
+  },
+  rpow: {
+    expr: 'h.pow(p0, x)',
+    fallback: (x, p) => h.pow(p!, x),
+    params: (a: { base: number }) => [a.base],
+  },
+  mulScalar: {
+    expr: 'x * p0',
+    fallback: (x, p) => x * p!,
+    params: (a: { other: number }) => [a.other],
+  },
+  divScalar: {
+    expr: 'x / p0',
+    fallback: (x, p) => x / p!,
+    params: (a: { other: number }) => [a.other],
+  },
+  // min(max(x, lo), hi), as PyTorch: NaN propagates and lo > hi gives hi.
+  clamp: {
+    expr: 'Math.min(Math.max(x, p0), p1)',
+    fallback: (x, lo, hi) => Math.min(Math.max(x, lo!), hi!),
+    params: (a: { min?: number; max?: number }) => [a.min ?? -Infinity, a.max ?? Infinity],
+  },
 };
 
-export const UNARY: Record<string, [string, (x: number) => number]> = {
-  neg: ['-x', (x) => -x],
-  exp: ['Math.exp(x)', Math.exp],
-  log: ['Math.log(x)', Math.log],
-  tanh: ['Math.tanh(x)', Math.tanh],
+export const BINARY: Record<string, Spec> = {
+  add: { expr: 'x + y', fallback: (x, y) => x + y },
+  sub: { expr: 'x - y', fallback: (x, y) => x - y },
+  mul: { expr: 'x * y', fallback: (x, y) => x * y },
+  div: { expr: 'x / y', fallback: (x, y) => x / y },
+  divTrunc: {
+    expr: 'Math.trunc(x / y)',
+    fallback: (x, y) => Math.trunc(x / y!),
+    intExpr: 'h.intTruncDiv(x, y)',
+    intFallback: (x, y) => h.intTruncDiv(x!, y!),
+  },
+  divFloor: {
+    expr: 'h.floorDiv(x, y)',
+    fallback: (x, y) => h.floorDiv(x!, y!),
+    intExpr: 'h.intFloorDiv(x, y)',
+    intFallback: (x, y) => h.intFloorDiv(x!, y!),
+  },
+  remainder: {
+    expr: 'h.remainder(x, y)',
+    fallback: (x, y) => h.remainder(x!, y!),
+    intExpr: 'h.intRemainder(x, y)',
+    intFallback: (x, y) => h.intRemainder(x!, y!),
+  },
+  fmod: {
+    expr: 'x % y',
+    fallback: (x, y) => x! % y!,
+    intExpr: 'h.intFmod(x, y)',
+    intFallback: (x, y) => h.intFmod(x!, y!),
+  },
+  pow: { expr: 'h.pow(x, y)', fallback: (x, y) => h.pow(x!, y!) },
+  // NaN in either operand propagates.
+  maximum: {
+    expr: 'x > y || x !== x ? x : y',
+    fallback: (x, y) => (x! > y! || Number.isNaN(x) ? x! : y!),
+  },
+  minimum: {
+    expr: 'x < y || x !== x ? x : y',
+    fallback: (x, y) => (x! < y! || Number.isNaN(x) ? x! : y!),
+  },
+  eq: pred('x === y ? 1 : 0', (x, y) => (x === y ? 1 : 0)),
+  ne: pred('x !== y ? 1 : 0', (x, y) => (x !== y ? 1 : 0)),
+  lt: pred('x < y ? 1 : 0', (x, y) => (x! < y! ? 1 : 0)),
+  le: pred('x <= y ? 1 : 0', (x, y) => (x! <= y! ? 1 : 0)),
+  gt: pred('x > y ? 1 : 0', (x, y) => (x! > y! ? 1 : 0)),
+  ge: pred('x >= y ? 1 : 0', (x, y) => (x! >= y! ? 1 : 0)),
+  logicalAnd: pred('x !== 0 && y !== 0 ? 1 : 0', (x, y) => (x !== 0 && y !== 0 ? 1 : 0)),
+  logicalOr: pred('x !== 0 || y !== 0 ? 1 : 0', (x, y) => (x !== 0 || y !== 0 ? 1 : 0)),
+  logicalXor: pred('(x !== 0) !== (y !== 0) ? 1 : 0', (x, y) => ((x !== 0) !== (y !== 0) ? 1 : 0)),
+};
+
+/** The in-place overwrite ops: the result is `src` (already cast) broadcast over `self`. */
+const OVERWRITE = ['copy', 'fill', 'fillTensor', 'zero', 'uniformFill', 'normalFill'];
+const TAKE_SOURCE: Spec = { expr: 'y', fallback: (_x, y) => y!, predicate: true };
+
+export const TERNARY: Record<string, Spec> = {
+  where: pred('x !== 0 ? y : z', (c, x, y) => (c !== 0 ? x! : y!)),
+  clampTensor: {
+    expr: 'Math.min(Math.max(x, y), z)',
+    fallback: (x, lo, hi) => Math.min(Math.max(x!, lo!), hi!),
+  },
 };
 
 /** Copies elements converting dtype; float → int truncates toward zero, anything → bool is `!= 0`. */
@@ -37,9 +150,12 @@ const castKernel: Kernel<{ dtype: string }> = (inputs, outputs, { dtype }) => {
 
 /** Registers this file's kernels on `backend`. */
 export function registerElementwiseKernels(backend: string): void {
-  for (const [name, [expr, f]] of Object.entries(BINARY))
-    registerKernel(name, backend, binaryKernel(expr, f));
-  for (const [name, [expr, f]] of Object.entries(UNARY))
-    registerKernel(name, backend, unaryKernel(expr, f));
+  for (const [name, spec] of Object.entries(UNARY))
+    registerKernel(name, backend, elementwiseKernel(1, spec));
+  for (const [name, spec] of Object.entries(BINARY))
+    registerKernel(name, backend, elementwiseKernel(2, spec));
+  for (const [name, spec] of Object.entries(TERNARY))
+    registerKernel(name, backend, elementwiseKernel(3, spec));
+  for (const name of OVERWRITE) registerKernel(name, backend, elementwiseKernel(2, TAKE_SOURCE));
   registerKernel('cast', backend, castKernel);
 }

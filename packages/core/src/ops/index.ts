@@ -15,3 +15,5 @@ export * from './norm.js';
 export * from './reduce-logical.js';
 export * from './reduce-minmax.js';
 export * from './reduce-stats.js';
+export * from './compare.js';
+export * from './clamp.js';

@@ -1,14 +1,47 @@
+import { fromTypedArray, ones, scalarTensor, zeros } from '../creation.js';
+import type { DType } from '../dtype.js';
+import { dtypeCategory, isFloatingPoint, typedArrayFor } from '../dtype.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
-import { formatShape, shapesEqual } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import type { Generator } from '../random.js';
+import { defaultGenerator } from '../random.js';
+import type { OpSample, RegisteredOp, TensorMeta, VjpFn } from '../registry.js';
+import { broadcastShapes, formatShape, isContiguous, numelOf, shapesEqual } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import type { AlphaOptions, DivOptions } from './binary.js';
+import { add, div, fmod, mul, neg, pow, remainder, sub, sumTo } from './binary.js';
 import { cast } from './cast.js';
+import type { ClampOptions } from './clamp.js';
+import { clamp } from './clamp.js';
+import { where } from './compare.js';
 import { op, run } from './define.js';
-import { expand } from './view.js';
+import type { Scalar, TensorOrScalar } from './promotion.js';
+import {
+  abs,
+  ceil,
+  cos,
+  exp,
+  expm1,
+  floor,
+  log,
+  log1p,
+  reciprocal,
+  relu,
+  round,
+  rsqrt,
+  sigmoid,
+  sign,
+  sin,
+  sqrt,
+  square,
+  tanh,
+} from './unary.js';
+import { expand, viewScatterOp } from './view.js';
 
 /**
  * In-place ops. Each computes its result out of place (recording the graph as usual), then
  * writes it into the target's storage with the `assign` kernel, bumps the version counter,
- * and moves the target to the new node of the graph, as PyTorch rebases history.
+ * and moves the target to the new node of the graph, as PyTorch rebases history. Writing through
+ * a view also rebases the view's base, so gradients through the base see the write.
  */
 
 /** Writes `src` (same shape and dtype) into `dst`'s elements, honouring `dst`'s strides. No outputs. */
@@ -24,21 +57,14 @@ export const assignOp = op({
     return [];
   },
   samples: () => [
-    { name: 'dense', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }] },
+    { name: 'matrix', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }], noGrad: true },
     {
-      name: 'strided destination',
-      inputs: [
-        { shape: [3, 2], layout: 'strided' },
-        { shape: [3, 2], layout: 'transposed' },
-      ],
+      name: 'transposed',
+      inputs: [{ shape: [3, 4], layout: 'transposed' }, { shape: [3, 4] }],
+      noGrad: true,
     },
-    {
-      name: 'int32',
-      inputs: [
-        { shape: [4], dtype: 'int32' },
-        { shape: [4], dtype: 'int32' },
-      ],
-    },
+    { name: '0-d', inputs: [{ shape: [] }, { shape: [] }], noGrad: true },
+    { name: 'empty', inputs: [{ shape: [0, 2] }, { shape: [0, 2] }], noGrad: true },
   ],
   doc: 'Copies src into dst in place (a backend primitive; autograd goes through `inplace`).',
 });
@@ -58,9 +84,16 @@ export function checkInplace(target: Tensor, opName: string): void {
   }
 }
 
+/** PyTorch's scalar-type names, as its casting errors print them. */
+function typeName(dtype: DType): string {
+  return { float32: 'Float', float64: 'Double', int32: 'Int', bool: 'Bool' }[dtype];
+}
+
 /**
  * Replaces `target`'s values with `compute()`'s result (broadcast and cast to `target`), in place.
- * Returns `target`.
+ * The result may not need a lower dtype category than the target's (a float result cannot be
+ * written into an int tensor), as in PyTorch. Returns `target`.
+ * @example inplace(x, 'add_', () => x.add(1))
  */
 export function inplace(target: Tensor, opName: string, compute: () => Tensor): Tensor {
   checkInplace(target, opName);
@@ -75,25 +108,378 @@ export function inplace(target: Tensor, opName: string, compute: () => Tensor): 
     }
   }
   if (result.dtype !== target.dtype) {
-    if (target.dtype === 'int32' && (result.dtype === 'float32' || result.dtype === 'float64')) {
+    if (dtypeCategory(result.dtype) > dtypeCategory(target.dtype)) {
       throw new TypeError(
-        `${opName}: result type Float can't be cast to the desired output type Int`,
+        `${opName}: result type ${typeName(result.dtype)} can't be cast to the desired output type ${typeName(target.dtype)}`,
       );
     }
     result = cast(result, target.dtype);
   }
   noGrad(() => run(assignOp, [target, result]));
   target.storage.version++;
-  if (result.gradFn !== null && isGradEnabled()) {
-    target.gradFn = result.gradFn;
-    target.outputNr = result.outputNr;
+  if (isGradEnabled() && (result.requiresGrad || target.requiresGrad)) {
+    rebaseView(target, result);
+    if (result.gradFn !== null) {
+      target.gradFn = result.gradFn;
+      target.outputNr = result.outputNr;
+    }
   }
   return target;
 }
 
-/** Writes raw values (no autograd) into `target`: used by fill_, zero_, uniform_, copy_ under noGrad. */
+/**
+ * After writing `result` through the view `target`, gives the view's base a new history: the old
+ * base outside the view's positions, `result` inside (PyTorch's CopySlices). Bases that are not
+ * dense row-major keep their history.
+ */
+function rebaseView(target: Tensor, result: Tensor): void {
+  const base = target.base;
+  if (!base || base === target || !isContiguous(base.shape, base.strides)) return;
+  if (!base.requiresGrad && !result.requiresGrad) return;
+  const layout = {
+    size: base.shape.slice(),
+    shape: target.shape.slice(),
+    strides: target.strides.slice(),
+    offset: target.offset - base.offset,
+  };
+  const mask = noGrad(() =>
+    run(viewScatterOp, [ones(target.shape, { device: target.device })], layout),
+  ).ne(0);
+  const scattered = run(viewScatterOp, [result], layout);
+  const rebased = where(mask, scattered, base);
+  if (rebased.gradFn !== null) {
+    base.gradFn = rebased.gradFn;
+    base.outputNr = rebased.outputNr;
+  }
+}
+
+/** Writes raw values (no autograd) into `target`: a low-level helper for initialisers. */
 export function overwrite(target: Tensor, values: Tensor): Tensor {
   noGrad(() => run(assignOp, [target, cast(expand(values, target.shape), target.dtype)]));
   target.storage.version++;
   return target;
 }
+
+// ---- overwrite ops: copy_, fill_, zero_, uniform_, normal_ ------------------------------------
+
+/** Zero gradient for the overwritten tensor: none of its old values survive. */
+const zeroForSelf: VjpFn = ({ grad, inputMetas }) =>
+  zeros(inputMetas[0]!.shape, { dtype: grad.dtype, device: grad.device });
+
+function overwriteOp(
+  name: string,
+  gradFnName: string,
+  srcDiff: boolean,
+  doc: string,
+): RegisteredOp {
+  return op({
+    name,
+    inputs: ['self', 'src'],
+    infer: ([self, src]): TensorMeta => {
+      if (self!.dtype !== src!.dtype) {
+        throw new TypeError(
+          `${name}: expected src of dtype ${self!.dtype} (cast first), got ${src!.dtype}`,
+        );
+      }
+      let shape: number[];
+      try {
+        shape = broadcastShapes(self!.shape, src!.shape, name);
+      } catch {
+        shape = [];
+      }
+      if (!shapesEqual(shape, self!.shape)) {
+        throw new RangeError(
+          `${name}: the source of shape ${formatShape(src!.shape)} cannot be broadcast to the destination of shape ${formatShape(self!.shape)}`,
+        );
+      }
+      return { shape: self!.shape, dtype: self!.dtype };
+    },
+    saveInputs: [],
+    vjp: srcDiff
+      ? { self: zeroForSelf, src: ({ grad, inputMetas }) => sumTo(grad, inputMetas[1]!.shape) }
+      : { self: zeroForSelf },
+    gradFnName,
+    samples: (): OpSample[] => [
+      { name: 'broadcast', inputs: [{ shape: [3, 4] }, { shape: [4] }] },
+      { name: 'transposed', inputs: [{ shape: [4, 3], layout: 'transposed' }, { shape: [4, 3] }] },
+      { name: '0-d', inputs: [{ shape: [] }, { shape: [] }] },
+      { name: 'empty', inputs: [{ shape: [0, 2] }, { shape: [2] }] },
+      {
+        name: 'edge values',
+        inputs: [{ shape: [3] }, { shape: [3], values: [NaN, Infinity, -0] }],
+        noGrad: true,
+      },
+    ],
+    doc,
+  });
+}
+
+export const copyOp = overwriteOp(
+  'copy',
+  'CopyBackwards',
+  true,
+  'The values of src, broadcast over self.',
+);
+export const fillOp = overwriteOp('fill', 'FillBackward2', false, 'self filled with a scalar.');
+export const fillTensorOp = overwriteOp(
+  'fillTensor',
+  'FillBackward3',
+  true,
+  'self filled with a 0-d tensor.',
+);
+export const zeroOp = overwriteOp('zero', 'ZeroBackward0', false, 'self filled with zeros.');
+export const uniformFillOp = overwriteOp(
+  'uniformFill',
+  'UniformBackward0',
+  false,
+  'self filled with uniform samples.',
+);
+export const normalFillOp = overwriteOp(
+  'normalFill',
+  'NormalBackward0',
+  false,
+  'self filled with normal samples.',
+);
+
+/**
+ * Copies `src` into `target` in place, broadcasting and casting (float to int truncates).
+ * Differentiable w.r.t. `src`. Returns `target`.
+ * @example const w = torch.empty(2, 3); w.copy_(torch.ones(3));
+ */
+export function copy_(target: Tensor, src: Tensor): Tensor {
+  return inplace(target, 'copy_', () => run(copyOp, [target, cast(src, target.dtype)]));
+}
+
+/**
+ * Fills `target` with `value` (a number, boolean, or 0-d tensor, differentiable w.r.t. the tensor).
+ * @example torch.empty(3).fill_(7) // tensor([7., 7., 7.])
+ */
+export function fill_(target: Tensor, value: Scalar | Tensor): Tensor {
+  if (value instanceof Tensor) {
+    if (value.shape.length !== 0) {
+      throw new RangeError(
+        `fill_ only supports 0-dimension value tensor but got tensor with ${value.shape.length} dimensions.`,
+      );
+    }
+    return inplace(target, 'fill_', () => run(fillTensorOp, [target, cast(value, target.dtype)]));
+  }
+  const v = scalarTensor(value, target.dtype, target.device);
+  return inplace(target, 'fill_', () => run(fillOp, [target, v]));
+}
+
+/** Fills `target` with zeros. @example w.zero_() */
+export function zero_(target: Tensor): Tensor {
+  const v = scalarTensor(0, target.dtype, target.device);
+  return inplace(target, 'zero_', () => run(zeroOp, [target, v]));
+}
+
+/** Options of `uniform_`/`normal_`. */
+export interface SamplingOptions {
+  generator?: Generator;
+}
+
+function samplesLike(
+  target: Tensor,
+  opName: string,
+  draw: (a: Float32Array | Float64Array) => void,
+): Tensor {
+  if (!isFloatingPoint(target.dtype)) {
+    throw new TypeError(`${opName}: "${opName}" not implemented for '${typeName(target.dtype)}'`);
+  }
+  const values = new (typedArrayFor(target.dtype) as Float32ArrayConstructor)(
+    numelOf(target.shape),
+  );
+  draw(values);
+  return fromTypedArray(values, target.shape, { dtype: target.dtype, device: target.device });
+}
+
+/**
+ * Fills `target` with samples from U[from, to) drawn from the (seedable) generator, in the order
+ * PyTorch's CPU generator produces them.
+ * @example torch.manualSeed(0); torch.empty(3).uniform_(-1, 1)
+ */
+export function uniform_(target: Tensor, from = 0, to = 1, opts: SamplingOptions = {}): Tensor {
+  checkInplace(target, 'uniform_');
+  if (!(from <= to)) {
+    throw new RangeError(
+      `uniform_: expects to return a [from, to) range, but found from=${from} > to=${to}`,
+    );
+  }
+  const g = opts.generator ?? defaultGenerator;
+  const src = samplesLike(target, 'uniform_', (a) => {
+    const wide = a instanceof Float64Array;
+    for (let i = 0; i < a.length; i++)
+      a[i] = (wide ? g.nextDouble() : g.nextFloat()) * (to - from) + from;
+  });
+  return inplace(target, 'uniform_', () => run(uniformFillOp, [target, src]));
+}
+
+/**
+ * Fills `target` with samples from N(mean, std²), in the order PyTorch's CPU generator draws them.
+ * @example torch.manualSeed(0); torch.empty(2, 2).normal_(0, 0.02)
+ */
+export function normal_(target: Tensor, mean = 0, std = 1, opts: SamplingOptions = {}): Tensor {
+  checkInplace(target, 'normal_');
+  if (!(std >= 0)) throw new RangeError(`normal_ expects std >= 0.0, but found std ${std}`);
+  const g = opts.generator ?? defaultGenerator;
+  const src = samplesLike(target, 'normal_', (a) => g.fillNormal(a, mean, std));
+  return inplace(target, 'normal_', () => run(normalFillOp, [target, src]));
+}
+
+// ---- Tensor methods ---------------------------------------------------------------------------
+
+/** In-place forms of unary ops: `x.exp_()` is `x` overwritten with `x.exp()`. */
+const UNARY_INPLACE: Record<string, (x: Tensor) => Tensor> = {
+  neg_: neg,
+  abs_: abs,
+  exp_: exp,
+  log_: log,
+  log1p_: log1p,
+  expm1_: expm1,
+  sqrt_: sqrt,
+  rsqrt_: rsqrt,
+  sin_: sin,
+  cos_: cos,
+  tanh_: tanh,
+  sigmoid_: sigmoid,
+  relu_: relu,
+  sign_: sign,
+  floor_: floor,
+  ceil_: ceil,
+  round_: round,
+  reciprocal_: reciprocal,
+  square_: square,
+};
+
+/** In-place forms of binary ops taking one tensor-or-scalar operand. */
+const BINARY_INPLACE: Record<string, (x: Tensor, y: TensorOrScalar) => Tensor> = {
+  mul_: mul,
+  pow_: pow,
+  remainder_: remainder,
+  fmod_: fmod,
+};
+
+declare module '../tensor.js' {
+  interface Tensor {
+    /** In place `this += alpha * other`. @example x.add_(1) */
+    add_(other: TensorOrScalar, opts?: AlphaOptions): Tensor;
+    /** In place `this -= alpha * other`. @example x.sub_(g, { alpha: 0.1 }) */
+    sub_(other: TensorOrScalar, opts?: AlphaOptions): Tensor;
+    /** In place `this *= other`. @example x.mul_(0.9) */
+    mul_(other: TensorOrScalar): Tensor;
+    /** In place `this /= other` (rounded with `roundingMode`). @example x.div_(2) */
+    div_(other: TensorOrScalar, opts?: DivOptions): Tensor;
+    /** In place power. @example x.pow_(2) */
+    pow_(exponent: TensorOrScalar): Tensor;
+    /** In place Python-style modulus. @example x.remainder_(2) */
+    remainder_(other: TensorOrScalar): Tensor;
+    /** In place C-style modulus. @example x.fmod_(2) */
+    fmod_(other: TensorOrScalar): Tensor;
+    /** In place clamp. @example x.clamp_(0, 1) */
+    clamp_(min?: Scalar | Tensor | ClampOptions | null, max?: Scalar | Tensor | null): Tensor;
+    /** Alias of `clamp_`. @example x.clip_(0, 1) */
+    clip_(min?: Scalar | Tensor | ClampOptions | null, max?: Scalar | Tensor | null): Tensor;
+    /** In place negation. @example x.neg_() */
+    neg_(): Tensor;
+    /** In place absolute value. @example x.abs_() */
+    abs_(): Tensor;
+    /** In place e^x. @example x.exp_() */
+    exp_(): Tensor;
+    /** In place natural log. @example x.log_() */
+    log_(): Tensor;
+    /** In place log(1 + x). @example x.log1p_() */
+    log1p_(): Tensor;
+    /** In place e^x - 1. @example x.expm1_() */
+    expm1_(): Tensor;
+    /** In place square root. @example x.sqrt_() */
+    sqrt_(): Tensor;
+    /** In place 1 / sqrt(x). @example x.rsqrt_() */
+    rsqrt_(): Tensor;
+    /** In place sine. @example x.sin_() */
+    sin_(): Tensor;
+    /** In place cosine. @example x.cos_() */
+    cos_(): Tensor;
+    /** In place tanh. @example x.tanh_() */
+    tanh_(): Tensor;
+    /** In place sigmoid. @example x.sigmoid_() */
+    sigmoid_(): Tensor;
+    /** In place relu. @example x.relu_() */
+    relu_(): Tensor;
+    /** In place sign. @example x.sign_() */
+    sign_(): Tensor;
+    /** In place floor. @example x.floor_() */
+    floor_(): Tensor;
+    /** In place ceil. @example x.ceil_() */
+    ceil_(): Tensor;
+    /** In place round (half to even). @example x.round_() */
+    round_(): Tensor;
+    /** In place 1 / x. @example x.reciprocal_() */
+    reciprocal_(): Tensor;
+    /** In place x * x. @example x.square_() */
+    square_(): Tensor;
+    /** Fill with a value. @example x.fill_(0) */
+    fill_(value: Scalar | Tensor): Tensor;
+    /** Fill with zeros. @example x.zero_() */
+    zero_(): Tensor;
+    /** Copy `src` in, broadcasting and casting. @example x.copy_(y) */
+    copy_(src: Tensor): Tensor;
+    /** Fill with U[from, to) samples. @example w.uniform_(-0.1, 0.1) */
+    uniform_(from?: number, to?: number, opts?: SamplingOptions): Tensor;
+    /** Fill with N(mean, std²) samples. @example w.normal_(0, 0.02) */
+    normal_(mean?: number, std?: number, opts?: SamplingOptions): Tensor;
+  }
+}
+
+const proto = Tensor.prototype as unknown as Record<string, unknown>;
+for (const [name, f] of Object.entries(UNARY_INPLACE)) {
+  proto[name] = function (this: Tensor) {
+    return inplace(this, name, () => f(this));
+  };
+}
+for (const [name, f] of Object.entries(BINARY_INPLACE)) {
+  proto[name] = function (this: Tensor, other: TensorOrScalar) {
+    return inplace(this, name, () => f(this, other));
+  };
+}
+Tensor.prototype.add_ = function (this: Tensor, other: TensorOrScalar, opts?: AlphaOptions) {
+  return inplace(this, 'add_', () => add(this, other, opts));
+};
+Tensor.prototype.sub_ = function (this: Tensor, other: TensorOrScalar, opts?: AlphaOptions) {
+  return inplace(this, 'sub_', () => sub(this, other, opts));
+};
+Tensor.prototype.div_ = function (this: Tensor, other: TensorOrScalar, opts?: DivOptions) {
+  return inplace(this, 'div_', () => div(this, other, opts));
+};
+Tensor.prototype.clamp_ = function (
+  this: Tensor,
+  min?: Scalar | Tensor | ClampOptions | null,
+  max?: Scalar | Tensor | null,
+) {
+  return inplace(this, 'clamp_', () => clamp(this, min, max));
+};
+Tensor.prototype.clip_ = Tensor.prototype.clamp_;
+Tensor.prototype.fill_ = function (this: Tensor, value: Scalar | Tensor) {
+  return fill_(this, value);
+};
+Tensor.prototype.zero_ = function (this: Tensor) {
+  return zero_(this);
+};
+Tensor.prototype.copy_ = function (this: Tensor, src: Tensor) {
+  return copy_(this, src);
+};
+Tensor.prototype.uniform_ = function (
+  this: Tensor,
+  from?: number,
+  to?: number,
+  opts?: SamplingOptions,
+) {
+  return uniform_(this, from, to, opts);
+};
+Tensor.prototype.normal_ = function (
+  this: Tensor,
+  mean?: number,
+  std?: number,
+  opts?: SamplingOptions,
+) {
+  return normal_(this, mean, std, opts);
+};

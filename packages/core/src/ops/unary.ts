@@ -1,48 +1,266 @@
+import { zeros } from '../creation.js';
+import type { DType } from '../dtype.js';
 import { isFloatingPoint } from '../dtype.js';
-import type { RegisteredOp, VjpFn } from '../registry.js';
+import type { OpSample, RegisteredOp, TensorMeta, VjpFn } from '../registry.js';
 import { Tensor } from '../tensor.js';
+import { mul, neg, pow } from './binary.js';
 import { cast } from './cast.js';
-import { op, run, unaryInfer } from './define.js';
+import { gt } from './compare.js';
+import { op, run } from './define.js';
 
 /**
- * Elementwise unary float ops. Each declares its VJP with other ops, so second derivatives work.
- * Integer inputs are promoted to float32 first, as PyTorch does for these functions.
+ * Elementwise unary ops. Each declares its VJP with other ops, so higher derivatives work.
+ * Transcendental functions promote integer and bool inputs to float32, as PyTorch does;
+ * abs, sign, relu, floor, ceil and round keep integer dtypes.
  */
-function floatUnary(name: string, vjp: VjpFn, save: 'input' | 'output', doc: string): RegisteredOp {
-  return op({
-    name,
-    inputs: ['input'],
-    infer: unaryInfer(name, { floatOnly: true }),
-    saveInputs: save === 'input' ? [0] : [],
-    saveOutputs: save === 'output',
-    vjp: { input: vjp },
-    doc,
-  });
-}
 
 /** Promotes integer/bool inputs to float32 (PyTorch's behaviour for transcendental functions). */
 export function asFloat(x: Tensor): Tensor {
   return isFloatingPoint(x.dtype) ? x : cast(x, 'float32');
 }
 
-export const expOp = floatUnary(
-  'exp',
-  ({ grad, outputs }) => grad.mul(outputs[0]!),
-  'output',
-  'e^x',
-);
-export const logOp = floatUnary(
-  'log',
-  ({ grad, inputs }) => grad.div(inputs[0]!),
-  'input',
-  'Natural logarithm.',
-);
-export const tanhOp = floatUnary(
-  'tanh',
-  ({ grad, outputs }) => grad.mul(outputs[0]!.mul(outputs[0]!).neg().add(1)),
-  'output',
-  'Hyperbolic tangent.',
-);
+/** Conformance cases shared by the unary ops; `low`/`high` bound the generated values. */
+export function unarySamples(
+  low: number,
+  high: number,
+  edge: readonly number[],
+  opts: { int?: boolean; noGradEdge?: boolean } = {},
+): () => OpSample[] {
+  return () => {
+    const s: OpSample[] = [
+      { name: 'matrix', inputs: [{ shape: [3, 4], low, high }] },
+      { name: 'transposed', inputs: [{ shape: [4, 3], low, high, layout: 'transposed' }] },
+      { name: '0-d', inputs: [{ shape: [], low, high }] },
+      { name: 'empty', inputs: [{ shape: [0, 3], low, high }] },
+      {
+        name: 'edge values',
+        inputs: [{ shape: [edge.length], values: edge }],
+        noGrad: opts.noGradEdge ?? true,
+      },
+      { name: 'float64', inputs: [{ shape: [2, 3], dtype: 'float64', low, high }] },
+    ];
+    if (opts.int) {
+      s.push({
+        name: 'int32',
+        inputs: [{ shape: [5], dtype: 'int32', values: [-3, -1, 0, 2, 7] }],
+      });
+    }
+    return s;
+  };
+}
+
+const EDGE = [0, -0, 1, -1, 0.5, -2.5, 1e30, -1e30, Infinity, -Infinity, NaN];
+
+type DTypeRule = 'float' | 'keepInt' | 'keepIntNoBool';
+
+function inferFor(name: string, rule: DTypeRule) {
+  return ([x]: readonly Tensor[]): TensorMeta => {
+    const dt: DType = x!.dtype;
+    if (rule === 'float' && !isFloatingPoint(dt)) {
+      throw new TypeError(
+        `${name}: expected a floating point tensor, got ${dt} (cast with .float() first)`,
+      );
+    }
+    if (rule === 'keepIntNoBool' && dt === 'bool') {
+      throw new TypeError(`${name}: "${name}" not implemented for 'Bool'`);
+    }
+    return { shape: x!.shape, dtype: dt };
+  };
+}
+
+interface UnaryDef {
+  name: string;
+  rule: DTypeRule;
+  vjp: VjpFn;
+  save: 'input' | 'output' | 'none';
+  doc: string;
+  samples: () => readonly OpSample[];
+  gradFnName?: string;
+}
+
+function unary(d: UnaryDef): RegisteredOp {
+  return op({
+    name: d.name,
+    inputs: ['input'],
+    infer: inferFor(d.name, d.rule),
+    saveInputs: d.save === 'input' ? [0] : [],
+    saveOutputs: d.save === 'output',
+    vjp: { input: d.vjp },
+    doc: d.doc,
+    samples: d.samples,
+    gradFnName: d.gradFnName,
+  });
+}
+
+/** Zero gradient of a piecewise-constant function (floor, sign, ...), shaped like its input. */
+const zeroGrad: VjpFn = ({ grad, inputMetas }) =>
+  zeros(inputMetas[0]!.shape, { dtype: grad.dtype, device: grad.device });
+
+const anyRange = unarySamples(-3, 3, EDGE, { int: true });
+const positive = unarySamples(0.1, 4, EDGE);
+const moderate = unarySamples(-3, 3, EDGE);
+
+export const absOp = unary({
+  name: 'abs',
+  rule: 'keepIntNoBool',
+  save: 'input',
+  vjp: ({ grad, inputs }) => mul(grad, sign(inputs[0]!)),
+  doc: 'Absolute value.',
+  samples: unarySamples(-3, 3, EDGE, { int: true }),
+});
+
+export const expOp = unary({
+  name: 'exp',
+  rule: 'float',
+  save: 'output',
+  vjp: ({ grad, outputs }) => mul(grad, outputs[0]!),
+  doc: 'e^x.',
+  samples: moderate,
+});
+
+export const logOp = unary({
+  name: 'log',
+  rule: 'float',
+  save: 'input',
+  vjp: ({ grad, inputs }) => grad.div(inputs[0]!),
+  doc: 'Natural logarithm.',
+  samples: positive,
+});
+
+export const log1pOp = unary({
+  name: 'log1p',
+  rule: 'float',
+  save: 'input',
+  vjp: ({ grad, inputs }) => grad.div(inputs[0]!.add(1)),
+  doc: 'log(1 + x), accurate for small x.',
+  samples: unarySamples(-0.9, 3, EDGE),
+  gradFnName: 'Log1PBackward0',
+});
+
+export const expm1Op = unary({
+  name: 'expm1',
+  rule: 'float',
+  save: 'output',
+  vjp: ({ grad, outputs }) => mul(grad, outputs[0]!.add(1)),
+  doc: 'e^x - 1, accurate for small x.',
+  samples: moderate,
+});
+
+export const sqrtOp = unary({
+  name: 'sqrt',
+  rule: 'float',
+  save: 'output',
+  vjp: ({ grad, outputs }) => grad.div(mul(outputs[0]!, 2)),
+  doc: 'Square root.',
+  samples: positive,
+});
+
+export const rsqrtOp = unary({
+  name: 'rsqrt',
+  rule: 'float',
+  save: 'output',
+  vjp: ({ grad, outputs }) => mul(grad, pow(outputs[0]!, 3)).mul(-0.5),
+  doc: '1 / sqrt(x).',
+  samples: positive,
+});
+
+export const sinOp = unary({
+  name: 'sin',
+  rule: 'float',
+  save: 'input',
+  vjp: ({ grad, inputs }) => mul(grad, cos(inputs[0]!)),
+  doc: 'Sine.',
+  samples: moderate,
+});
+
+export const cosOp = unary({
+  name: 'cos',
+  rule: 'float',
+  save: 'input',
+  vjp: ({ grad, inputs }) => mul(grad, neg(sin(inputs[0]!))),
+  doc: 'Cosine.',
+  samples: moderate,
+});
+
+export const tanhOp = unary({
+  name: 'tanh',
+  rule: 'float',
+  save: 'output',
+  vjp: ({ grad, outputs }) => mul(grad, neg(mul(outputs[0]!, outputs[0]!)).add(1)),
+  doc: 'Hyperbolic tangent.',
+  samples: moderate,
+});
+
+export const sigmoidOp = unary({
+  name: 'sigmoid',
+  rule: 'float',
+  save: 'output',
+  vjp: ({ grad, outputs }) => mul(grad, mul(outputs[0]!, neg(outputs[0]!).add(1))),
+  doc: 'Logistic function 1 / (1 + e^-x).',
+  samples: moderate,
+});
+
+export const reciprocalOp = unary({
+  name: 'reciprocal',
+  rule: 'float',
+  save: 'output',
+  vjp: ({ grad, outputs }) => mul(grad, neg(mul(outputs[0]!, outputs[0]!))),
+  doc: '1 / x.',
+  samples: positive,
+});
+
+export const reluOp = unary({
+  name: 'relu',
+  rule: 'keepIntNoBool',
+  save: 'output',
+  vjp: ({ grad, outputs }) => mul(grad, gt(outputs[0]!, 0)),
+  doc: 'max(x, 0).',
+  samples: anyRange,
+});
+
+export const signOp = unary({
+  name: 'sign',
+  rule: 'keepInt',
+  save: 'none',
+  vjp: zeroGrad,
+  doc: 'Sign: -1, 0 or 1 (0 for NaN).',
+  samples: anyRange,
+});
+
+export const floorOp = unary({
+  name: 'floor',
+  rule: 'keepIntNoBool',
+  save: 'none',
+  vjp: zeroGrad,
+  doc: 'Largest integer not above x.',
+  samples: anyRange,
+});
+
+export const ceilOp = unary({
+  name: 'ceil',
+  rule: 'keepIntNoBool',
+  save: 'none',
+  vjp: zeroGrad,
+  doc: 'Smallest integer not below x.',
+  samples: anyRange,
+});
+
+export const roundOp = unary({
+  name: 'round',
+  rule: 'keepIntNoBool',
+  save: 'none',
+  vjp: zeroGrad,
+  doc: 'Nearest integer, halves to even.',
+  samples: unarySamples(-3, 3, [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 1e20, NaN], { int: true }),
+});
+
+/**
+ * Absolute value; integer tensors stay integer.
+ * @example torch.abs(torch.tensor([-1, 2])) // tensor([1., 2.])
+ */
+export function abs(x: Tensor): Tensor {
+  return run(absOp, [x]);
+}
 
 /** e^x elementwise. @example torch.exp(x) */
 export function exp(x: Tensor): Tensor {
@@ -54,28 +272,151 @@ export function log(x: Tensor): Tensor {
   return run(logOp, [asFloat(x)]);
 }
 
+/** log(1 + x), accurate near 0. @example torch.log1p(torch.tensor([1e-10])) */
+export function log1p(x: Tensor): Tensor {
+  return run(log1pOp, [asFloat(x)]);
+}
+
+/** e^x - 1, accurate near 0. @example torch.expm1(torch.tensor([1e-10])) */
+export function expm1(x: Tensor): Tensor {
+  return run(expm1Op, [asFloat(x)]);
+}
+
+/** Square root (NaN for negatives). @example torch.sqrt(torch.tensor([4])) // tensor([2.]) */
+export function sqrt(x: Tensor): Tensor {
+  return run(sqrtOp, [asFloat(x)]);
+}
+
+/** 1 / sqrt(x). @example torch.rsqrt(torch.tensor([4])) // tensor([0.5000]) */
+export function rsqrt(x: Tensor): Tensor {
+  return run(rsqrtOp, [asFloat(x)]);
+}
+
+/** Sine. @example torch.sin(x) */
+export function sin(x: Tensor): Tensor {
+  return run(sinOp, [asFloat(x)]);
+}
+
+/** Cosine. @example torch.cos(x) */
+export function cos(x: Tensor): Tensor {
+  return run(cosOp, [asFloat(x)]);
+}
+
 /** Hyperbolic tangent. @example torch.tanh(w1.matmul(x).add(b1)) */
 export function tanh(x: Tensor): Tensor {
   return run(tanhOp, [asFloat(x)]);
 }
 
+/** Logistic sigmoid 1 / (1 + e^-x). @example torch.sigmoid(torch.tensor([0])) // tensor([0.5000]) */
+export function sigmoid(x: Tensor): Tensor {
+  return run(sigmoidOp, [asFloat(x)]);
+}
+
+/** 1 / x (integers give float32). @example torch.reciprocal(torch.tensor([2])) // tensor([0.5000]) */
+export function reciprocal(x: Tensor): Tensor {
+  return run(reciprocalOp, [asFloat(x)]);
+}
+
+/** max(x, 0); integer tensors stay integer. @example torch.relu(torch.tensor([-1, 2])) */
+export function relu(x: Tensor): Tensor {
+  if (x.dtype === 'bool') throw new TypeError('relu: Boolean inputs not supported for relu');
+  return run(reluOp, [x]);
+}
+
+/** -1, 0 or 1 by sign (0 for NaN); keeps the dtype. @example torch.sign(torch.tensor([-2, 0, 3])) */
+export function sign(x: Tensor): Tensor {
+  return run(signOp, [x]);
+}
+
+/** Rounds down; integer tensors are returned as copies. @example torch.floor(torch.tensor([-1.5])) // tensor([-2.]) */
+export function floor(x: Tensor): Tensor {
+  return run(floorOp, [x]);
+}
+
+/** Rounds up. @example torch.ceil(torch.tensor([-1.5])) // tensor([-1.]) */
+export function ceil(x: Tensor): Tensor {
+  return run(ceilOp, [x]);
+}
+
+/**
+ * Rounds to the nearest integer, halves to even, as PyTorch does.
+ * @example torch.round(torch.tensor([0.5, 1.5, 2.5])) // tensor([0., 2., 2.])
+ */
+export function round(x: Tensor): Tensor {
+  return run(roundOp, [x]);
+}
+
+/**
+ * x * x, via `pow(x, 2)` as in PyTorch (so its node is `PowBackward0`); bool becomes int32.
+ * @example torch.square(torch.tensor([3])) // tensor([9.])
+ */
+export function square(x: Tensor): Tensor {
+  return pow(x.dtype === 'bool' ? cast(x, 'int32') : x, 2);
+}
+
 declare module '../tensor.js' {
   interface Tensor {
+    /** Absolute value. @example x.abs() */
+    abs(): Tensor;
     /** e^x. @example x.exp() */
     exp(): Tensor;
     /** Natural log. @example x.log() */
     log(): Tensor;
+    /** log(1 + x). @example x.log1p() */
+    log1p(): Tensor;
+    /** e^x - 1. @example x.expm1() */
+    expm1(): Tensor;
+    /** Square root. @example x.sqrt() */
+    sqrt(): Tensor;
+    /** 1 / sqrt(x). @example x.rsqrt() */
+    rsqrt(): Tensor;
+    /** Sine. @example x.sin() */
+    sin(): Tensor;
+    /** Cosine. @example x.cos() */
+    cos(): Tensor;
     /** Hyperbolic tangent. @example x.tanh() */
     tanh(): Tensor;
+    /** Logistic sigmoid. @example x.sigmoid() */
+    sigmoid(): Tensor;
+    /** 1 / x. @example x.reciprocal() */
+    reciprocal(): Tensor;
+    /** max(x, 0). @example x.relu() */
+    relu(): Tensor;
+    /** Sign (-1, 0, 1). @example x.sign() */
+    sign(): Tensor;
+    /** Round down. @example x.floor() */
+    floor(): Tensor;
+    /** Round up. @example x.ceil() */
+    ceil(): Tensor;
+    /** Round half to even. @example x.round() */
+    round(): Tensor;
+    /** x * x. @example x.square() */
+    square(): Tensor;
   }
 }
 
-Tensor.prototype.exp = function (this: Tensor) {
-  return exp(this);
+const methods: Record<string, (x: Tensor) => Tensor> = {
+  abs,
+  exp,
+  log,
+  log1p,
+  expm1,
+  sqrt,
+  rsqrt,
+  sin,
+  cos,
+  tanh,
+  sigmoid,
+  reciprocal,
+  relu,
+  sign,
+  floor,
+  ceil,
+  round,
+  square,
 };
-Tensor.prototype.log = function (this: Tensor) {
-  return log(this);
-};
-Tensor.prototype.tanh = function (this: Tensor) {
-  return tanh(this);
-};
+for (const [name, f] of Object.entries(methods)) {
+  (Tensor.prototype as unknown as Record<string, unknown>)[name] = function (this: Tensor) {
+    return f(this);
+  };
+}
