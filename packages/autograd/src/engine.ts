@@ -182,6 +182,36 @@ function countDependencies(roots: readonly Node[]): Map<Node, number> {
   return deps;
 }
 
+/** Nodes from which some captured node is reachable through at least one edge. */
+function capturesBelow(roots: readonly Node[], capture: Map<Node, unknown>): Set<Node> {
+  // Iterative post-order (deep graphs, e.g. unrolled loops, would overflow a recursive walk).
+  const postOrder: Node[] = [];
+  const visited = new Set<Node>();
+  for (const root of roots) {
+    if (visited.has(root)) continue;
+    visited.add(root);
+    const stack: { node: Node; next: number }[] = [{ node: root, next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.next < top.node.edges.length) {
+        const edge = top.node.edges[top.next++];
+        if (edge && !visited.has(edge.node)) {
+          visited.add(edge.node);
+          stack.push({ node: edge.node, next: 0 });
+        }
+      } else {
+        stack.pop();
+        postOrder.push(top.node);
+      }
+    }
+  }
+  const below = new Set<Node>();
+  for (const node of postOrder) {
+    if (node.edges.some((e) => e && (capture.has(e.node) || below.has(e.node)))) below.add(node);
+  }
+  return below;
+}
+
 /** What a walk does with gradients arriving at leaves and captured tensors. */
 interface WalkOptions {
   retainGraph: boolean;
@@ -248,6 +278,9 @@ export function walk(
     accumulate(buf, r.outputNr, rootGrads[i]!);
     buffers.set(r.node, buf);
   });
+  // grad(): run only the nodes with a captured input below them, as PyTorch prunes its graph
+  // task (so freed or unrelated parts of the graph are never touched).
+  const below = opts.capture ? capturesBelow(rootNodes, opts.capture) : null;
   const ready: Node[] = rootNodes.filter((n) => !deps.has(n));
   const delivered = new Set<unknown>(rootGrads.map((g) => g.storage));
   const run = () => {
@@ -257,6 +290,8 @@ export function walk(
       for (let i = 1; i < ready.length; i++)
         if (ready[i]!.sequence > ready[best]!.sequence) best = i;
       const node = ready.splice(best, 1)[0]!;
+      const needed = !below || below.has(node);
+      if (!needed && !opts.capture!.has(node)) continue;
       const grads = buffers.get(node) ?? new Array(node.numOutputs).fill(null);
       buffers.delete(node);
       if (node.watchers) {
@@ -282,6 +317,7 @@ export function walk(
           if (g) opts.captured![slot] = opts.captured![slot] ? opts.captured![slot]!.add(g) : g;
         }
       }
+      if (!needed) continue;
       if (node instanceof AccumulateGrad) {
         const g = grads[0];
         const leaf = node.variable;

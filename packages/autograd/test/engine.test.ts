@@ -180,6 +180,22 @@ describe('grad()', () => {
     expect(gy).toBeNull();
   });
 
+  it('runs only the part of the graph between outputs and inputs', () => {
+    const x = leaf([1, 2]);
+    const h = x.exp();
+    h.sum().backward(); // frees ExpBackward's saved tensors
+    let hookRuns = 0;
+    x.registerHook((g) => {
+      hookRuns++;
+      return g;
+    });
+    // Below h nothing is needed: no "backward through the graph a second time", no hook on x.
+    const [gh] = torch.autograd.grad(h.mul(2).sum(), [h]);
+    expectAllClose(gh!, [2, 2]);
+    expect(hookRuns).toBe(0);
+    expectAllClose(x.grad!, [Math.E, Math.E ** 2]);
+  });
+
   it('higher-order: d²/dx² x³ = 6x with createGraph', () => {
     const x = leaf([0.5, -2, 3]);
     const y = x.mul(x).mul(x).sum();
