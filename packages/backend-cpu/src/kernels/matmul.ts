@@ -1,31 +1,15 @@
 import type { Kernel, Tensor, TypedArray } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
-import { gatherLayout } from '../strided.js';
+import { gemmStrided } from './gemm.js';
 
 /**
- * Matrix products. Operands arrive with any strides (a transposed view is just swapped strides);
- * each is packed once into dense row-major order (O(n²), negligible next to the O(n³) product), so
- * Aᵀ·B and A·Bᵀ run at the speed of A·B.
+ * Matrix products. Operands arrive with any strides (a transposed view is just swapped strides)
+ * and are read in place by the strided GEMM, so Aᵀ·B and A·Bᵀ run at the speed of A·B.
  */
 
-/** Dense row-major copy (or the storage itself) of a 2-D layout. */
-function packed(
-  src: TypedArray,
-  rows: number,
-  cols: number,
-  rs: number,
-  cs: number,
-  offset: number,
-): { d: TypedArray; o: number } {
-  if (cs === 1 && (rs === cols || rows === 1)) return { d: src, o: offset };
-  const out = new (src.constructor as new (n: number) => TypedArray)(rows * cols);
-  gatherLayout(src, { shape: [rows, cols], strides: [rs, cs], offset }, out);
-  return { d: out, o: 0 };
-}
-
 /**
- * C[M×N] = A[M×K] · B[K×N] on dense row-major arrays, four rows of C at a time so each loaded
- * row of B feeds four accumulating rows.
+ * C[M×N] = A[M×K] · B[K×N] on dense row-major arrays (A from `ao`, B from `bo`, C from `co`).
+ * @example gemm(2, 2, 2, new Float32Array([1, 2, 3, 4]), 0, eye, 0, out, 0)
  */
 export function gemm(
   M: number,
@@ -38,37 +22,15 @@ export function gemm(
   C: TypedArray,
   co: number,
 ): void {
-  C.fill(0, co, co + M * N);
-  let i = 0;
-  for (; i + 4 <= M; i += 4) {
-    const c0 = co + i * N;
-    const c1 = c0 + N;
-    const c2 = c1 + N;
-    const c3 = c2 + N;
-    const a0 = ao + i * K;
-    for (let k = 0; k < K; k++) {
-      const x0 = A[a0 + k]!;
-      const x1 = A[a0 + K + k]!;
-      const x2 = A[a0 + 2 * K + k]!;
-      const x3 = A[a0 + 3 * K + k]!;
-      const b = bo + k * N;
-      for (let j = 0; j < N; j++) {
-        const y = B[b + j]!;
-        C[c0 + j] += x0 * y;
-        C[c1 + j] += x1 * y;
-        C[c2 + j] += x2 * y;
-        C[c3 + j] += x3 * y;
-      }
-    }
-  }
-  for (; i < M; i++) {
-    const c = co + i * N;
-    for (let k = 0; k < K; k++) {
-      const x = A[ao + i * K + k]!;
-      const b = bo + k * N;
-      for (let j = 0; j < N; j++) C[c + j] += x * B[b + j]!;
-    }
-  }
+  gemmStrided(
+    M,
+    N,
+    K,
+    { data: A, offset: ao, rs: K, cs: 1 },
+    { data: B, offset: bo, rs: N, cs: 1 },
+    C,
+    co,
+  );
 }
 
 function batchedProduct(a: Tensor, b: Tensor, out: Tensor, batch: number): void {
@@ -77,26 +39,24 @@ function batchedProduct(a: Tensor, b: Tensor, out: Tensor, batch: number): void 
   const K = a.shape[nd - 1]!;
   const N = b.shape[nd - 1]!;
   const C = out.storage.data as TypedArray;
+  const A = a.storage.data as TypedArray;
+  const B = b.storage.data as TypedArray;
+  const ars = a.strides[nd - 2]!;
+  const acs = a.strides[nd - 1]!;
+  const brs = b.strides[nd - 2]!;
+  const bcs = b.strides[nd - 1]!;
   for (let p = 0; p < batch; p++) {
-    const aBatch = nd === 3 ? p * a.strides[0]! : 0;
-    const bBatch = nd === 3 ? p * b.strides[0]! : 0;
-    const A = packed(
-      a.storage.data as TypedArray,
+    const aOff = a.offset + (nd === 3 ? p * a.strides[0]! : 0);
+    const bOff = b.offset + (nd === 3 ? p * b.strides[0]! : 0);
+    gemmStrided(
       M,
-      K,
-      a.strides[nd - 2]!,
-      a.strides[nd - 1]!,
-      a.offset + aBatch,
-    );
-    const B = packed(
-      b.storage.data as TypedArray,
-      K,
       N,
-      b.strides[nd - 2]!,
-      b.strides[nd - 1]!,
-      b.offset + bBatch,
+      K,
+      { data: A, offset: aOff, rs: ars, cs: acs },
+      { data: B, offset: bOff, rs: brs, cs: bcs },
+      C,
+      p * M * N,
     );
-    gemm(M, N, K, A.d, A.o, B.d, B.o, C, p * M * N);
   }
 }
 
