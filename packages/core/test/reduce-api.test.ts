@@ -1,4 +1,5 @@
 import * as torch from 'autodag';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 /** Call forms, dtypes, accuracy, printing and PyTorch's error messages of the reductions. */
@@ -219,5 +220,44 @@ describe('errors', () => {
     );
     expect(() => (x.logsumexp as () => torch.Tensor)()).toThrow("missing required argument 'dim'");
     expect(() => (x.cumsum as () => torch.Tensor)()).toThrow("missing required argument 'dim'");
+  });
+});
+
+describe('property: reductions of permuted views', () => {
+  it('sum/mean/amax/std over any dims of any permuted view match the contiguous copy', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 0, max: 15 }),
+        fc.boolean(),
+        (shape, permSeed, dimMask, keepdim) => {
+          const n = shape.length;
+          const perm = shape
+            .map((_, i) => i)
+            .sort((a, b) => ((a * 7 + permSeed) % 5) - ((b * 7 + permSeed) % 5));
+          const base = torch.randn(shape, { dtype: 'float64' });
+          const view = base.permute(perm);
+          const dense = view.contiguous();
+          const dims = view.shape.map((_, i) => i).filter((i) => (dimMask >> i) & 1);
+          const d = dims.length ? dims : null;
+          for (const f of [
+            (t: torch.Tensor) => t.sum(d, keepdim),
+            (t: torch.Tensor) => t.mean(d, keepdim),
+            (t: torch.Tensor) => t.amax(d, keepdim),
+            (t: torch.Tensor) => t.std({ dim: d, keepdim, correction: 0 }),
+          ]) {
+            const a = f(view);
+            const b = f(dense);
+            expect(a.shape).toEqual(b.shape);
+            const av = a.dataSync();
+            const bv = b.dataSync();
+            for (let i = 0; i < av.length; i++) expect(av[i]).toBeCloseTo(bv[i]!, 12);
+          }
+          expect(n).toBe(view.ndim);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 import type { Kernel, Tensor, TypedArray } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
-import { gatherLayout } from '../strided.js';
+import { forEachRow, gatherLayout } from '../strided.js';
 import { binaryKernel } from './compile.js';
 
 /**
@@ -60,7 +60,63 @@ const sumRow: RowReducer<unknown> = (v, base, n) => {
   return s;
 };
 
-const meanRow: RowReducer<unknown> = (v, base, n) => sumRow(v, base, n, null) / n;
+/**
+ * Sums `x` over `dims` into a float64 array of the output's size without first gathering the
+ * input: each input row is added into the output row it maps to (stride 0 along reduced dims).
+ * This is the fast path for reducing leading dims of contiguous tensors (e.g. bias gradients).
+ */
+function accumulateSum(x: Tensor, dims: readonly number[]): Float64Array {
+  const shape = x.shape;
+  const outStrides = new Array<number>(shape.length).fill(0);
+  let size = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (dims.includes(d)) continue;
+    outStrides[d] = size;
+    size *= shape[d]!;
+  }
+  const acc = new Float64Array(size);
+  if (x.numel() === 0) return acc;
+  const src = x.storage.data as TypedArray;
+  const last = shape.length - 1;
+  const len = shape[last]!;
+  const sx = x.strides[last]!;
+  const so = outStrides[last]!;
+  forEachRow(shape, [x.strides, outStrides], [x.offset, 0], (offs) => {
+    let s = offs[0]!;
+    const o = offs[1]!;
+    if (so === 0) {
+      let t = 0;
+      for (let i = 0; i < len; i++, s += sx) t += src[s]!;
+      acc[o]! += t;
+    } else {
+      for (let i = 0; i < len; i++, s += sx) acc[o + i]! += src[s]!;
+    }
+  });
+  return acc;
+}
+
+/** True when the reduction would need a gathered copy: use `accumulateSum` instead. */
+function needsGather(x: Tensor, dims: readonly number[]): boolean {
+  if (!x.isContiguous()) return true;
+  const nd = x.shape.length;
+  for (let i = 0; i < dims.length; i++) if (dims[i] !== nd - dims.length + i) return true;
+  return false;
+}
+
+/** sum/mean: contiguous trailing reductions run rows; any other layout accumulates in place. */
+function additiveKernel(divide: boolean): Kernel<{ dims?: number[] }> {
+  const rows = rowKernel(divide ? meanRow : sumRow);
+  return (inputs, outputs, attrs) => {
+    const x = inputs[0]!;
+    const dims = attrs.dims ?? everyDim(x);
+    if (x.shape.length === 0 || !needsGather(x, dims)) return rows(inputs, outputs, attrs);
+    const acc = accumulateSum(x, dims);
+    const o = outputs[0]!.storage.data as TypedArray;
+    let n = 1;
+    for (const d of dims) n *= x.shape[d]!;
+    for (let i = 0; i < acc.length; i++) o[i] = divide ? acc[i]! / n : acc[i]!;
+  };
+}
 
 const prodRow: RowReducer<unknown> = (v, base, n) => {
   let p = 1;
@@ -68,9 +124,13 @@ const prodRow: RowReducer<unknown> = (v, base, n) => {
   return p;
 };
 
+function meanRow(v: TypedArray, base: number, n: number): number {
+  return sumRow(v, base, n, null) / n;
+}
+
 /** Two-pass variance (mean first), so constant inputs give exactly 0. */
 const varRow: RowReducer<{ correction: number }> = (v, base, n, { correction }) => {
-  const m = meanRow(v, base, n, null);
+  const m = meanRow(v, base, n);
   let ss = 0;
   for (let i = base, end = base + n; i < end; i++) {
     const d = v[i]! - m;
@@ -155,8 +215,6 @@ const compareMaskKernel: Kernel<{ cmp: keyof typeof COMPARE }> = (inputs, output
 /** Registers the reduction kernels on `backend`. */
 export function registerReduceKernels(backend: string): void {
   const pairs: [string, RowReducer<never>][] = [
-    ['sum', sumRow],
-    ['mean', meanRow],
     ['prod', prodRow],
     ['var', varRow],
     ['std', stdRow],
@@ -166,8 +224,10 @@ export function registerReduceKernels(backend: string): void {
     ['any', anyRow],
   ];
   for (const [name, row] of pairs) registerKernel(name, backend, rowKernel(row));
-  registerKernel('sumAll', backend, rowKernel(sumRow));
-  registerKernel('meanAll', backend, rowKernel(meanRow));
+  registerKernel('sum', backend, additiveKernel(false));
+  registerKernel('mean', backend, additiveKernel(true));
+  registerKernel('sumAll', backend, additiveKernel(false));
+  registerKernel('meanAll', backend, additiveKernel(true));
   registerKernel('prodAll', backend, rowKernel(prodRow));
   registerKernel('compareMask', backend, compareMaskKernel);
 }
