@@ -105,6 +105,10 @@ describe('accuracy', () => {
     expect(x.std().item()).toBe(0);
     expect(x.var(1).tolist()).toEqual([0, 0]);
     expect(String(x.std())).toBe('tensor(0.)');
+    const filled = torch.empty([2, 5]).fill_(1.125);
+    expect(filled.sum().item()).toBe(11.25);
+    expect(filled.mean().item()).toBe(1.125);
+    expect(String(filled.std())).toBe('tensor(0.)');
   });
 
   it('accumulates long float32 sums in float64', () => {
