@@ -97,7 +97,7 @@ export interface DagNodeOptions {
   inputs?: readonly DagRef[];
   /** Parameters w, passed after the inputs. */
   params?: readonly (DagParameter | string)[];
-  /** Attributes of a registered op (e.g. `{ dim: 0 }` for `'sum'`). */
+  /** Attributes of a registered op (e.g. `{ dims: [0] }` for `'sum'`). */
   attrs?: Record<string, unknown>;
 }
 
