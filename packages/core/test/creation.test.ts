@@ -36,10 +36,10 @@ describe('tensor creation', () => {
     const a = torch.rand(4).tolist();
     torch.manualSeed(7);
     expect(torch.rand(4).tolist()).toEqual(a);
-    const r = torch.rand(1000).dataSync();
+    const r = Array.from(torch.rand(1000).dataSync());
     expect(Math.min(...r)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...r)).toBeLessThan(1);
-    const n = torch.randn(20000).dataSync();
+    const n = Array.from(torch.randn(20000).dataSync());
     const mean = n.reduce((s, v) => s + v, 0) / n.length;
     const variance = n.reduce((s, v) => s + (v - mean) ** 2, 0) / n.length;
     expect(Math.abs(mean)).toBeLessThan(0.05);
