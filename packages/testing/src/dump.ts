@@ -1,4 +1,4 @@
-import { getOp, listOps } from '@autodag/core';
+import { getOp, listOps, resolveAttrs } from '@autodag/core';
 import { argNames, differentiableArgs } from './execute.js';
 import type { Layout } from './materialize.js';
 import { sampleValues } from './materialize.js';
@@ -17,7 +17,7 @@ export interface DumpedInput {
 /** One sample as `gen_fixtures.py` reads it. */
 export interface DumpedSample {
   readonly name: string;
-  /** The sample's attributes; non-finite numbers encoded as in `values`. */
+  /** The sample's attributes with defaults filled in; non-finite numbers encoded as in `values`. */
   readonly attrs: Record<string, unknown>;
   readonly inputs: readonly DumpedInput[];
   /** Indices of the arguments PyTorch should differentiate. */
@@ -67,7 +67,7 @@ export function dumpSamples(ops: readonly string[] = listOps()): DumpedSamples {
         const values = sampleValues(name, s);
         return {
           name: s.name,
-          attrs: encodeAttrs(s.attrs ?? {}),
+          attrs: encodeAttrs(resolveAttrs(op, s.attrs ?? {})),
           inputs: values.map((v, i) => ({
             name: names[i] ?? `#${i}`,
             shape: v.shape,
