@@ -6,6 +6,7 @@
 import { registerBackend } from '@autodag/core';
 import { CpuBackend } from './backend.js';
 import { registerCopyKernels } from './kernels/copy.js';
+import { registerIndexingKernels } from './kernels/indexing.js';
 import { registerCumulativeKernels } from './kernels/cumulative.js';
 import { registerReorderKernels } from './kernels/reorder.js';
 import { registerJoinKernels } from './kernels/join.js';
@@ -26,6 +27,7 @@ export const cpuBackend = new CpuBackend();
 export function registerCpuBackend(): void {
   registerBackend(cpuBackend);
   registerCopyKernels('cpu');
+  registerIndexingKernels('cpu');
   registerReorderKernels('cpu');
   registerJoinKernels('cpu');
   registerElementwiseKernels('cpu');

@@ -17,3 +17,5 @@ export * from './reduce-minmax.js';
 export * from './reduce-stats.js';
 export * from './compare.js';
 export * from './clamp.js';
+export * from './indexing.js';
+export * from './getitem.js';

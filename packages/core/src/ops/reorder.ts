@@ -1,3 +1,4 @@
+import type { RegisteredOp } from '../registry.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { op, run } from './define.js';
@@ -9,7 +10,7 @@ import { clone, expand, narrow, reshape, view } from './view.js';
  * tril/triu.
  */
 
-export const flipOp = op<{ dims: number[] }>({
+export const flipOp: RegisteredOp<{ dims: number[] }> = op<{ dims: number[] }>({
   name: 'flip',
   inputs: ['input'],
   attrs: { dims: { type: 'int[]' } },
@@ -181,7 +182,7 @@ function triSamples(upper: boolean) {
   ];
 }
 
-export const trilOp = op<TriAttrs>({
+export const trilOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
   name: 'tril',
   inputs: ['input'],
   attrs: { diagonal: { type: 'int', default: 0 } },
@@ -192,7 +193,7 @@ export const trilOp = op<TriAttrs>({
   doc: 'Lower triangle of the last two dims (elements above `diagonal` zeroed).',
 });
 
-export const triuOp = op<TriAttrs>({
+export const triuOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
   name: 'triu',
   inputs: ['input'],
   attrs: { diagonal: { type: 'int', default: 0 } },
