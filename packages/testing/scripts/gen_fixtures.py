@@ -134,6 +134,10 @@ def _cumsum(x, a):
     return x.cumsum(d)
 
 
+def _overwrite(self, src):
+    return src.expand(self.shape).clone()
+
+
 COMPARISONS = {"eq": torch.eq, "ne": torch.ne, "gt": torch.gt, "lt": torch.lt, "ge": torch.ge, "le": torch.le}
 
 
@@ -195,6 +199,57 @@ MAPPING = {
     "repeat": lambda i, a: i[0].repeat(a["repeats"]),
     "tril": lambda i, a: torch.tril(i[0], a.get("diagonal", 0)),
     "triu": lambda i, a: torch.triu(i[0], a.get("diagonal", 0)),
+    # elementwise math
+    "abs": lambda i, a: torch.abs(i[0]),
+    "sign": lambda i, a: torch.sign(i[0]),
+    "ceil": lambda i, a: torch.ceil(i[0]),
+    "floor": lambda i, a: torch.floor(i[0]),
+    "round": lambda i, a: torch.round(i[0]),
+    "sqrt": lambda i, a: torch.sqrt(i[0]),
+    "rsqrt": lambda i, a: torch.rsqrt(i[0]),
+    "reciprocal": lambda i, a: torch.reciprocal(i[0]),
+    "sin": lambda i, a: torch.sin(i[0]),
+    "cos": lambda i, a: torch.cos(i[0]),
+    "expm1": lambda i, a: torch.expm1(i[0]),
+    "log1p": lambda i, a: torch.log1p(i[0]),
+    "relu": lambda i, a: torch.relu(i[0]),
+    "sigmoid": lambda i, a: torch.sigmoid(i[0]),
+    "isfinite": lambda i, a: torch.isfinite(i[0]),
+    "isinf": lambda i, a: torch.isinf(i[0]),
+    "isnan": lambda i, a: torch.isnan(i[0]),
+    "maximum": lambda i, a: torch.maximum(i[0], i[1]),
+    "minimum": lambda i, a: torch.minimum(i[0], i[1]),
+    "remainder": lambda i, a: torch.remainder(i[0], i[1]),
+    "fmod": lambda i, a: torch.fmod(i[0], i[1]),
+    "divFloor": lambda i, a: torch.div(i[0], i[1], rounding_mode="floor"),
+    "divTrunc": lambda i, a: torch.div(i[0], i[1], rounding_mode="trunc"),
+    "divScalar": lambda i, a: i[0] / a["other"],
+    "mulScalar": lambda i, a: i[0] * a["other"],
+    "pow": lambda i, a: torch.pow(i[0], i[1]),
+    "powScalar": lambda i, a: torch.pow(i[0], a["exponent"]),
+    "rpow": lambda i, a: torch.pow(a["base"], i[0]),
+    "clamp": lambda i, a: torch.clamp(i[0], min=a.get("min"), max=a.get("max")),
+    "clampTensor": lambda i, a: torch.clamp(i[0], min=i[1], max=i[2]),
+    "where": lambda i, a: torch.where(i[0], i[1], i[2]),
+    # comparisons and logic
+    "eq": lambda i, a: torch.eq(i[0], i[1]),
+    "ne": lambda i, a: torch.ne(i[0], i[1]),
+    "lt": lambda i, a: torch.lt(i[0], i[1]),
+    "le": lambda i, a: torch.le(i[0], i[1]),
+    "gt": lambda i, a: torch.gt(i[0], i[1]),
+    "ge": lambda i, a: torch.ge(i[0], i[1]),
+    "logicalAnd": lambda i, a: torch.logical_and(i[0], i[1]),
+    "logicalOr": lambda i, a: torch.logical_or(i[0], i[1]),
+    "logicalXor": lambda i, a: torch.logical_xor(i[0], i[1]),
+    "logicalNot": lambda i, a: torch.logical_not(i[0]),
+    # overwrite ops (the out-of-place core of copy_, fill_, zero_, uniform_, normal_): the result
+    # is src broadcast over self; random fills receive their samples as src
+    "copy": lambda i, a: _overwrite(i[0], i[1]),
+    "fill": lambda i, a: _overwrite(i[0], i[1]),
+    "fillTensor": lambda i, a: _overwrite(i[0], i[1]),
+    "zero": lambda i, a: _overwrite(i[0], i[1]),
+    "uniformFill": lambda i, a: _overwrite(i[0], i[1]),
+    "normalFill": lambda i, a: _overwrite(i[0], i[1]),
 }
 
 
@@ -203,7 +258,7 @@ MAPPING = {
 
 def decode(v):
     if isinstance(v, str):
-        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}[v]
+        return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf, "-0": -0.0}[v]
     return v
 
 
@@ -211,7 +266,7 @@ def decode_attrs(attrs):
     def dec(v):
         if isinstance(v, list):
             return [dec(x) for x in v]
-        if v in ("nan", "inf", "-inf"):
+        if v in ("nan", "inf", "-inf", "-0"):
             return decode(v)
         return v
 

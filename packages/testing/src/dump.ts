@@ -9,7 +9,7 @@ export interface DumpedInput {
   readonly name: string;
   readonly shape: readonly number[];
   readonly dtype: string;
-  /** Logical row-major values; non-finite values as the strings `nan`, `inf`, `-inf`. */
+  /** Logical row-major values; non-finite values and -0 as the strings `nan`, `inf`, `-inf`, `-0`. */
   readonly values: readonly (number | string)[];
   readonly layout: Layout;
 }
@@ -34,6 +34,8 @@ export interface DumpedSamples {
 
 function encode(v: number): number | string {
   if (Number.isNaN(v)) return 'nan';
+  // JSON writes -0 as 0; division and signed-zero semantics need the sign.
+  if (Object.is(v, -0)) return '-0';
   if (v === Number.POSITIVE_INFINITY) return 'inf';
   if (v === Number.NEGATIVE_INFINITY) return '-inf';
   return v;

@@ -65,6 +65,7 @@ export function fixtureValues(t: FixtureTensor): number[] {
     if (v === 'nan') return Number.NaN;
     if (v === 'inf') return Number.POSITIVE_INFINITY;
     if (v === '-inf') return Number.NEGATIVE_INFINITY;
+    if (v === '-0') return -0;
     return Number(v);
   });
 }

@@ -44,5 +44,6 @@ export function digestInputs(
 }
 
 function formatExact(v: number): string {
+  if (Object.is(v, -0)) return '-0';
   return Number.isNaN(v) ? 'nan' : String(v);
 }
