@@ -83,8 +83,12 @@ function expectClose(actual: Tensor, expected: number[][], dtype: torch.DType, k
 
 const LAYOUTS: Layout[] = ['contiguous', 'transposed', 'sliced', 'expanded'];
 
-// (M, K, N): odd sizes, vectors, empty inner dimension, sizes around the 4×2 tiles and the panel.
+// (M, K, N): odd sizes, vectors, empty inner dimension, sizes around the JS kernels' 4×2 tiles
+// and the WebAssembly kernel's 4×8 tiles, K beyond its 256-step blocks.
 const SHAPES: [number, number, number][] = [
+  [4, 256, 4],
+  [13, 70, 19],
+  [6, 600, 10],
   [1, 1, 1],
   [1, 7, 1],
   [1, 300, 9],
@@ -128,21 +132,22 @@ describe('mm against a naive product', () => {
   it('matches for random shapes and layouts (property)', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 0, max: 20 }),
         fc.integer({ min: 0, max: 40 }),
-        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 0, max: 20 }),
         fc.constantFrom(...LAYOUTS),
         fc.constantFrom(...LAYOUTS),
         fc.integer({ min: 1, max: 1000 }),
-        (m, k, n, la, lb, seed) => {
-          const a = matrix(m, k, la, 'float64', seed);
-          const b = matrix(k, n, lb, 'float64', seed + 1);
+        fc.constantFrom('float32' as const, 'float64' as const),
+        (m, k, n, la, lb, seed, dtype) => {
+          const a = matrix(m, k, la, dtype, seed);
+          const b = matrix(k, n, lb, dtype, seed + 1);
           const out = torch.mm(a.t, b.t);
           expect(out.shape).toEqual([m, n]);
-          if (m > 0 && n > 0) expectClose(out, naive(a.rows, b.rows, k, n), 'float64', k);
+          if (m > 0 && n > 0) expectClose(out, naive(a.rows, b.rows, k, n), dtype, k);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
   });
 });

@@ -1,8 +1,10 @@
 import type { TypedArray } from '@autodag/core';
+import { gemmWasm } from '../wasm/gemm.js';
 
 /**
- * Pure-JS strided GEMM: C[M×N] (dense row-major at `co`) = A[M×K] · B[K×N], where A and B are
- * read through (row, column) strides. Two loop orders:
+ * Strided GEMM: C[M×N] (dense row-major at `co`) = A[M×K] · B[K×N], where A and B are read
+ * through (row, column) strides. float32 products of some size run on the WebAssembly SIMD kernel
+ * (../wasm/gemm.ts); the rest, float64 and int32 use two pure-JS loop orders:
  * - "dot" (the fast one): each C[i,j] is a dot product of a contiguous row of A and a contiguous
  *   column of B, 4×2 at a time in eight accumulators. A transposed weight `W.t()` already has
  *   contiguous columns; other operands are packed first (O(M·K) or O(K·N), small next to the
@@ -16,6 +18,9 @@ const PANEL = 512;
 
 /** Below this many rows of A, a row-major B is read in place rather than packed. */
 const SMALL_M = 8;
+
+/** float32 products at least this big (M, N and K each at least 4) go to the WebAssembly kernel. */
+const WASM_MIN_WORK = 4096;
 
 /** A 2-D operand: element (r, c) is `data[offset + r * rs + c * cs]`. */
 export interface Operand {
@@ -256,6 +261,16 @@ export function gemmStrided(
   if (M === 0 || N === 0) return;
   if (K === 0) {
     C.fill(0, co, co + M * N);
+    return;
+  }
+  if (
+    C instanceof Float32Array &&
+    M >= 4 &&
+    N >= 4 &&
+    K >= 4 &&
+    M * N * K >= WASM_MIN_WORK &&
+    gemmWasm(M, N, K, a, b, C, co)
+  ) {
     return;
   }
   const bCols = b.rs === 1 || K === 1;

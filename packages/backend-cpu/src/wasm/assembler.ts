@@ -1,0 +1,167 @@
+/**
+ * A tiny WebAssembly assembler: just the instructions and sections the CPU kernels need, so the
+ * kernels' bytes are generated from readable TypeScript with no compiler toolchain. Functions
+ * take i32 parameters, use i32/v128 locals, and share one imported memory (`env.memory`).
+ */
+
+/** Value types used by the kernels. */
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (for i32.const). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+function str(s: string): number[] {
+  const bytes = [...new TextEncoder().encode(s)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+/** Builds one function body instruction by instruction. */
+export class Code {
+  readonly bytes: number[] = [];
+
+  private simd(op: number, ...imm: number[]): this {
+    this.bytes.push(0xfd, ...uleb(op), ...imm);
+    return this;
+  }
+
+  get(local: number): this {
+    this.bytes.push(0x20, ...uleb(local));
+    return this;
+  }
+  set(local: number): this {
+    this.bytes.push(0x21, ...uleb(local));
+    return this;
+  }
+  i32(value: number): this {
+    this.bytes.push(0x41, ...sleb(value));
+    return this;
+  }
+  add(): this {
+    this.bytes.push(0x6a);
+    return this;
+  }
+  sub(): this {
+    this.bytes.push(0x6b);
+    return this;
+  }
+  mul(): this {
+    this.bytes.push(0x6c);
+    return this;
+  }
+  /** `block` … `end` (void). */
+  block(body: (c: this) => void): this {
+    this.bytes.push(0x02, 0x40);
+    body(this);
+    this.bytes.push(0x0b);
+    return this;
+  }
+  /** `loop` … `end` (void); `brIf(0)` inside jumps back to the start. */
+  loop(body: (c: this) => void): this {
+    this.bytes.push(0x03, 0x40);
+    body(this);
+    this.bytes.push(0x0b);
+    return this;
+  }
+  /** `if` … `else` … `end` (void) on the i32 on the stack. */
+  ifElse(then: (c: this) => void, otherwise: (c: this) => void): this {
+    this.bytes.push(0x04, 0x40);
+    then(this);
+    this.bytes.push(0x05);
+    otherwise(this);
+    this.bytes.push(0x0b);
+    return this;
+  }
+  brIf(depth: number): this {
+    this.bytes.push(0x0d, ...uleb(depth));
+    return this;
+  }
+  /** v128.load with a byte offset (align 16 not assumed). */
+  v128Load(offset = 0): this {
+    return this.simd(0x00, 0, ...uleb(offset));
+  }
+  v128Store(offset = 0): this {
+    return this.simd(0x0b, 0, ...uleb(offset));
+  }
+  /** Loads one f32 and splats it to all four lanes. */
+  load32Splat(offset = 0): this {
+    return this.simd(0x09, 2, ...uleb(offset));
+  }
+  v128Zero(): this {
+    return this.simd(0x0c, ...new Array(16).fill(0));
+  }
+  f32x4Add(): this {
+    return this.simd(0xe4);
+  }
+  f32x4Mul(): this {
+    return this.simd(0xe6);
+  }
+}
+
+/** One exported function: its i32 parameter count, extra locals by type, and body. */
+export interface FunctionDef {
+  name: string;
+  params: number;
+  locals: { type: number; count: number }[];
+  code: Code;
+}
+
+/** A module importing `env.memory` (at least `minPages` 64 KiB pages) and exporting `functions`. */
+export function assemble(functions: readonly FunctionDef[], minPages = 1): Uint8Array {
+  const types = functions.map((f) => [0x60, ...vec(new Array(f.params).fill([I32])), 0]);
+  const imports = vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(minPages)]]);
+  const funcs = vec(functions.map((_, i) => uleb(i)));
+  const exports = vec(functions.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]));
+  const bodies = vec(
+    functions.map((f) => {
+      const body = [...vec(f.locals.map((l) => [...uleb(l.count), l.type])), ...f.code.bytes, 0x0b];
+      return [...uleb(body.length), ...body];
+    }),
+  );
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, vec(types)),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, bodies),
+  ]);
+}

@@ -1,0 +1,136 @@
+import { assemble, Code, type FunctionDef, I32, V128 } from './assembler.js';
+
+/**
+ * The WebAssembly SIMD GEMM micro-kernel, generated with the tiny assembler:
+ *
+ *   gemm_f32(pa, pb, pc, mBlocks, nPanels, kc, ldc, accumulate)
+ *
+ * computes C[4·mBlocks × 8·nPanels] (+)= A·B over `kc` steps of k, for operands packed by the
+ * caller (byte addresses in the shared memory):
+ * - A in blocks of 4 rows, each block k-major: `a[k*4 + r]` (16 bytes per k);
+ * - B in panels of 8 columns, each panel k-major: `b[k*8 + c]` (32 bytes per k);
+ * - C row-major with a row pitch of `ldc` bytes; `accumulate` ≠ 0 adds to what C holds.
+ * Each 4×8 tile of C lives in eight f32x4 registers while k runs: per k, two loads of B, four
+ * splat-loads of A and sixteen SIMD multiply/adds (32 multiply-adds).
+ */
+export const TILE_ROWS = 4;
+export const TILE_COLS = 8;
+
+// Parameters.
+const PA = 0;
+const PB = 1;
+const PC = 2;
+const M_BLOCKS = 3;
+const N_PANELS = 4;
+const KC = 5;
+const LDC = 6;
+const ACCUMULATE = 7;
+// i32 locals.
+const IB = 8;
+const JP = 9;
+const K = 10;
+const AP = 11;
+const BP = 12;
+const CT = 13;
+const A_BLK = 14;
+const B_PANEL = 15;
+const C_ROW = 16;
+// v128 locals.
+const ACC = 17; // ACC .. ACC+7
+const B0 = 25;
+const B1 = 26;
+const A = 27;
+
+function rowAddress(c: Code, r: number): Code {
+  c.get(CT);
+  if (r > 0) c.get(LDC).i32(r).mul().add();
+  return c;
+}
+
+function gemmF32(): FunctionDef {
+  const c = new Code();
+  c.get(PA).set(A_BLK).get(PC).set(C_ROW).get(M_BLOCKS).set(IB);
+  c.loop((li) => {
+    li.get(PB).set(B_PANEL).get(C_ROW).set(CT).get(N_PANELS).set(JP);
+    li.loop((lj) => {
+      lj.get(ACCUMULATE).ifElse(
+        (t) => {
+          for (let r = 0; r < TILE_ROWS; r++) {
+            rowAddress(t, r)
+              .v128Load(0)
+              .set(ACC + 2 * r);
+            rowAddress(t, r)
+              .v128Load(16)
+              .set(ACC + 2 * r + 1);
+          }
+        },
+        (e) => {
+          for (let i = 0; i < 2 * TILE_ROWS; i++) e.v128Zero().set(ACC + i);
+        },
+      );
+      lj.get(A_BLK).set(AP).get(B_PANEL).set(BP).get(KC).set(K);
+      lj.loop((lk) => {
+        lk.get(BP).v128Load(0).set(B0).get(BP).v128Load(16).set(B1);
+        for (let r = 0; r < TILE_ROWS; r++) {
+          lk.get(AP)
+            .load32Splat(4 * r)
+            .set(A);
+          lk.get(ACC + 2 * r)
+            .get(A)
+            .get(B0)
+            .f32x4Mul()
+            .f32x4Add()
+            .set(ACC + 2 * r);
+          lk.get(ACC + 2 * r + 1)
+            .get(A)
+            .get(B1)
+            .f32x4Mul()
+            .f32x4Add()
+            .set(ACC + 2 * r + 1);
+        }
+        lk.get(AP)
+          .i32(4 * TILE_ROWS)
+          .add()
+          .set(AP);
+        lk.get(BP)
+          .i32(4 * TILE_COLS)
+          .add()
+          .set(BP);
+        lk.get(K).i32(1).sub().set(K).get(K).brIf(0);
+      });
+      for (let r = 0; r < TILE_ROWS; r++) {
+        rowAddress(lj, r)
+          .get(ACC + 2 * r)
+          .v128Store(0);
+        rowAddress(lj, r)
+          .get(ACC + 2 * r + 1)
+          .v128Store(16);
+      }
+      // The k loop left BP at the next panel.
+      lj.get(BP).set(B_PANEL);
+      lj.get(CT)
+        .i32(4 * TILE_COLS)
+        .add()
+        .set(CT);
+      lj.get(JP).i32(1).sub().set(JP).get(JP).brIf(0);
+    });
+    // The last k loop left AP at the next block of A.
+    li.get(AP).set(A_BLK);
+    li.get(C_ROW).get(LDC).i32(TILE_ROWS).mul().add().set(C_ROW);
+    li.get(IB).i32(1).sub().set(IB).get(IB).brIf(0);
+  });
+  return {
+    name: 'gemm_f32',
+    params: 8,
+    locals: [
+      { type: I32, count: C_ROW - IB + 1 },
+      { type: V128, count: A - ACC + 1 },
+    ],
+    code: c,
+  };
+}
+
+/** The module's bytes (about half a kilobyte), built once at load time. */
+export function gemmModuleBytes(): Uint8Array {
+  return assemble([gemmF32()]);
+}

@@ -1,0 +1,140 @@
+import type { Operand } from '../kernels/gemm.js';
+import { gemmModuleBytes, TILE_COLS, TILE_ROWS } from './gemm-kernel.js';
+
+/**
+ * float32 GEMM on the WebAssembly SIMD micro-kernel. Operands are packed from their strided
+ * layouts straight into the kernel's memory (packing is needed for the register tiles anyway, so
+ * reading transposed or sliced operands costs nothing extra), the kernel runs over blocks of
+ * `KC` steps of k, and the rows of C are copied out. Where WebAssembly SIMD is unavailable
+ * `wasmGemmAvailable()` is false and callers use the JS kernels.
+ */
+
+/** Steps of k per kernel call: keeps a block of packed B in the L2 cache. */
+const KC = 256;
+
+interface Runtime {
+  memory: WebAssembly.Memory;
+  gemm: (...args: number[]) => void;
+  f32: Float32Array;
+}
+
+let runtime: Runtime | null | undefined;
+
+function load(): Runtime | null {
+  try {
+    const memory = new WebAssembly.Memory({ initial: 16 });
+    const module = new WebAssembly.Module(gemmModuleBytes() as BufferSource);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    const gemm = instance.exports.gemm_f32 as (...args: number[]) => void;
+    return { memory, gemm, f32: new Float32Array(memory.buffer) };
+  } catch {
+    return null;
+  }
+}
+
+function getRuntime(): Runtime | null {
+  if (runtime === undefined) runtime = load();
+  return runtime;
+}
+
+/** True when the WebAssembly SIMD kernel can run here. */
+export function wasmGemmAvailable(): boolean {
+  return getRuntime() !== null;
+}
+
+/** The float32 view of the kernel memory, grown to hold at least `floats` elements. */
+function scratch(rt: Runtime, floats: number): Float32Array {
+  const bytes = floats * 4;
+  if (rt.memory.buffer.byteLength < bytes) {
+    rt.memory.grow(Math.ceil((bytes - rt.memory.buffer.byteLength) / 65536));
+  }
+  if (rt.f32.buffer !== rt.memory.buffer) rt.f32 = new Float32Array(rt.memory.buffer);
+  return rt.f32;
+}
+
+/** Packs rows k0..k0+kc of B (K×N) into panels of TILE_COLS columns, k-major, zero-padded. */
+function packB(f: Float32Array, at: number, b: Operand, k0: number, kc: number, N: number): void {
+  const { data, offset, rs, cs } = b;
+  const panels = Math.ceil(N / TILE_COLS);
+  for (let p = 0; p < panels; p++) {
+    const j0 = p * TILE_COLS;
+    const width = Math.min(TILE_COLS, N - j0);
+    const base = at + p * kc * TILE_COLS;
+    if (width < TILE_COLS) f.fill(0, base, base + kc * TILE_COLS);
+    if (cs === 1) {
+      for (let k = 0; k < kc; k++) {
+        const src = offset + (k0 + k) * rs + j0;
+        const dst = base + k * TILE_COLS;
+        for (let c = 0; c < width; c++) f[dst + c] = data[src + c]!;
+      }
+    } else {
+      for (let c = 0; c < width; c++) {
+        let src = offset + k0 * rs + (j0 + c) * cs;
+        let dst = base + c;
+        for (let k = 0; k < kc; k++, src += rs, dst += TILE_COLS) f[dst] = data[src]!;
+      }
+    }
+  }
+}
+
+/** Packs columns k0..k0+kc of A (M×K) into blocks of TILE_ROWS rows, k-major, zero-padded. */
+function packA(f: Float32Array, at: number, a: Operand, k0: number, kc: number, M: number): void {
+  const { data, offset, rs, cs } = a;
+  const blocks = Math.ceil(M / TILE_ROWS);
+  for (let q = 0; q < blocks; q++) {
+    const i0 = q * TILE_ROWS;
+    const height = Math.min(TILE_ROWS, M - i0);
+    const base = at + q * kc * TILE_ROWS;
+    if (height < TILE_ROWS) f.fill(0, base, base + kc * TILE_ROWS);
+    for (let r = 0; r < height; r++) {
+      let src = offset + (i0 + r) * rs + k0 * cs;
+      let dst = base + r;
+      for (let k = 0; k < kc; k++, src += cs, dst += TILE_ROWS) f[dst] = data[src]!;
+    }
+  }
+}
+
+/**
+ * C[M×N] (dense row-major float32 from `co`) = A·B on the SIMD kernel; M, N, K ≥ 1.
+ * Returns false (leaving C untouched) when the kernel is unavailable.
+ */
+export function gemmWasm(
+  M: number,
+  N: number,
+  K: number,
+  a: Operand,
+  b: Operand,
+  C: Float32Array,
+  co: number,
+): boolean {
+  const rt = getRuntime();
+  if (!rt) return false;
+  const Mp = Math.ceil(M / TILE_ROWS) * TILE_ROWS;
+  const Np = Math.ceil(N / TILE_COLS) * TILE_COLS;
+  const kc = Math.min(KC, K);
+  const aAt = 0;
+  const bAt = Mp * kc;
+  const cAt = bAt + kc * Np;
+  const f = scratch(rt, cAt + Mp * Np);
+  for (let k0 = 0; k0 < K; k0 += kc) {
+    const steps = Math.min(kc, K - k0);
+    packA(f, aAt, a, k0, steps, M);
+    packB(f, bAt, b, k0, steps, N);
+    rt.gemm(
+      aAt * 4,
+      bAt * 4,
+      cAt * 4,
+      Mp / TILE_ROWS,
+      Np / TILE_COLS,
+      steps,
+      Np * 4,
+      k0 > 0 ? 1 : 0,
+    );
+  }
+  if (Np === N) {
+    C.set(f.subarray(cAt, cAt + M * N), co);
+  } else {
+    for (let i = 0; i < M; i++) C.set(f.subarray(cAt + i * Np, cAt + i * Np + N), co + i * N);
+  }
+  return true;
+}
