@@ -1,6 +1,6 @@
 import type { Kernel, Tensor, TypedArray } from '@autodag/core';
 import { contiguousStrides, registerKernel } from '@autodag/core';
-import { denseData, forEachRow, stridesFor } from '../strided.js';
+import { denseData, forEachRow, gatherLayout, stridesFor } from '../strided.js';
 
 /**
  * Indexing kernels. Inputs are read densely (a gather for strided ones), every index is checked
@@ -184,11 +184,22 @@ const gatherKernel: Kernel<{ dim: number }> = ([x, index], [out], { dim }) => {
   });
 };
 
+/** The leading block of `t` with the given shape, as a dense row-major array. */
+function blockOf(t: Tensor, shape: readonly number[]): TypedArray {
+  if (shape.length !== t.shape.length || shape.every((s, i) => s === t.shape[i]))
+    return denseData(t);
+  const src = t.storage.data as TypedArray;
+  const out = new (src.constructor as new (n: number) => TypedArray)(product(shape));
+  if (out.length > 0) gatherLayout(src, { shape, strides: t.strides, offset: t.offset }, out);
+  return out;
+}
+
 /** `scatter`/`scatterAdd`: a copy of x with out[i][index[i][j][k]][k] = (+=) src[i][j][k]. */
 function scatterKernel(opName: string, accumulate: boolean): Kernel<{ dim: number }> {
   return ([x, index, src], [out], { dim }) => {
     const o = out!.storage.data as TypedArray;
-    const sd = denseData(src!);
+    // Only the leading index-shaped block of src is read (src may be larger in every dim).
+    const sd = blockOf(src!, index!.shape);
     // Check every index before the copy so that a failure leaves nothing half written.
     const writes: number[] = [];
     walkScatter(opName, index!, x!.shape, dim, (_k, pos) => {

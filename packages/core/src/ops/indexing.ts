@@ -9,7 +9,7 @@ import { cast } from './cast.js';
 import { op, run } from './define.js';
 import { inplace } from './inplace.js';
 import { sum } from './reduce.js';
-import { asStrided, contiguous, expand, narrow, reshape } from './view.js';
+import { asStrided, contiguous, expand, reshape } from './view.js';
 
 /**
  * Gather/scatter-style indexing ops. Index tensors are int32 (PyTorch's int64 role); every
@@ -294,7 +294,7 @@ function scatterSamples() {
   return [
     {
       name: 'rows',
-      inputs: [{ shape: [3, 4] }, idx([2, 3], [0, 2, 1, 2, 0, 1]), { shape: [2, 3] }],
+      inputs: [{ shape: [3, 4] }, idx([2, 3], [0, 2, 1, 2, 0, 0]), { shape: [2, 3] }],
       attrs: { dim: 0 },
     },
     {
@@ -320,15 +320,6 @@ function scatterInfer(opName: string) {
     }
     return { shape: x!.shape, dtype: x!.dtype };
   };
-}
-
-/** The part of `src` that scatter reads: its leading `index.shape` block. */
-function srcBlock(src: Tensor, index: Tensor): Tensor {
-  let s = src;
-  for (let d = 0; d < index.shape.length; d++) {
-    if (s.shape[d] !== index.shape[d]) s = narrow(s, d, 0, index.shape[d]!);
-  }
-  return s;
 }
 
 /** Gradient for `src`: the gradient at the scattered positions, padded back to `src`'s shape. */
@@ -406,7 +397,7 @@ function scatterSource(
 ): Tensor {
   if (src instanceof Tensor) {
     checkGatherShapes(opName, input, dim, index, src);
-    return srcBlock(cast(src, input.dtype), index);
+    return cast(src, input.dtype);
   }
   return expand(scalarTensor(src, input.dtype, input.device), index.shape);
 }
