@@ -17,6 +17,8 @@ import { registerMinMaxKernels } from './kernels/reduce-minmax.js';
 
 export type { CpuStorage } from './backend.js';
 export { CpuBackend, cpuData } from './backend.js';
+export type { ElementwiseSpec, ScalarFn } from './kernels/compile.js';
+export { elementwiseKernel, HELPERS, setCodegen } from './kernels/compile.js';
 export { gemm } from './kernels/matmul.js';
 export { denseData, forEachRow, gatherInto, gatherLayout } from './strided.js';
 

@@ -43,6 +43,16 @@ export const HELPERS = {
     if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
     return x ** y;
   },
+  /** `x ** p` with PyTorch's special cases for common exponents (the same as the generated loop). */
+  powScalar(x: number, p: number): number {
+    if (p === 2) return x * x;
+    if (p === 0.5) return Math.sqrt(x);
+    if (p === 3) return x * x * x;
+    if (p === -1) return 1 / x;
+    if (p === -0.5) return 1 / Math.sqrt(x);
+    if (p === -2) return 1 / (x * x);
+    return HELPERS.pow(x, p);
+  },
   /** Floor division of floats as PyTorch computes it (exact near integers, signed zeros). */
   floorDiv(a: number, b: number): number {
     if (b === 0) return a / b;

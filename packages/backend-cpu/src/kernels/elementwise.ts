@@ -31,8 +31,9 @@ export const UNARY: Record<string, Spec> = {
   cos: { expr: 'Math.cos(x)', fallback: Math.cos },
   tanh: { expr: 'Math.tanh(x)', fallback: Math.tanh },
   sigmoid: { expr: '1 / (1 + Math.exp(-x))', fallback: (x) => 1 / (1 + Math.exp(-x)) },
-  // Math.max keeps NaN, as PyTorch's relu does.
-  relu: { expr: 'Math.max(x, 0)', fallback: (x) => Math.max(x, 0) },
+  // Keeps NaN and -0, as PyTorch's relu (max(x, 0) in C++) does.
+  // biome-ignore lint/complexity/useMathMinMax: Math.max would turn -0 into 0
+  relu: { expr: 'x < 0 ? 0 : x', fallback: (x) => (x < 0 ? 0 : x) },
   // NaN gives 0, as in PyTorch.
   sign: { expr: 'x > 0 ? 1 : x < 0 ? -1 : 0', fallback: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0) },
   floor: { expr: 'Math.floor(x)', fallback: Math.floor },
@@ -45,9 +46,10 @@ export const UNARY: Record<string, Spec> = {
     x === Infinity || x === -Infinity ? 1 : 0,
   ),
   isfinite: pred('x - x === 0 ? 1 : 0', (x) => (x - x === 0 ? 1 : 0)),
+  // PyTorch computes these exponents as products, sqrt, rsqrt or reciprocals (signed zeros differ).
   powScalar: {
-    expr: 'h.pow(x, p0)',
-    fallback: (x, p) => h.pow(x, p!),
+    expr: 'p0 === 2 ? x * x : p0 === 0.5 ? Math.sqrt(x) : p0 === 3 ? x * x * x : p0 === -1 ? 1 / x : p0 === -0.5 ? 1 / Math.sqrt(x) : p0 === -2 ? 1 / (x * x) : h.pow(x, p0)',
+    fallback: (x, p) => h.powScalar(x, p!),
     params: (a: { exponent: number }) => [a.exponent],
   },
   rpow: {

@@ -69,6 +69,20 @@ function zeroGradOf(i: number): VjpFn {
     zeros(inputMetas[i]!.shape, { dtype: grad.dtype, device: grad.device });
 }
 
+/** PyTorch's error for arithmetic it does not define on bool tensors. */
+function rejectBool(name: string, x: Tensor): void {
+  if (x.dtype === 'bool') throw new TypeError(`${name}: "${name}" not implemented for 'Bool'`);
+}
+
+/** `binaryInfer` for ops without a bool version (pow, remainder, fmod). */
+function numericInfer(name: string) {
+  const base = binaryInfer(name);
+  return (args: readonly Tensor[]): TensorMeta => {
+    rejectBool(name, args[0]!);
+    return base(args);
+  };
+}
+
 /**
  * Conformance cases shared by the binary ops: broadcasting, a transposed operand, 0-d with a
  * dimmed tensor, an empty tensor, edge values, float64 and (when `int`) int32 operands.
@@ -268,7 +282,7 @@ export const divFloorOp = roundedDiv('divFloor', 'Division rounded down (floor d
 export const remainderOp = op({
   name: 'remainder',
   inputs: ['input', 'other'],
-  infer: binaryInfer('remainder'),
+  infer: numericInfer('remainder'),
   vjp: {
     input: ({ grad, inputMetas }) => sumTo(grad, inputMetas[0]!.shape),
     other: ({ grad, inputs }) =>
@@ -290,7 +304,7 @@ export const remainderOp = op({
 export const fmodOp = op({
   name: 'fmod',
   inputs: ['input', 'other'],
-  infer: binaryInfer('fmod'),
+  infer: numericInfer('fmod'),
   vjp: {
     input: ({ grad, inputMetas }) => sumTo(grad, inputMetas[0]!.shape),
     other: ({ grad, inputs }) =>
@@ -381,6 +395,7 @@ export const powScalarOp = op<PowScalarAttrs>({
   inputs: ['input'],
   attrs: { exponent: { type: 'float', doc: 'the exponent' } },
   infer: ([x], { exponent }): TensorMeta => {
+    rejectBool('pow', x!);
     if (!isFloatingPoint(x!.dtype) && exponent < 0) {
       throw new RangeError('pow: Integers to negative integer powers are not allowed.');
     }
@@ -456,7 +471,7 @@ export const rpowOp = op<RpowAttrs>({
 export const powOp = op({
   name: 'pow',
   inputs: ['input', 'exponent'],
-  infer: binaryInfer('pow'),
+  infer: numericInfer('pow'),
   saveOutputs: true,
   vjp: {
     input: ({ grad, inputs }) => {
