@@ -133,16 +133,15 @@ const indexSelectKernel: Kernel<{ dim: number }> = ([x, index], [out], { dim }) 
 };
 
 /**
- * Walks the index tensor in row-major order, giving for each of its elements `k` the position
- * in a dense tensor of `target` shape that it addresses along `dim` (after checking it).
+ * For each element of the index tensor (row-major), the position in a dense tensor of `target`
+ * shape that it addresses along `dim`; every index is checked first.
  */
-function walkScatter(
+function scatterPositions(
   opName: string,
   index: Tensor,
   target: readonly number[],
   dim: number,
-  visit: (k: number, pos: number) => void,
-): void {
+): Float64Array {
   const ids = denseData(index);
   const ishape = index.shape;
   const nd = ishape.length;
@@ -156,14 +155,15 @@ function walkScatter(
       );
     }
   }
-  if (ids.length === 0) return;
+  const pos = new Float64Array(ids.length);
+  if (ids.length === 0) return pos;
   const ts = contiguousStrides(tShape);
+  const dimStride = ts[dim]!;
   if (nd === 0) {
-    visit(0, ids[0]! * ts[dim]!);
-    return;
+    pos[0] = ids[0]! * dimStride;
+    return pos;
   }
   const walkStrides = ts.slice(0, nd);
-  const dimStride = ts[dim]!;
   walkStrides[dim] = 0;
   const last = nd - 1;
   const len = ishape[last]!;
@@ -171,17 +171,17 @@ function walkScatter(
   let k = 0;
   forEachRow(ishape, [walkStrides], [0], (offs) => {
     const row = offs[0]!;
-    for (let i = 0; i < len; i++, k++) visit(k, row + i * step + ids[k]! * dimStride);
+    for (let i = 0; i < len; i++, k++) pos[k] = row + i * step + ids[k]! * dimStride;
   });
+  return pos;
 }
 
 /** `gather`: out[i][j][k] = x[i][index[i][j][k]][k] (for dim 1). */
 const gatherKernel: Kernel<{ dim: number }> = ([x, index], [out], { dim }) => {
   const o = out!.storage.data as TypedArray;
+  const pos = scatterPositions('gather', index!, x!.shape, dim);
   const xd = denseData(x!);
-  walkScatter('gather', index!, x!.shape, dim, (k, pos) => {
-    o[k] = xd[pos]!;
-  });
+  for (let k = 0; k < pos.length; k++) o[k] = xd[pos[k]!]!;
 };
 
 /** The leading block of `t` with the given shape, as a dense row-major array. */
@@ -198,16 +198,13 @@ function blockOf(t: Tensor, shape: readonly number[]): TypedArray {
 function scatterKernel(opName: string, accumulate: boolean): Kernel<{ dim: number }> {
   return ([x, index, src], [out], { dim }) => {
     const o = out!.storage.data as TypedArray;
+    // Every index is checked before the copy, so a failure leaves nothing half written.
+    const pos = scatterPositions(opName, index!, x!.shape, dim);
     // Only the leading index-shaped block of src is read (src may be larger in every dim).
     const sd = blockOf(src!, index!.shape);
-    // Check every index before the copy so that a failure leaves nothing half written.
-    const writes: number[] = [];
-    walkScatter(opName, index!, x!.shape, dim, (_k, pos) => {
-      writes.push(pos);
-    });
     o.set(denseData(x!));
-    if (accumulate) for (let k = 0; k < writes.length; k++) o[writes[k]!] = o[writes[k]!]! + sd[k]!;
-    else for (let k = 0; k < writes.length; k++) o[writes[k]!] = sd[k]!;
+    if (accumulate) for (let k = 0; k < pos.length; k++) o[pos[k]!] = o[pos[k]!]! + sd[k]!;
+    else for (let k = 0; k < pos.length; k++) o[pos[k]!] = sd[k]!;
   };
 }
 
@@ -244,26 +241,24 @@ const maskedFillKernel: Kernel = ([x, mask, value], [out]) => {
   });
 };
 
-/** Number of nonzero elements (NaN counts as nonzero). */
-export function countNonzero(values: TypedArray): number {
-  let n = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] !== 0) n++;
-  return n;
-}
-
 /** `nonzero`: the coordinates of every nonzero element, one row each, in row-major order. */
 const nonzeroKernel: Kernel = ([x], [out]) => {
   const o = out!.storage.data as TypedArray;
   const xd = denseData(x!);
   const shape = x!.shape;
   const nd = shape.length;
+  if (nd === 0 || xd.length === 0) return;
+  const len = shape[nd - 1]!;
   const coord = new Array<number>(nd).fill(0);
   let p = 0;
-  for (let i = 0; i < xd.length; i++) {
-    if (xd[i] !== 0) {
-      for (let d = 0; d < nd; d++) o[p++] = coord[d]!;
+  for (let base = 0; base < xd.length; base += len) {
+    for (let j = 0; j < len; j++) {
+      if (xd[base + j] === 0) continue;
+      for (let d = 0; d < nd - 1; d++) o[p++] = coord[d]!;
+      o[p++] = j;
     }
-    for (let d = nd - 1; d >= 0; d--) {
+    // Odometer over the outer dims, once per row.
+    for (let d = nd - 2; d >= 0; d--) {
       if (++coord[d]! < shape[d]!) break;
       coord[d] = 0;
     }
