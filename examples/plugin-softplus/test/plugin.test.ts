@@ -13,7 +13,14 @@ const ops = [softplusOp, softplusGradOp, erfOp].map((o) => o.def.name);
 
 // The plugin's ops through the same suite core ops run: values and gradients vs PyTorch,
 // float64 gradcheck, non-contiguous inputs. Fixtures are required for every sample.
-runConformance({ describe, it, ops, fixtures, requireFixtures: true });
+runConformance({
+  describe,
+  it,
+  ops,
+  fixtures,
+  requireFixtures: true,
+  checks: ['forward', 'fixture', 'gradcheck', 'gradgradcheck', 'layouts'],
+});
 
 describe('autodag-plugin-softplus', () => {
   it('registers namespaced ops with a CPU kernel each', () => {

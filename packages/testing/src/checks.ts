@@ -13,7 +13,13 @@ import { sampleValues } from './materialize.js';
 import { digestInputs } from './seed.js';
 
 /** The checks the suite runs on every sample. */
-export type CheckKind = 'forward' | 'fixture' | 'gradcheck' | 'layouts' | 'devices';
+export type CheckKind =
+  | 'forward'
+  | 'fixture'
+  | 'gradcheck'
+  | 'gradgradcheck'
+  | 'layouts'
+  | 'devices';
 
 /** Outcome of one check on one sample. `skip` results say why in `message`. */
 export interface CheckResult {
@@ -223,6 +229,31 @@ export function checkGradients(c: SampleCase, opts: CheckOptions = {}): CheckRes
     });
     if (r.failure) return result(c, 'gradcheck', 'fail', r.failure);
     return result(c, 'gradcheck', 'pass', `gradients w.r.t. ${r.checked.join(', ')} agree`);
+  });
+}
+
+/**
+ * Float64 second-order check (`gradgradcheck`) of every differentiable argument: the VJPs must
+ * themselves be differentiable (written with ops), as higher-order gradients need.
+ * @example checkSecondOrder(c)
+ */
+export function checkSecondOrder(c: SampleCase, opts: CheckOptions = {}): CheckResult {
+  return guarded(c, 'gradgradcheck', () => {
+    const skip = gradcheckSkipReason(c);
+    if (skip) return result(c, 'gradgradcheck', 'skip', skip);
+    const r = gradcheckSample(c.op, c.sample, c.values, {
+      device: opts.device,
+      ...opts.gradcheck,
+      secondOrder: true,
+    });
+    if (r.failure) return result(c, 'gradgradcheck', 'fail', r.failure);
+    if (r.skipped) return result(c, 'gradgradcheck', 'skip', r.skipped);
+    return result(
+      c,
+      'gradgradcheck',
+      'pass',
+      `second derivatives w.r.t. ${r.checked.join(', ')} agree`,
+    );
   });
 }
 

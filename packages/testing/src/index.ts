@@ -16,6 +16,7 @@ export {
   checkForward,
   checkGradients,
   checkLayouts,
+  checkSecondOrder,
   compareDevicesOnSample,
   fixtureSkipReason,
   gradcheckSkipReason,

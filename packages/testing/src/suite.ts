@@ -6,6 +6,7 @@ import {
   checkForward,
   checkGradients,
   checkLayouts,
+  checkSecondOrder,
   compareDevicesOnSample,
   fixtureSkipReason,
   gradcheckSkipReason,
@@ -18,7 +19,7 @@ import { coverageReport, formatCoverage } from './coverage.js';
 export interface SuiteOptions extends CheckOptions {
   /** Ops to check (default: every registered op). */
   readonly ops?: readonly string[];
-  /** Checks to run (default: forward, fixture, gradcheck, layouts). */
+  /** Checks to run (default: forward, fixture, gradcheck, layouts; `gradgradcheck` and `devices` on request). */
   readonly checks?: readonly CheckKind[];
   /** A second device for the `devices` check (compares `device` against it). */
   readonly compareWith?: string;
@@ -38,6 +39,8 @@ function runCheck(kind: CheckKind, c: SampleCase, opts: SuiteOptions): CheckResu
       return checkFixture(c, opts);
     case 'gradcheck':
       return checkGradients(c, opts);
+    case 'gradgradcheck':
+      return checkSecondOrder(c, opts);
     case 'layouts':
       return checkLayouts(c, opts);
     case 'devices':
@@ -102,7 +105,7 @@ export interface ConformanceOptions extends SuiteOptions, TestApi {
 
 function skipReason(kind: CheckKind, c: SampleCase, opts: ConformanceOptions): string | null {
   if (kind === 'fixture' && !opts.requireFixtures) return fixtureSkipReason(c, opts.fixtures);
-  if (kind === 'gradcheck') return gradcheckSkipReason(c);
+  if (kind === 'gradcheck' || kind === 'gradgradcheck') return gradcheckSkipReason(c);
   if (kind === 'layouts') return layoutSkipReason(c, opts);
   if (kind === 'devices' && !opts.compareWith) return 'no second device (compareWith) given';
   return null;

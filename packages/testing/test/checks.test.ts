@@ -3,6 +3,7 @@ import {
   checkFixture,
   checkGradients,
   checkLayouts,
+  checkSecondOrder,
   compareArrays,
   compareDevices,
   coverageReport,
@@ -141,6 +142,34 @@ describe('checks detect broken ops', () => {
     const r = checkGradients(sampleCases(bad)[0]!);
     expect(r.status).toBe('fail');
     expect(r.message).toMatch(/Jacobian mismatch .* numerical 2\.99\d* vs analytical 2 /);
+  });
+
+  it('the second-order check catches a VJP that is not itself differentiable', () => {
+    const square = (name: string, detach: boolean) =>
+      torch.defineOp({
+        name: track(name),
+        inputs: ['x'],
+        infer: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+        vjp: {
+          x: ({ grad, inputs }) => grad.mul((detach ? inputs[0]!.detach() : inputs[0]!).mul(2)),
+        },
+        samples,
+      });
+    const good = square('testing.square', false);
+    const bad = square('testing.squareDetached', true);
+    for (const o of [good, bad]) {
+      torch.registerKernel(o.def.name, 'cpu', ([x], [out]) => {
+        const src = x!.dataSync();
+        const d = out!.storage.data as TypedArray;
+        for (let i = 0; i < d.length; i++) d[i] = src[i]! * src[i]!;
+      });
+    }
+    const c = sampleCases(bad)[0]!;
+    expect(checkGradients(c).status).toBe('pass');
+    expect(checkSecondOrder(sampleCases(good)[0]!).status).toBe('pass');
+    const r = checkSecondOrder(c);
+    expect(r.status).toBe('fail');
+    expect(r.message).toMatch(/Jacobian mismatch .* numerical -?[\d.]+ vs analytical 0 /);
   });
 
   it('the layout check catches a kernel that ignores strides and offsets', () => {
