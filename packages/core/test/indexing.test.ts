@@ -379,6 +379,33 @@ describe('indexing gradients (float64 finite differences)', () => {
     expect(y.gradFn?.name).toBe('CopySlices');
   });
 
+  it('writes through a view reach the base in the graph (CopySlices)', () => {
+    const w = f64(3);
+    const out = torch.zeros(2, 3, { dtype: 'float64' });
+    out.get(1).set(['1:'], w.get(':2').mul(3));
+    out.get(0).maskedFill_(torch.tensor([true, false, false]), w.get(2));
+    expect(out.requiresGrad).toBe(true);
+    out.mul(out).sum().backward();
+    const wv = w.tolist() as number[];
+    const expected = [18 * wv[0]!, 18 * wv[1]!, 2 * wv[2]!];
+    (w.grad!.tolist() as number[]).forEach((g, i) => {
+      expect(g).toBeCloseTo(expected[i]!, 12);
+    });
+    check(
+      (a) => {
+        const o = a.mul(1);
+        o.get(':', 1).set([[0, 2]], a.get(1, ':2').exp());
+        o.get(2).scatter_(0, i32([3]), a.get(0, 0));
+        return o.mul(o);
+      },
+      [f64(3, 4)],
+    );
+    const leaf = f64(2, 2);
+    expect(() => leaf.get(0).set([0], 1)).toThrow(
+      'a view of a leaf Variable that requires grad is being used in an in-place operation.',
+    );
+  });
+
   it('indexPut, indexSelect, gather, scatter, scatterAdd, take', () => {
     const x = f64(3, 4);
     const ix = i32([2, 0, 2]);

@@ -7,7 +7,8 @@ import { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { run } from './define.js';
 import { asStridedScatterOp, indexOp, indexPutOp, nonzero } from './indexing.js';
-import { assignOp, inplace } from './inplace.js';
+import { assignOp } from './inplace.js';
+import { inplaceMaybeView } from './inplace-view.js';
 import { stack } from './join.js';
 import {
   clone,
@@ -385,7 +386,7 @@ function putInPlace(
   const p = plan(x, items, opName);
   const tracked =
     isGradEnabled() && (x.requiresGrad || (value instanceof Tensor && value.requiresGrad));
-  if (tracked) return inplace(x, opName, () => putOutOfPlace(x, p, value, accumulate));
+  if (tracked) return inplaceMaybeView(x, opName, () => putOutOfPlace(x, p, value, accumulate));
   noGrad(() => {
     // A value that shares memory with x is copied first, so the write cannot read its own output.
     const v = value instanceof Tensor && value.storage === x.storage ? clone(value) : value;

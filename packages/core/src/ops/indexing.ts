@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { sumTo } from './binary.js';
 import { cast } from './cast.js';
 import { op, run } from './define.js';
-import { inplace } from './inplace.js';
+import { inplaceMaybeView } from './inplace-view.js';
 import { sum } from './reduce.js';
 import { asStrided, contiguous, expand, reshape } from './view.js';
 
@@ -525,7 +525,7 @@ export function maskedFill(input: Tensor, mask: Tensor, value: Tensor | number |
  * @example x.maskedFill_(x.lt(0), 0)
  */
 export function maskedFill_(input: Tensor, mask: Tensor, value: Tensor | number | boolean): Tensor {
-  return inplace(input, 'masked_fill_', () => maskedFill(input, mask, value));
+  return inplaceMaybeView(input, 'masked_fill_', () => maskedFill(input, mask, value));
 }
 
 export const nonzeroOp = op({
@@ -721,13 +721,13 @@ proto.scatter = function (this: Tensor, dim, index, src) {
   return scatter(this, dim, index, src);
 };
 proto.scatter_ = function (this: Tensor, dim, index, src) {
-  return inplace(this, 'scatter_', () => scatter(this, dim, index, src)) as never;
+  return inplaceMaybeView(this, 'scatter_', () => scatter(this, dim, index, src)) as never;
 };
 proto.scatterAdd = function (this: Tensor, dim, index, src) {
   return scatterAdd(this, dim, index, src);
 };
 proto.scatterAdd_ = function (this: Tensor, dim, index, src) {
-  return inplace(this, 'scatter_add_', () => scatterAdd(this, dim, index, src)) as never;
+  return inplaceMaybeView(this, 'scatter_add_', () => scatterAdd(this, dim, index, src)) as never;
 };
 proto.maskedFill = function (this: Tensor, mask: Tensor, value: Tensor | number | boolean) {
   return maskedFill(this, mask, value);
