@@ -134,6 +134,44 @@ def _cumsum(x, a):
     return x.cumsum(d)
 
 
+def _full_index(x, indices, dim):
+    """Index tensors addressing every element of x[(:,)*dim, *indices] (indices stacked as [k, ...B])."""
+    k = indices.shape[0]
+    b = list(indices.shape[1:])
+    pre = list(x.shape[:dim])
+    post = list(x.shape[dim + k:])
+    rank = len(pre) + len(b) + len(post)
+    full = []
+    for p, n in enumerate(pre):
+        shape = [1] * rank
+        shape[p] = n
+        full.append(torch.arange(n).reshape(shape))
+    for j in range(k):
+        full.append(indices[j].long().reshape([1] * len(pre) + b + [1] * len(post)))
+    for q, n in enumerate(post):
+        shape = [1] * rank
+        shape[len(pre) + len(b) + q] = n
+        full.append(torch.arange(n).reshape(shape))
+    return tuple(full), pre + b + post
+
+
+def _index(x, indices, a):
+    full, _ = _full_index(x, indices, a["dim"])
+    return x[full]
+
+
+def _index_put(x, indices, values, a):
+    full, shape = _full_index(x, indices, a["dim"])
+    full = torch.broadcast_tensors(*full)
+    return torch.index_put(x, full, values.expand(shape), accumulate=a.get("accumulate", False))
+
+
+def _as_strided_scatter(x, src, a):
+    out = x.clone()
+    out.as_strided(a["shape"], a["strides"], a.get("offset", 0)).copy_(src)
+    return out
+
+
 def _overwrite(self, src):
     return src.expand(self.shape).clone()
 
@@ -242,6 +280,16 @@ MAPPING = {
     "logicalOr": lambda i, a: torch.logical_or(i[0], i[1]),
     "logicalXor": lambda i, a: torch.logical_xor(i[0], i[1]),
     "logicalNot": lambda i, a: torch.logical_not(i[0]),
+    # indexing
+    "gather": lambda i, a: torch.gather(i[0], a["dim"], i[1].long()),
+    "scatter": lambda i, a: torch.scatter(i[0], a["dim"], i[1].long(), i[2]),
+    "scatterAdd": lambda i, a: torch.scatter_add(i[0], a["dim"], i[1].long(), i[2]),
+    "indexSelect": lambda i, a: torch.index_select(i[0], a["dim"], i[1].long()),
+    "index": lambda i, a: _index(i[0], i[1], a),
+    "indexPut": lambda i, a: _index_put(i[0], i[1], i[2], a),
+    "maskedFill": lambda i, a: torch.masked_fill(i[0], i[1], i[2]),
+    "nonzero": lambda i, a: torch.nonzero(i[0]),
+    "asStridedScatter": lambda i, a: _as_strided_scatter(i[0], i[1], a),
     # overwrite ops (the out-of-place core of copy_, fill_, zero_, uniform_, normal_): the result
     # is src broadcast over self; random fills receive their samples as src
     "copy": lambda i, a: _overwrite(i[0], i[1]),
@@ -325,7 +373,11 @@ def evaluate(fn, sample):
         if loss is None:
             grads = [None] * len(diff)
         else:
-            grads = torch.autograd.grad(loss, diff, allow_unused=True)
+            try:
+                grads = torch.autograd.grad(loss, diff, allow_unused=True)
+            except Exception as e:  # a PyTorch limitation: keep the forward reference
+                result["gradError"] = str(e)
+                return result
         result["grads"] = [None] * len(inputs)
         for i, g in zip(sample["grad"], grads):
             if g is None:

@@ -197,12 +197,13 @@ export function checkFixture(c: SampleCase, opts: CheckOptions = {}): CheckResul
       );
       if (msg) return result(c, 'fixture', 'fail', msg);
     }
-    const nGrads = grads?.size ?? 0;
+    const nGrads = f.grads ? (grads?.size ?? 0) : 0;
+    const note = f.gradError ? ` (PyTorch could not differentiate: ${f.gradError})` : '';
     return result(
       c,
       'fixture',
       'pass',
-      `${expected.length} output(s)${nGrads ? ` and ${nGrads} gradient(s)` : ''} match PyTorch`,
+      `${expected.length} output(s)${nGrads ? ` and ${nGrads} gradient(s)` : ''} match PyTorch${note}`,
     );
   });
 }

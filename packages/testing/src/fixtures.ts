@@ -17,6 +17,8 @@ export interface FixtureSample {
   readonly grads?: readonly (FixtureTensor | null)[];
   /** PyTorch raised this error on the sample (reported by the checks). */
   readonly error?: string;
+  /** PyTorch computed the outputs but raised this error differentiating them (grads absent). */
+  readonly gradError?: string;
 }
 
 /** The file `gen_fixtures.py` writes (`packages/testing/fixtures/ops.json` for core ops). */
