@@ -35,7 +35,7 @@ import {
   square,
   tanh,
 } from './unary.js';
-import { expand, viewScatterOp } from './view.js';
+import { clone, expand, viewScatterOp } from './view.js';
 
 /**
  * In-place ops. Each computes its result out of place (recording the graph as usual), then
@@ -89,15 +89,34 @@ function typeName(dtype: DType): string {
   return { float32: 'Float', float64: 'Double', int32: 'Int', bool: 'Bool' }[dtype];
 }
 
+/** Options of `inplace`. */
+export interface InplaceOptions {
+  /** The other tensor arguments of the op: when one requires grad, the graph is recorded. */
+  others?: readonly unknown[];
+  /** Whether the out-of-place op may save `self` for backward (default true). */
+  savesSelf?: boolean;
+}
+
 /**
- * Replaces `target`'s values with `compute()`'s result (broadcast and cast to `target`), in place.
- * The result may not need a lower dtype category than the target's (a float result cannot be
- * written into an int tensor), as in PyTorch. Returns `target`.
- * @example inplace(x, 'add_', () => x.add(1))
+ * Replaces `target`'s values with `compute(self)`'s result (broadcast and cast to `target`), in
+ * place. `self` holds `target`'s values: a copy when the graph is being recorded, so that a VJP
+ * that saved it still sees the original values after the write (PyTorch saves the original self
+ * too). The result may not be of a higher dtype category than the target (a float result cannot
+ * be written into an int tensor), as in PyTorch. Returns `target`.
+ * @example inplace(x, 'mul_', (self) => self.mul(y), { others: [y] })
  */
-export function inplace(target: Tensor, opName: string, compute: () => Tensor): Tensor {
+export function inplace(
+  target: Tensor,
+  opName: string,
+  compute: (self: Tensor) => Tensor,
+  opts: InplaceOptions = {},
+): Tensor {
   checkInplace(target, opName);
-  let result = compute();
+  const recording =
+    isGradEnabled() &&
+    (target.requiresGrad || (opts.others ?? []).some((o) => o instanceof Tensor && o.requiresGrad));
+  const self = recording && opts.savesSelf !== false ? clone(target) : target;
+  let result = compute(self);
   if (!shapesEqual(result.shape, target.shape)) {
     try {
       result = expand(result, target.shape);
@@ -247,7 +266,10 @@ export const normalFillOp = overwriteOp(
  * @example const w = torch.empty(2, 3); w.copy_(torch.ones(3));
  */
 export function copy_(target: Tensor, src: Tensor): Tensor {
-  return inplace(target, 'copy_', () => run(copyOp, [target, cast(src, target.dtype)]));
+  return inplace(target, 'copy_', () => run(copyOp, [target, cast(src, target.dtype)]), {
+    others: [src],
+    savesSelf: false,
+  });
 }
 
 /**
@@ -261,16 +283,19 @@ export function fill_(target: Tensor, value: Scalar | Tensor): Tensor {
         `fill_ only supports 0-dimension value tensor but got tensor with ${value.shape.length} dimensions.`,
       );
     }
-    return inplace(target, 'fill_', () => run(fillTensorOp, [target, cast(value, target.dtype)]));
+    return inplace(target, 'fill_', () => run(fillTensorOp, [target, cast(value, target.dtype)]), {
+      others: [value],
+      savesSelf: false,
+    });
   }
   const v = scalarTensor(value, target.dtype, target.device);
-  return inplace(target, 'fill_', () => run(fillOp, [target, v]));
+  return inplace(target, 'fill_', () => run(fillOp, [target, v]), { savesSelf: false });
 }
 
 /** Fills `target` with zeros. @example w.zero_() */
 export function zero_(target: Tensor): Tensor {
   const v = scalarTensor(0, target.dtype, target.device);
-  return inplace(target, 'zero_', () => run(zeroOp, [target, v]));
+  return inplace(target, 'zero_', () => run(zeroOp, [target, v]), { savesSelf: false });
 }
 
 /** Options of `uniform_`/`normal_`. */
@@ -311,7 +336,7 @@ export function uniform_(target: Tensor, from = 0, to = 1, opts: SamplingOptions
     for (let i = 0; i < a.length; i++)
       a[i] = (wide ? g.nextDouble() : g.nextFloat()) * (to - from) + from;
   });
-  return inplace(target, 'uniform_', () => run(uniformFillOp, [target, src]));
+  return inplace(target, 'uniform_', () => run(uniformFillOp, [target, src]), { savesSelf: false });
 }
 
 /**
@@ -323,7 +348,7 @@ export function normal_(target: Tensor, mean = 0, std = 1, opts: SamplingOptions
   if (!(std >= 0)) throw new RangeError(`normal_ expects std >= 0.0, but found std ${std}`);
   const g = opts.generator ?? defaultGenerator;
   const src = samplesLike(target, 'normal_', (a) => g.fillNormal(a, mean, std));
-  return inplace(target, 'normal_', () => run(normalFillOp, [target, src]));
+  return inplace(target, 'normal_', () => run(normalFillOp, [target, src]), { savesSelf: false });
 }
 
 // ---- Tensor methods ---------------------------------------------------------------------------
@@ -431,31 +456,50 @@ declare module '../tensor.js' {
 }
 
 const proto = Tensor.prototype as unknown as Record<string, unknown>;
+// Unary ops whose VJP reads the input (the rest read their output or nothing), so only these
+// need a copy of the original values when recording.
+const READS_INPUT = new Set(['abs_', 'log_', 'log1p_', 'sin_', 'cos_', 'square_']);
 for (const [name, f] of Object.entries(UNARY_INPLACE)) {
+  const savesSelf = READS_INPUT.has(name);
   proto[name] = function (this: Tensor) {
-    return inplace(this, name, () => f(this));
+    return inplace(this, name, f, { savesSelf });
   };
 }
 for (const [name, f] of Object.entries(BINARY_INPLACE)) {
   proto[name] = function (this: Tensor, other: TensorOrScalar) {
-    return inplace(this, name, () => f(this, other));
+    // A product with a plain scalar saves nothing.
+    const savesSelf = name !== 'mul_' || other instanceof Tensor;
+    return inplace(this, name, (self) => f(self, other), { others: [other], savesSelf });
   };
 }
 Tensor.prototype.add_ = function (this: Tensor, other: TensorOrScalar, opts?: AlphaOptions) {
-  return inplace(this, 'add_', () => add(this, other, opts));
+  return inplace(this, 'add_', (self) => add(self, other, opts), {
+    others: [other],
+    savesSelf: false,
+  });
 };
 Tensor.prototype.sub_ = function (this: Tensor, other: TensorOrScalar, opts?: AlphaOptions) {
-  return inplace(this, 'sub_', () => sub(this, other, opts));
+  return inplace(this, 'sub_', (self) => sub(self, other, opts), {
+    others: [other],
+    savesSelf: false,
+  });
 };
 Tensor.prototype.div_ = function (this: Tensor, other: TensorOrScalar, opts?: DivOptions) {
-  return inplace(this, 'div_', () => div(this, other, opts));
+  return inplace(this, 'div_', (self) => div(self, other, opts), {
+    others: [other],
+    savesSelf: other instanceof Tensor && !opts?.roundingMode,
+  });
 };
 Tensor.prototype.clamp_ = function (
   this: Tensor,
   min?: Scalar | Tensor | ClampOptions | null,
   max?: Scalar | Tensor | null,
 ) {
-  return inplace(this, 'clamp_', () => clamp(this, min, max));
+  const bounds =
+    min !== null && typeof min === 'object' && !(min instanceof Tensor)
+      ? [min.min, min.max]
+      : [min, max];
+  return inplace(this, 'clamp_', (self) => clamp(self, min, max), { others: bounds });
 };
 Tensor.prototype.clip_ = Tensor.prototype.clamp_;
 Tensor.prototype.fill_ = function (this: Tensor, value: Scalar | Tensor) {
