@@ -10,6 +10,8 @@ const contiguousKernel: Kernel = ([x], [out]) => {
 /** Writes `src` into `dst`'s (possibly strided) elements. */
 const assignKernel: Kernel = ([dst, src]) => {
   const values = denseData(src!);
+  // An empty view may sit past the end of its storage: nothing to write.
+  if (values.length === 0) return;
   const d = dst!.storage.data as TypedArray;
   const shape = dst!.shape;
   if (dst!.isContiguous()) {
