@@ -5,7 +5,7 @@ import type { OpSample, RegisteredOp, TensorMeta, VjpFn } from '../registry.js';
 import { Tensor } from '../tensor.js';
 import { mul, neg, pow } from './binary.js';
 import { cast } from './cast.js';
-import { gt } from './compare.js';
+import { le, logicalNot } from './compare.js';
 import { op, run } from './define.js';
 
 /**
@@ -213,7 +213,8 @@ export const reluOp = unary({
   name: 'relu',
   rule: 'keepIntNoBool',
   save: 'output',
-  vjp: ({ grad, outputs }) => mul(grad, gt(outputs[0]!, 0)),
+  // PyTorch's threshold_backward: the gradient passes wherever !(y <= 0), NaN included.
+  vjp: ({ grad, outputs }) => mul(grad, logicalNot(le(outputs[0]!, 0))),
   doc: 'max(x, 0).',
   samples: anyRange,
 });
