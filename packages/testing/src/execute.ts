@@ -1,6 +1,6 @@
 import { grad } from '@autodag/autograd';
 import type { DType, OpSample, RegisteredOp, Tensor } from '@autodag/core';
-import { callOp, fromTypedArray, getOp, isFloatingPoint, noGrad } from '@autodag/core';
+import { callOp, fromTypedArray, isFloatingPoint, noGrad } from '@autodag/core';
 import type { InputValues, Layout } from './materialize.js';
 import { buildTensor, wantsGrad } from './materialize.js';
 import { gradWeights } from './seed.js';
@@ -104,17 +104,6 @@ export function weightedLoss(outputs: readonly Tensor[], which: readonly number[
   return loss;
 }
 
-/** The same loss evaluated on the host in float64, for finite differences. */
-export function weightedLossValue(outputs: readonly Tensor[], which: readonly number[]): number {
-  let total = 0;
-  for (const k of which) {
-    const data = outputs[k]!.dataSync();
-    const w = gradWeights(data.length, k);
-    for (let i = 0; i < data.length; i++) total += data[i]! * w[i]!;
-  }
-  return total;
-}
-
 /**
  * Gradients of the weighted loss w.r.t. the differentiable arguments (zeros where an argument is
  * unused), read back as host arrays. `null` when the op has no differentiable output or argument.
@@ -148,9 +137,4 @@ export function analyticGrads(
 /** Reads a tensor's logical values as a host array of numbers. */
 export function readValues(t: Tensor): number[] {
   return Array.from(noGrad(() => t.dataSync()));
-}
-
-/** Resolves an op name or handle. */
-export function resolveOp(op: RegisteredOp | string): RegisteredOp {
-  return typeof op === 'string' ? getOp(op) : op;
 }
