@@ -76,16 +76,18 @@ export function mlpStep(batch: number): { run: () => void; initialLoss: number }
   const initialLoss = torch.noGrad(() => mlpLoss(params, x, oneHot).item() as number);
   return {
     initialLoss,
-    run: () => {
-      const loss = mlpLoss(params, x, oneHot);
-      loss.backward();
-      torch.noGrad(() => {
-        for (const p of params) {
-          torch.inplace(p, 'sub_', () => p.sub(p.grad!.mul(LR)));
-          p.grad = null;
-        }
-      });
-    },
+    // `tidy` frees the step's intermediates on return, so their memory is reused next step
+    // (tfjs's `minimize` frees its intermediates the same way).
+    run: () =>
+      torch.tidy(() => {
+        mlpLoss(params, x, oneHot).backward();
+        torch.noGrad(() => {
+          for (const p of params) {
+            torch.inplace(p, 'sub_', () => p.sub(p.grad!.mul(LR)));
+            p.grad = null;
+          }
+        });
+      }),
   };
 }
 
@@ -95,8 +97,9 @@ export function fwdBwd(): () => void {
   const data = mlpBatch(1);
   const x = fromData(data.x, [1, MLP_SIZES[0]]);
   const oneHot = fromData(data.oneHot, [1, MLP_SIZES[MLP_SIZES.length - 1]!]);
-  return () => {
-    mlpLoss(params, x, oneHot).backward();
-    for (const p of params) p.grad = null;
-  };
+  return () =>
+    torch.tidy(() => {
+      mlpLoss(params, x, oneHot).backward();
+      for (const p of params) p.grad = null;
+    });
 }

@@ -7,19 +7,70 @@ export interface CpuStorage extends Storage {
 }
 
 /**
- * The CPU device: storage is a plain typed array, reads are synchronous, memory is
- * garbage collected (`release` just drops the reference early).
+ * Reuses the typed arrays of disposed tensors: allocating a large fresh array costs page faults
+ * and zeroing that can exceed the arithmetic filling it. Only arrays the backend allocated itself
+ * are pooled (never arrays handed over by `upload`, which their creator may still hold), up to a
+ * byte cap; a reused array is zeroed, so `allocate` always returns zeros.
+ */
+class BufferPool {
+  private readonly free = new Map<string, TypedArray[]>();
+  private readonly owned = new WeakSet<TypedArray>();
+  private bytes = 0;
+
+  constructor(
+    /** Arrays smaller than this many elements are left to the garbage collector. */
+    private readonly minSize = 1024,
+    private readonly maxBytes = 256 * 2 ** 20,
+  ) {}
+
+  take(dtype: DType, size: number): TypedArray {
+    if (size >= this.minSize) {
+      const list = this.free.get(`${dtype}:${size}`);
+      const reused = list?.pop();
+      if (reused) {
+        this.bytes -= reused.byteLength;
+        return reused.fill(0);
+      }
+    }
+    const data = new (typedArrayFor(dtype))(size);
+    if (size >= this.minSize) this.owned.add(data);
+    return data;
+  }
+
+  give(dtype: DType, data: TypedArray): void {
+    if (!this.owned.has(data) || this.bytes + data.byteLength > this.maxBytes) return;
+    const key = `${dtype}:${data.length}`;
+    let list = this.free.get(key);
+    if (!list) {
+      list = [];
+      this.free.set(key, list);
+    }
+    list.push(data);
+    this.bytes += data.byteLength;
+  }
+
+  /** Drops every pooled array. */
+  clear(): void {
+    this.free.clear();
+    this.bytes = 0;
+  }
+}
+
+/**
+ * The CPU device: storage is a plain typed array, reads are synchronous, memory is garbage
+ * collected; `release` (from `dispose()` or `tidy`) recycles large arrays for later allocations.
  */
 export class CpuBackend implements Backend {
   readonly name = 'cpu';
   readonly priority = 0;
+  private readonly pool = new BufferPool();
 
   allocate(dtype: DType, size: number): CpuStorage {
     return {
       backend: this,
       dtype,
       size,
-      data: new (typedArrayFor(dtype))(size),
+      data: this.pool.take(dtype, size),
       version: 0,
       disposed: false,
     };
@@ -39,7 +90,17 @@ export class CpuBackend implements Backend {
   }
 
   release(storage: Storage): void {
+    const data = storage.data as TypedArray;
     storage.data = new (typedArrayFor(storage.dtype))(0);
+    this.pool.give(storage.dtype, data);
+  }
+
+  /**
+   * Frees the arrays kept for reuse (they are otherwise held until reused).
+   * @example cpuBackend.emptyCache()
+   */
+  emptyCache(): void {
+    this.pool.clear();
   }
 }
 

@@ -19,7 +19,11 @@ const PANEL = 512;
 /** Below this many rows of A, a row-major B is read in place rather than packed. */
 const SMALL_M = 8;
 
-/** float32 products at least this big (M, N and K each at least 4) go to the WebAssembly kernel. */
+/**
+ * float32 products at least this big, with M and N at least 4, go to the WebAssembly kernel
+ * (packing costs O(M·K + K·N), small next to the product unless M or N is tiny; outer products
+ * with K = 1 gain the most, as their cost is writing C).
+ */
 const WASM_MIN_WORK = 4096;
 
 /** A 2-D operand: element (r, c) is `data[offset + r * rs + c * cs]`. */
@@ -267,7 +271,6 @@ export function gemmStrided(
     C instanceof Float32Array &&
     M >= 4 &&
     N >= 4 &&
-    K >= 4 &&
     M * N * K >= WASM_MIN_WORK &&
     gemmWasm(M, N, K, a, b, C, co)
   ) {
