@@ -52,7 +52,8 @@ export function formatShape(shape: Shape): string {
 export function broadcastShapes(a: Shape, b: Shape, opName = 'broadcast'): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
+  // From the trailing dim, so a mismatch is reported at the dim PyTorch names.
+  for (let i = n - 1; i >= 0; i--) {
     const da = i < n - a.length ? 1 : a[i - (n - a.length)]!;
     const db = i < n - b.length ? 1 : b[i - (n - b.length)]!;
     if (da === db || db === 1) out[i] = da;
