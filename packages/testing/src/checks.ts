@@ -133,7 +133,11 @@ function findFixture(c: SampleCase, fixtures?: FixtureFile): FixtureSample | str
   return f;
 }
 
-/** True when the fixture check will be skipped for this case; the reason otherwise `null`. */
+/**
+ * Why the fixture check will be skipped for this case (no fixtures, op unmapped, sample missing),
+ * or `null` when a fixture exists.
+ * @example fixtureSkipReason(c, fixtures) // "no PyTorch mapping for op 'foo' in gen_fixtures.py"
+ */
 export function fixtureSkipReason(c: SampleCase, fixtures?: FixtureFile): string | null {
   const f = findFixture(c, fixtures);
   return typeof f === 'string' ? f : null;
@@ -208,7 +212,11 @@ export function checkFixture(c: SampleCase, opts: CheckOptions = {}): CheckResul
   });
 }
 
-/** True when the gradient check has nothing to differentiate; the reason, else `null`. */
+/**
+ * Why the gradient checks do not apply to this case (sample marked `noGrad`, no floating
+ * differentiable argument), or `null`.
+ * @example gradcheckSkipReason(sampleCases(getOp('argmax'))[0]!) // 'no differentiable floating argument'
+ */
 export function gradcheckSkipReason(c: SampleCase): string | null {
   if (c.sample.noGrad) return 'sample marked noGrad';
   if (!differentiableArgs(c.op, c.sample).length) return 'no differentiable floating argument';
@@ -311,10 +319,14 @@ function compareEvaluations(
 /**
  * Ops whose result depends on the input's memory layout by definition (`asStrided` reads raw
  * strides), so the layout check does not apply to them.
+ * @example runConformance({ describe, it, layoutSensitiveOps: [...LAYOUT_SENSITIVE_OPS, 'myplugin.rawView'] })
  */
 export const LAYOUT_SENSITIVE_OPS: readonly string[] = ['asStrided'];
 
-/** Why the layout check does not apply to this case, or `null`. */
+/**
+ * Why the layout check does not apply to this case (layout-sensitive op, no tensor inputs), or `null`.
+ * @example layoutSkipReason(sampleCases(getOp('asStrided'))[0]!) // 'the op reads raw strides (layout-sensitive)'
+ */
 export function layoutSkipReason(c: SampleCase, opts: CheckOptions = {}): string | null {
   const sensitive = opts.layoutSensitiveOps ?? LAYOUT_SENSITIVE_OPS;
   if (sensitive.includes(c.op.def.name)) return 'the op reads raw strides (layout-sensitive)';

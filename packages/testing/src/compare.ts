@@ -10,6 +10,7 @@ export interface Tolerance {
  * Default tolerances of value comparisons, by dtype. Float32 allows a few ulps of difference
  * (transcendental functions and summation order differ between libraries); integer and bool
  * results must match exactly.
+ * @example runConformance({ describe, it, tolerances: { float32: { rtol: 1e-4, atol: 1e-5 } } })
  */
 export const DEFAULT_TOLERANCES: Readonly<Record<DType, Tolerance>> = {
   float32: { rtol: 1e-5, atol: 1e-6 },
@@ -18,7 +19,10 @@ export const DEFAULT_TOLERANCES: Readonly<Record<DType, Tolerance>> = {
   bool: { rtol: 0, atol: 0 },
 };
 
-/** Looser tolerances for gradients, which accumulate more rounding than forward values. */
+/**
+ * Looser tolerances for gradients, which accumulate more rounding than forward values.
+ * @example GRAD_TOLERANCES.float32 // { rtol: 1e-4, atol: 1e-5 }
+ */
 export const GRAD_TOLERANCES: Readonly<Record<DType, Tolerance>> = {
   float32: { rtol: 1e-4, atol: 1e-5 },
   float64: { rtol: 1e-8, atol: 1e-10 },

@@ -53,7 +53,11 @@ export function differentiableArgs(
   return out;
 }
 
-/** Materialises the sample's inputs and calls the op (with the sample's attributes) on them. */
+/**
+ * Materialises the sample's inputs on a device (optionally as float64, in another layout, with
+ * other values) and calls the op with the sample's attributes.
+ * @example runSample(getOp('mm'), sample, sampleValues('mm', sample), { device: 'cpu' }).outputs[0]
+ */
 export function runSample(
   op: RegisteredOp,
   sample: OpSample,
@@ -76,7 +80,10 @@ export function runSample(
   return { inputs, outputs: outputs.length ? outputs : inputs.slice(0, 1) };
 }
 
-/** Indices of outputs that carry gradients: the op's declaration, else every floating output. */
+/**
+ * Indices of outputs that carry gradients: the op's declaration, else every floating output.
+ * @example differentiableOutputs(getOp('max'), outputs) // [0] (values, not indices)
+ */
 export function differentiableOutputs(op: RegisteredOp, outputs: readonly Tensor[]): number[] {
   if (op.def.differentiableOutputs) return op.def.differentiableOutputs.slice();
   const out: number[] = [];
@@ -89,6 +96,7 @@ export function differentiableOutputs(op: RegisteredOp, outputs: readonly Tensor
 /**
  * The scalar `Σ_k sum(output_k * gradWeights_k)` over the differentiable outputs, as a tensor
  * (recorded by autograd) — the loss whose gradients every check compares.
+ * @example weightedLoss(run.outputs, [0])!.backward()
  */
 export function weightedLoss(outputs: readonly Tensor[], which: readonly number[]): Tensor | null {
   let loss: Tensor | null = null;
@@ -106,7 +114,9 @@ export function weightedLoss(outputs: readonly Tensor[], which: readonly number[
 
 /**
  * Gradients of the weighted loss w.r.t. the differentiable arguments (zeros where an argument is
- * unused), read back as host arrays. `null` when the op has no differentiable output or argument.
+ * unused), read back as host arrays, keyed by argument index. `null` when the sample has no
+ * differentiable argument.
+ * @example analyticGrads(op, sample, runSample(op, sample, values, { device: 'cpu', requiresGrad: true }))
  */
 export function analyticGrads(
   op: RegisteredOp,

@@ -45,7 +45,10 @@ export function parseFixtures(json: unknown): FixtureFile {
   return f;
 }
 
-/** Merges several fixture files (e.g. core ops and a plugin's ops); later files win per op. */
+/**
+ * Merges several fixture files (e.g. core ops and a plugin's ops); later files win per op.
+ * @example runConformance({ describe, it, fixtures: mergeFixtures(coreFixtures, pluginFixtures) })
+ */
 export function mergeFixtures(...files: readonly (FixtureFile | undefined)[]): FixtureFile {
   const ops: Record<string, Readonly<Record<string, FixtureSample>>> = {};
   const unmapped = new Set<string>();
@@ -60,7 +63,10 @@ export function mergeFixtures(...files: readonly (FixtureFile | undefined)[]): F
   return { torch, ops, unmapped: [...unmapped].sort() };
 }
 
-/** Decodes a fixture tensor's values to numbers. */
+/**
+ * Decodes a fixture tensor's values to numbers (`'nan'`, `'inf'`, `'-inf'`, `'-0'` included).
+ * @example fixtureValues({ shape: [2], dtype: 'float32', values: [1, 'nan'] }) // [1, NaN]
+ */
 export function fixtureValues(t: FixtureTensor): number[] {
   return t.values.map((v) => {
     if (typeof v === 'number') return v;
@@ -75,6 +81,7 @@ export function fixtureValues(t: FixtureTensor): number[] {
 /**
  * Whether an autodag dtype matches a PyTorch result dtype. int32 plays PyTorch's int64 role
  * (integer reductions return int64 in PyTorch), so either PyTorch integer dtype matches it.
+ * @example dtypeMatches('int32', 'int64') // true
  */
 export function dtypeMatches(ours: DType, torchName: string): boolean {
   if (ours === 'int32') return torchName === 'int32' || torchName === 'int64';
