@@ -86,6 +86,7 @@ export interface OpSample {
  * a view layout, or a composite of other ops), its shape/dtype inference, and one VJP per argument:
  * the input Jacobians J_{φ|x_c} and the parameter Jacobians J_{φ|w}.
  */
+// biome-ignore lint/suspicious/noExplicitAny: attribute types are op-specific; `any` lets heterogeneous ops share one registry.
 export interface OpDefinition<A = any> {
   /** Registry key, e.g. `'mul'` or `'myplugin.softplus'`. */
   readonly name: string;
@@ -118,6 +119,7 @@ export interface OpDefinition<A = any> {
 }
 
 /** A registered op: its definition plus the kernels backends contributed. */
+// biome-ignore lint/suspicious/noExplicitAny: see OpDefinition.
 export interface RegisteredOp<A = any> {
   readonly def: OpDefinition<A>;
   readonly kernels: Map<string, Kernel<A>>;
@@ -188,6 +190,7 @@ export function unregisterOp(name: string): boolean {
  * The registered op called `name`; the error lists near names when it is missing.
  * @example getOp('add').def.inputs // ['input', 'other']
  */
+// biome-ignore lint/suspicious/noExplicitAny: see OpDefinition.
 export function getOp<A = any>(name: string): RegisteredOp<A> {
   const op = ops.get(name);
   if (!op) {
@@ -213,6 +216,7 @@ export function listOps(): string[] {
  * Contributes (or overrides) a backend's forward kernel for an op.
  * @example registerKernel('myplugin.softplus', 'cpu', ([x], [out]) => { ... })
  */
+// biome-ignore lint/suspicious/noExplicitAny: see OpDefinition.
 export function registerKernel<A = any>(opName: string, backend: string, kernel: Kernel<A>): void {
   const op = getOp<A>(opName);
   if (op.def.composite || op.def.view) {

@@ -58,9 +58,9 @@ describe('tensor creation', () => {
     ]);
     torch.manualSeed(0);
     const small = torch.randn(3).tolist() as number[];
-    [1.5409960746765137, -0.293428897857666, -2.1787893772125244].forEach((v, i) =>
-      expect(small[i]).toBeCloseTo(v, 6),
-    );
+    for (const [i, v] of [1.5409960746765137, -0.293428897857666, -2.1787893772125244].entries()) {
+      expect(small[i]).toBeCloseTo(v, 6);
+    }
     torch.manualSeed(0);
     const big = torch.randn(20).tolist() as number[];
     const expected: [number, number][] = [
