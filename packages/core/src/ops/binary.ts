@@ -2,7 +2,7 @@ import { zeros } from '../creation.js';
 import type { DType } from '../dtype.js';
 import { dtypeCategory, isFloatingPoint } from '../dtype.js';
 import type { OpSample, RegisteredOp, SampleInput, TensorMeta, VjpFn } from '../registry.js';
-import { broadcastShapes, shapesEqual } from '../shape.js';
+import { shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { eq, ge, gt, logicalAnd, lt, where } from './compare.js';
@@ -657,11 +657,6 @@ export function pow(input: TensorOrScalar, exponent: TensorOrScalar): Tensor {
     return run(rpowOp, [cast(exponent, dtype)], { base: Number(input) });
   }
   return binary(powOp, input, exponent);
-}
-
-/** Output meta shared by ops that broadcast two tensors into `dtype`. */
-export function broadcastMeta(name: string, a: Tensor, b: Tensor, dtype: DType): TensorMeta {
-  return { shape: broadcastShapes(a.shape, b.shape, name), dtype };
 }
 
 declare module '../tensor.js' {
