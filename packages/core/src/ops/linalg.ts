@@ -1,6 +1,5 @@
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { promoteOperands } from './binary.js';
 import { op, run } from './define.js';
 import { expand, reshape, transpose, unsqueeze } from './view.js';
 
@@ -126,7 +125,7 @@ export const bmmOp = op({
  * @example torch.mm(a, b)
  */
 export function mm(a: Tensor, b: Tensor): Tensor {
-  return run(mmOp, promoteOperands(a, b));
+  return run(mmOp, [a, b]);
 }
 
 /**
@@ -134,7 +133,7 @@ export function mm(a: Tensor, b: Tensor): Tensor {
  * @example torch.bmm(a, b)
  */
 export function bmm(a: Tensor, b: Tensor): Tensor {
-  return run(bmmOp, promoteOperands(a, b));
+  return run(bmmOp, [a, b]);
 }
 
 /**
