@@ -642,8 +642,26 @@ export function t(x: Tensor): Tensor {
     throw new RangeError(
       `t() expects a tensor with <= 2 dimensions, but self is ${x.shape.length}D`,
     );
-  return x.shape.length < 2 ? x : transpose(x, 0, 1);
+  return x.shape.length < 2 ? x : run(tOp, [x]);
 }
+
+/** The registered 't' op: a matrix transpose view, printed as PyTorch's `TBackward0`. */
+export const tOp = op({
+  name: 't',
+  inputs: ['input'],
+  view: (src) => ({
+    shape: [src.shape[1]!, src.shape[0]!],
+    strides: [src.strides[1]!, src.strides[0]!],
+    offset: src.offset,
+  }),
+  saveInputs: [],
+  vjp: { input: ({ grad }) => t(grad) },
+  samples: () => [
+    { name: 'matrix', inputs: [{ shape: [2, 3] }] },
+    { name: 'transposed', inputs: [{ shape: [3, 4], layout: 'transposed' }] },
+  ],
+  doc: 'Transposes a 2-D tensor (a view).',
+});
 
 /**
  * Merges dims `startDim..endDim` (inclusive) into one; a view when the layout allows, else a
