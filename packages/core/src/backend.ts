@@ -5,8 +5,11 @@ import type { DType, TypedArray } from './dtype.js';
  * `data` is the backend's own handle (a typed array on the CPU, a GPUBuffer on WebGPU...).
  */
 export interface Storage {
+  /** The backend that owns this memory. */
   readonly backend: Backend;
+  /** Element type of every element in the storage. */
   readonly dtype: DType;
+  /** Number of elements (not bytes). */
   readonly size: number;
   /** The backend's handle; only that backend's kernels look inside. */
   data: unknown;
@@ -48,13 +51,19 @@ export function registerBackend(backend: Backend): void {
   backends.set(backend.name, backend);
 }
 
-/** Removes a backend; tensors already on it keep working until disposed. */
+/**
+ * Removes a backend; tensors already on it keep working until disposed.
+ * @example torch.unregisterBackend('webgpu') // false when no such backend was registered
+ */
 export function unregisterBackend(name: string): boolean {
   if (defaultDevice === name) defaultDevice = null;
   return backends.delete(name);
 }
 
-/** Names of the registered backends, highest priority first. */
+/**
+ * Names of the registered backends, highest priority first.
+ * @example torch.listBackends() // ['cpu']
+ */
 export function listBackends(): string[] {
   return [...backends.values()].sort((a, b) => b.priority - a.priority).map((b) => b.name);
 }
@@ -62,6 +71,7 @@ export function listBackends(): string[] {
 /**
  * The backend behind a device name, e.g. `getBackend('cpu')`.
  * Throws an error listing the registered devices when the name is unknown.
+ * @example torch.getBackend('cpu').name // 'cpu'
  */
 export function getBackend(name: string): Backend {
   const backend = backends.get(name);
@@ -83,7 +93,10 @@ export function setDefaultDevice(name: string): void {
   defaultDevice = name;
 }
 
-/** The device new tensors go to: the one set with `setDefaultDevice`, else the highest-priority backend. */
+/**
+ * The device new tensors go to: the one set with `setDefaultDevice`, else the highest-priority backend.
+ * @example torch.getDefaultDevice() // 'cpu'
+ */
 export function getDefaultDevice(): string {
   if (defaultDevice && backends.has(defaultDevice)) return defaultDevice;
   const first = listBackends()[0];

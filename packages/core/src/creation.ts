@@ -19,6 +19,7 @@ export interface TensorOptions {
 
 /** Options of the random creation functions. */
 export interface RandomOptions extends TensorOptions {
+  /** Random number generator to draw from (PyTorch's `generator=`); default `torch.defaultGenerator`. */
   generator?: Generator;
 }
 
@@ -28,7 +29,10 @@ export type TensorData = NestedArray | TypedArray | readonly NestedArray[];
 /** A shape given as `(2, 5)`, `([2, 5])`, optionally followed by an options object. */
 export type SizeArgs<O> = [readonly number[], O?] | [...number[]] | [...number[], O];
 
-/** Splits PyTorch-style size arguments into a shape and options. */
+/**
+ * Splits PyTorch-style size arguments into a shape and options.
+ * @example torch.parseSizeArgs([2, 3, { dtype: 'float64' }], 'zeros') // [[2, 3], { dtype: 'float64' }]
+ */
 export function parseSizeArgs<O extends object>(
   args: readonly unknown[],
   opName: string,
@@ -50,7 +54,10 @@ export function parseSizeArgs<O extends object>(
   return [checkShape(dims, opName), opts];
 }
 
-/** Wraps a freshly filled host array as a tensor on the requested device. */
+/**
+ * Wraps a freshly filled host array as a tensor on the requested device.
+ * @example torch.fromTypedArray(new Float64Array([1, 2, 3, 4]), [2, 2]) // float64 tensor of shape [2, 2]
+ */
 export function fromTypedArray(
   values: TypedArray,
   shape: readonly number[],
@@ -144,7 +151,10 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
   return fromTypedArray(values, shape, { ...opts, dtype });
 }
 
-/** A 0-d tensor holding `value`. Used for scalar operands of binary ops. */
+/**
+ * A 0-d tensor holding `value`. Used for scalar operands of binary ops.
+ * @example torch.scalarTensor(2, 'int32', 'cpu') // tensor(2), 0-d int32
+ */
 export function scalarTensor(value: number | boolean, dtype: DType, device: string): Tensor {
   const arr = new (typedArrayFor(dtype))(1);
   arr[0] = typeof value === 'boolean' ? (value ? 1 : 0) : value;

@@ -18,7 +18,10 @@ export function isFloatingPoint(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }
 
-/** The typed array constructor that holds elements of `dtype`. */
+/**
+ * The typed array constructor that holds elements of `dtype`.
+ * @example new (torch.typedArrayFor('float64'))(3) // Float64Array [0, 0, 0]
+ */
 export function typedArrayFor(
   dtype: DType,
 ):
@@ -38,12 +41,18 @@ export function typedArrayFor(
   }
 }
 
-/** Size of one element in bytes. */
+/**
+ * Size of one element in bytes.
+ * @example torch.itemSize('float64') // 8
+ */
 export function itemSize(dtype: DType): number {
   return dtype === 'float64' ? 8 : dtype === 'bool' ? 1 : 4;
 }
 
-/** 0 for bool, 1 for integers, 2 for floating point: PyTorch's promotion categories. */
+/**
+ * 0 for bool, 1 for integers, 2 for floating point: PyTorch's promotion categories.
+ * @example torch.dtypeCategory('int32') // 1
+ */
 export function dtypeCategory(dtype: DType): number {
   return dtype === 'bool' ? 0 : dtype === 'int32' ? 1 : 2;
 }
@@ -57,7 +66,10 @@ export function promoteTypes(a: DType, b: DType): DType {
   return DTYPES.indexOf(a) > DTYPES.indexOf(b) ? a : b;
 }
 
-/** Checks a user-supplied dtype string and names the valid ones when it is wrong. */
+/**
+ * Checks a user-supplied dtype string and names the valid ones when it is wrong.
+ * @example torch.checkDType('float32', 'zeros') // 'float32'; 'int64' throws a TypeError naming the valid dtypes
+ */
 export function checkDType(dtype: unknown, where: string): DType {
   if (typeof dtype === 'string' && (DTYPES as readonly string[]).includes(dtype)) {
     return dtype as DType;
@@ -67,7 +79,10 @@ export function checkDType(dtype: unknown, where: string): DType {
   );
 }
 
-/** The PyTorch name printed in reprs, e.g. `torch.float64`. int32 prints as `torch.int32`. */
+/**
+ * The PyTorch name printed in reprs, e.g. `torch.float64`. int32 prints as `torch.int32`.
+ * @example torch.torchDTypeName('float64') // 'torch.float64'
+ */
 export function torchDTypeName(dtype: DType): string {
   return `torch.${dtype}`;
 }

@@ -52,12 +52,18 @@ export interface AutogradEngine {
 let engine: AutogradEngine | null = null;
 let gradEnabled = true;
 
-/** Installs the autograd engine; done by `@autodag/autograd` on import. */
+/**
+ * Installs the autograd engine; done by `@autodag/autograd` on import.
+ * @example torch.installAutograd(engine) // what importing '@autodag/autograd' does
+ */
 export function installAutograd(e: AutogradEngine): void {
   engine = e;
 }
 
-/** The installed engine; a clear error when no autograd package was imported. */
+/**
+ * The installed engine; a clear error when no autograd package was imported.
+ * @example torch.getAutograd().leafNode(w).name // 'AccumulateGrad'
+ */
 export function getAutograd(): AutogradEngine {
   if (!engine) {
     throw new Error(
@@ -67,7 +73,10 @@ export function getAutograd(): AutogradEngine {
   return engine;
 }
 
-/** True when autograd is installed (ops then record graphs for tensors requiring grad). */
+/**
+ * True when autograd is installed (ops then record graphs for tensors requiring grad).
+ * @example torch.hasAutograd() // true after `import * as torch from 'autodag'`
+ */
 export function hasAutograd(): boolean {
   return engine !== null;
 }
@@ -80,7 +89,10 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Turns graph recording on or off globally; prefer the scoped `noGrad`/`enableGrad`. */
+/**
+ * Turns graph recording on or off globally; prefer the scoped `noGrad`/`enableGrad`.
+ * @example torch.setGradEnabled(false); const y = x.mul(2); torch.setGradEnabled(true) // y.requiresGrad === false
+ */
 export function setGradEnabled(enabled: boolean): void {
   gradEnabled = enabled;
 }

@@ -3,7 +3,10 @@ import type { Tensor } from './tensor.js';
 /** Tensors created in each open `tidy` scope, innermost last. */
 const scopes: Tensor[][] = [];
 
-/** Records a new tensor in the innermost `tidy` scope, if any. */
+/**
+ * Records a new tensor in the innermost `tidy` scope, if any.
+ * @example torch.trackTensor(t) // called by the Tensor constructor; `torch.tidy` disposes t unless returned
+ */
 export function trackTensor(t: Tensor): void {
   if (scopes.length > 0) scopes[scopes.length - 1]!.push(t);
 }

@@ -4,7 +4,9 @@ import { formatExponential, formatFixed } from './print-number.js';
 
 /** The options a formatter reads (a subset of `PrintOptions`). */
 export interface FormatterOptions {
+  /** Digits after the decimal point in fixed and scientific notation. */
   readonly precision: number;
+  /** Force scientific notation on or off; `undefined` lets the values decide. */
   readonly sciMode: boolean | undefined;
 }
 
@@ -18,11 +20,20 @@ export interface FormatterOptions {
  * f.format(1) // ' 1.'
  */
 export class ElementFormatter {
-  /** True when all finite values are whole numbers (floats print as `21.`). */
+  /**
+   * True when all finite values are whole numbers (floats print as `21.`).
+   * @example new ElementFormatter(Float32Array.of(1, 21), 'float32', { precision: 4, sciMode: undefined }).intMode // true
+   */
   readonly intMode: boolean = true;
-  /** True when floats print in scientific notation. */
+  /**
+   * True when floats print in scientific notation.
+   * @example new ElementFormatter(Float32Array.of(1e-5, 1), 'float32', { precision: 4, sciMode: undefined }).sciMode // true
+   */
   readonly sciMode: boolean = false;
-  /** Width every element is padded to. */
+  /**
+   * Width every element is padded to.
+   * @example new ElementFormatter(Float32Array.of(1, 10), 'float32', { precision: 4, sciMode: undefined }).width // 3
+   */
   readonly width: number = 1;
   private readonly floating: boolean;
   private readonly bool: boolean;
@@ -77,7 +88,10 @@ export class ElementFormatter {
     return String(v);
   }
 
-  /** One element, right-aligned to `width`. */
+  /**
+   * One element, right-aligned to `width`.
+   * @example f.format(1) // ' 1.' for the formatter of the class example
+   */
   format(v: number): string {
     let s: string;
     if (!this.floating) s = this.plain(v);

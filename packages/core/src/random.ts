@@ -1,6 +1,7 @@
 /**
  * The seedable generator behind rand, randn, uniform_, normal_ and dropout: a Mersenne Twister
  * (MT19937, the engine PyTorch's CPU generator uses) seeded with `manualSeed`.
+ * @example const g = new torch.Generator(0); torch.rand(2, { generator: g })
  */
 export class Generator {
   private readonly mt = new Uint32Array(624);
@@ -28,12 +29,18 @@ export class Generator {
     return this;
   }
 
-  /** The seed last set. */
+  /**
+   * The seed last set.
+   * @example new torch.Generator(7).initialSeed() // 7
+   */
   initialSeed(): number {
     return this.seedValue;
   }
 
-  /** Next raw 32-bit output. */
+  /**
+   * Next raw 32-bit output.
+   * @example new torch.Generator(5489).nextUint32() // 3499211612, MT19937's first output
+   */
   nextUint32(): number {
     if (this.index >= 624) this.twist();
     let y = this.mt[this.index++]!;
@@ -44,19 +51,28 @@ export class Generator {
     return y >>> 0;
   }
 
-  /** Uniform in [0, 1) with 24 random bits, as PyTorch draws float32 values. */
+  /**
+   * Uniform in [0, 1) with 24 random bits, as PyTorch draws float32 values.
+   * @example new torch.Generator(0).nextFloat() // a number in [0, 1)
+   */
   nextFloat(): number {
     return (this.nextUint32() & 0xffffff) / 16777216;
   }
 
-  /** Uniform in [0, 1) with 53 random bits, built from two draws as PyTorch's `random64()`. */
+  /**
+   * Uniform in [0, 1) with 53 random bits, built from two draws as PyTorch's `random64()`.
+   * @example new torch.Generator(0).nextDouble() // a number in [0, 1)
+   */
   nextDouble(): number {
     const hi = this.nextUint32() & 0x1fffff;
     const lo = this.nextUint32();
     return (hi * 4294967296 + lo) / 9007199254740992;
   }
 
-  /** Standard normal sample (Box-Muller on 53-bit uniforms, caching the second value). */
+  /**
+   * Standard normal sample (Box-Muller on 53-bit uniforms, caching the second value).
+   * @example new torch.Generator(0).nextNormal()
+   */
   nextNormal(): number {
     if (this.spareNormal !== null) {
       const v = this.spareNormal;
@@ -75,6 +91,7 @@ export class Generator {
    * Fills `out` with normal samples in the order PyTorch's CPU generator produces them, so that
    * `manualSeed(s); randn(...)` gives PyTorch's values: 16 or more elements are drawn as uniforms
    * and transformed 16 at a time (the tail block is redrawn), fewer are drawn one by one.
+   * @example torch.defaultGenerator.fillNormal(new Float32Array(20), 0, 1)
    */
   fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): void {
     const n = out.length;
@@ -113,7 +130,10 @@ export class Generator {
   }
 }
 
-/** The generator used when none is passed. */
+/**
+ * The generator used when none is passed.
+ * @example torch.defaultGenerator.initialSeed() // 5489 until `torch.manualSeed` is called
+ */
 export const defaultGenerator = new Generator(5489);
 
 /**

@@ -4,7 +4,9 @@ import type { Tensor } from './tensor.js';
 
 /** Shape and dtype of one op output, computed before any kernel runs. */
 export interface TensorMeta {
+  /** Extent of the output along each dimension. */
   readonly shape: Shape;
+  /** Element type of the output. */
   readonly dtype: DType;
 }
 
@@ -13,9 +15,13 @@ export type AttrType = 'int' | 'float' | 'bool' | 'int[]' | 'float[]' | 'string'
 
 /** Declaration of one attribute: its type, whether it may be omitted, and its default. */
 export interface AttrSpec {
+  /** Value type, checked when the op is called. */
   readonly type: AttrType;
+  /** Whether callers may omit the attribute. */
   readonly optional?: boolean;
+  /** Value used when the attribute is omitted. */
   readonly default?: unknown;
+  /** A short description for docs and listings. */
   readonly doc?: string;
 }
 
@@ -35,6 +41,7 @@ export interface VjpContext<A = Record<string, unknown>> {
   readonly inputMetas: readonly TensorMeta[];
   /** The op's outputs, as saved at call time (only when the op declares `saveOutputs`). */
   readonly outputs: readonly Tensor[];
+  /** The attributes the op was called with. */
   readonly attrs: A;
 }
 
@@ -53,18 +60,25 @@ export type Kernel<A = Record<string, unknown>> = (
 
 /** Where a view op places its result inside the input's storage. */
 export interface ViewLayout {
+  /** Extent along each dimension of the view. */
   readonly shape: readonly number[];
+  /** Step in elements between neighbours along each dimension. */
   readonly strides: readonly number[];
+  /** Index of the view's first element in the storage. */
   readonly offset: number;
 }
 
 /** An input an op's conformance samples feed it: literal values or a generated tensor, possibly made non-contiguous. */
 export interface SampleInput {
+  /** Shape of the generated tensor. */
   readonly shape: readonly number[];
+  /** Element type (default float32). */
   readonly dtype?: DType;
   /** Literal values (row-major); when absent, values are drawn from `low`..`high` with the sample's seed. */
   readonly values?: readonly number[];
+  /** Lower bound (inclusive) of generated values; default -1 for floats, -5 for int32. */
   readonly low?: number;
+  /** Upper bound (exclusive) of generated values; default 1 for floats, 5 for int32. */
   readonly high?: number;
   /** Make the input a non-contiguous view with the same values: stored transposed (last two dims swapped). */
   readonly layout?: 'contiguous' | 'transposed' | 'strided';
@@ -74,8 +88,11 @@ export interface SampleInput {
 
 /** One conformance case of an op: its arguments, attributes, and which checks apply. */
 export interface OpSample {
+  /** Label shown in conformance test names. */
   readonly name: string;
+  /** The op's tensor arguments, in call order (inputs then parameters). */
   readonly inputs: readonly SampleInput[];
+  /** Attributes passed to the op. */
   readonly attrs?: Record<string, unknown>;
   /** Skip the gradient check (e.g. at non-differentiable points). */
   readonly noGrad?: boolean;
@@ -121,11 +138,15 @@ export interface OpDefinition<A = any> {
 /** A registered op: its definition plus the kernels backends contributed. */
 // biome-ignore lint/suspicious/noExplicitAny: see OpDefinition.
 export interface RegisteredOp<A = any> {
+  /** The definition given to `defineOp`. */
   readonly def: OpDefinition<A>;
+  /** Forward kernels by backend name. */
   readonly kernels: Map<string, Kernel<A>>;
   /** Cached derived facts used on the dispatch hot path. */
   readonly arity: number;
+  /** Name of the backward node (`tensor.gradFn.name`), e.g. `'MulBackward0'`. */
   readonly gradFnName: string;
+  /** Names of the declared attributes, in declaration order. */
   readonly attrNames: readonly string[];
 }
 
@@ -181,7 +202,10 @@ export function defineOp<A = Record<string, unknown>>(
   return registered;
 }
 
-/** Removes an op and its kernels. */
+/**
+ * Removes an op and its kernels.
+ * @example torch.unregisterOp('myplugin.square') // true if it was registered
+ */
 export function unregisterOp(name: string): boolean {
   return ops.delete(name);
 }
@@ -202,12 +226,18 @@ export function getOp<A = any>(name: string): RegisteredOp<A> {
   return op as RegisteredOp<A>;
 }
 
-/** True when an op of this name is registered. */
+/**
+ * True when an op of this name is registered.
+ * @example torch.hasOp('add') // true
+ */
 export function hasOp(name: string): boolean {
   return ops.has(name);
 }
 
-/** Names of every registered op, sorted. */
+/**
+ * Names of every registered op, sorted.
+ * @example torch.listOps().includes('mm') // true
+ */
 export function listOps(): string[] {
   return [...ops.keys()].sort();
 }
@@ -227,12 +257,18 @@ export function registerKernel<A = any>(opName: string, backend: string, kernel:
   op.kernels.set(backend, kernel);
 }
 
-/** Removes one backend's kernel for an op. */
+/**
+ * Removes one backend's kernel for an op.
+ * @example torch.unregisterKernel('myplugin.softplus', 'cpu') // true if a cpu kernel was registered
+ */
 export function unregisterKernel(opName: string, backend: string): boolean {
   return getOp(opName).kernels.delete(backend);
 }
 
-/** Backends that have a kernel for this op. */
+/**
+ * Backends that have a kernel for this op.
+ * @example torch.listKernels('add') // ['cpu']
+ */
 export function listKernels(opName: string): string[] {
   return [...getOp(opName).kernels.keys()].sort();
 }

@@ -3,14 +3,20 @@
 /** A tensor's extent along each dimension. */
 export type Shape = readonly number[];
 
-/** Number of elements of a tensor with this shape (1 for a 0-d tensor). */
+/**
+ * Number of elements of a tensor with this shape (1 for a 0-d tensor).
+ * @example torch.numelOf([2, 3, 4]) // 24
+ */
 export function numelOf(shape: Shape): number {
   let n = 1;
   for (let i = 0; i < shape.length; i++) n *= shape[i]!;
   return n;
 }
 
-/** Row-major (C order) strides for `shape`, in elements. */
+/**
+ * Row-major (C order) strides for `shape`, in elements.
+ * @example torch.contiguousStrides([2, 3, 4]) // [12, 4, 1]
+ */
 export function contiguousStrides(shape: Shape): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;
@@ -21,7 +27,10 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
-/** True when a tensor with these strides is laid out densely in row-major order. */
+/**
+ * True when a tensor with these strides is laid out densely in row-major order.
+ * @example torch.isContiguous([2, 3], [1, 2]) // false (a transposed layout)
+ */
 export function isContiguous(shape: Shape, strides: readonly number[]): boolean {
   let expected = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -33,14 +42,20 @@ export function isContiguous(shape: Shape, strides: readonly number[]): boolean 
   return true;
 }
 
-/** Equality of two shapes. */
+/**
+ * Equality of two shapes.
+ * @example torch.shapesEqual([2, 3], [2, 3]) // true
+ */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** `[2, 5]` → `"[2, 5]"`, as PyTorch prints shapes in errors. */
+/**
+ * `[2, 5]` → `"[2, 5]"`, as PyTorch prints shapes in errors.
+ * @example torch.formatShape([2, 5]) // '[2, 5]'
+ */
 export function formatShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }
@@ -67,7 +82,10 @@ export function broadcastShapes(a: Shape, b: Shape, opName = 'broadcast'): numbe
   return out;
 }
 
-/** Strides that read a tensor of `shape`/`strides` as if it had the broadcast shape `target` (0 on broadcast dims). */
+/**
+ * Strides that read a tensor of `shape`/`strides` as if it had the broadcast shape `target` (0 on broadcast dims).
+ * @example torch.broadcastStrides([3, 1], [1, 1], [2, 3, 4]) // [0, 1, 0]
+ */
 export function broadcastStrides(
   shape: Shape,
   strides: readonly number[],
@@ -85,6 +103,7 @@ export function broadcastStrides(
 /**
  * Turns a possibly negative dim into an index in `[0, ndim)`, with PyTorch's error otherwise.
  * 0-d tensors accept dims -1 and 0, as in PyTorch.
+ * @example torch.normalizeDim(-1, 3, 'sum') // 2
  */
 export function normalizeDim(dim: number, ndim: number, opName: string): number {
   const n = Math.max(ndim, 1);
@@ -96,7 +115,10 @@ export function normalizeDim(dim: number, ndim: number, opName: string): number 
   return dim < 0 ? dim + n : dim;
 }
 
-/** Normalises a list of dims, rejecting repeats. */
+/**
+ * Normalises a list of dims, rejecting repeats.
+ * @example torch.normalizeDims([0, -1], 3, 'sum') // [0, 2]
+ */
 export function normalizeDims(dims: readonly number[], ndim: number, opName: string): number[] {
   const out = dims.map((d) => normalizeDim(d, ndim, opName));
   if (new Set(out).size !== out.length) {
@@ -107,7 +129,10 @@ export function normalizeDims(dims: readonly number[], ndim: number, opName: str
   return out;
 }
 
-/** Checks that every entry of a user-supplied shape is a non-negative integer. */
+/**
+ * Checks that every entry of a user-supplied shape is a non-negative integer.
+ * @example torch.checkShape([2, 3], 'zeros') // [2, 3]; [2, -1] throws a RangeError
+ */
 export function checkShape(shape: readonly number[], opName: string): number[] {
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) {

@@ -24,23 +24,50 @@ let nextTensorId = 1;
  * x.shape // [2, 2]
  */
 export class Tensor {
-  /** Unique id, used in graph exports and error messages. */
+  /**
+   * Unique id, used in graph exports and error messages.
+   * @example torch.zeros(2).id // a positive integer, different for every tensor
+   */
   readonly id: number = nextTensorId++;
-  /** Device memory; views of one tensor share it. */
+  /**
+   * Device memory; views of one tensor share it.
+   * @example x.storage.size // 4 for torch.zeros(2, 2); views share x.storage
+   */
   storage: Storage;
-  /** Extent along each dimension. */
+  /**
+   * Extent along each dimension.
+   * @example torch.zeros(2, 5).shape // [2, 5]
+   */
   shape: readonly number[];
-  /** Step in elements between neighbours along each dimension. */
+  /**
+   * Step in elements between neighbours along each dimension.
+   * @example torch.zeros(2, 3).t().strides // [1, 3]
+   */
   strides: readonly number[];
-  /** Index of the first element inside `storage`. */
+  /**
+   * Index of the first element inside `storage`.
+   * @example torch.arange(6).narrow(0, 2, 2).offset // 2
+   */
   offset: number;
-  /** Element type. */
+  /**
+   * Element type.
+   * @example torch.tensor([1, 2], { dtype: 'int32' }).dtype // 'int32'
+   */
   readonly dtype: DType;
-  /** The autograd node that produced this tensor; `null` for leaves. */
+  /**
+   * The autograd node that produced this tensor; `null` for leaves.
+   * @example torch.tensor([1, 2], { requiresGrad: true }).mul(2).gradFn?.name // 'MulBackward0'
+   */
   gradFn: GradNode | null = null;
-  /** Which output of `gradFn` this tensor is. */
+  /**
+   * Which output of `gradFn` this tensor is.
+   * @example w.mul(2).outputNr // 0, the only output of MulBackward0
+   */
   outputNr = 0;
-  /** Accumulated gradient of a leaf (or of a tensor that called `retainGrad()`). */
+  /**
+   * Accumulated gradient of a leaf (or of a tensor that called `retainGrad()`).
+   * @example x.pow(2).sum().backward(); x.grad // 2 * x
+   */
   grad: Tensor | null = null;
   /** @internal leaf flag backing `requiresGrad`. */
   leafRequiresGrad = false;
@@ -50,11 +77,20 @@ export class Tensor {
   hooks: TensorHook[] | null = null;
   /** @internal the autograd engine's per-leaf accumulator node. */
   gradAccumulator: GradNode | null = null;
-  /** For views: the tensor whose storage this one looks into (PyTorch's `._base`). */
+  /**
+   * For views: the tensor whose storage this one looks into (PyTorch's `._base`).
+   * @example x.t().base === x // true
+   */
   base: Tensor | null = null;
-  /** Survives enclosing `tidy` scopes (see `keep`). */
+  /**
+   * Survives enclosing `tidy` scopes (see `keep`).
+   * @example torch.keep(torch.zeros(2)).kept // true
+   */
   kept = false;
-  /** True once `dispose()` ran. */
+  /**
+   * True once `dispose()` ran.
+   * @example t.dispose(); t.disposed // true
+   */
   disposed = false;
 
   /** @internal use the creation functions (`torch.tensor`, `torch.zeros`, ...) instead. */
@@ -68,17 +104,26 @@ export class Tensor {
     trackTensor(this);
   }
 
-  /** Name of the device holding the data, e.g. `'cpu'`. */
+  /**
+   * Name of the device holding the data, e.g. `'cpu'`.
+   * @example torch.zeros(2).device // 'cpu'
+   */
   get device(): string {
     return this.storage.backend.name;
   }
 
-  /** The backend object behind `device`. */
+  /**
+   * The backend object behind `device`.
+   * @example torch.zeros(2).backend.name // 'cpu'
+   */
   get backend(): Backend {
     return this.storage.backend;
   }
 
-  /** Number of dimensions (PyTorch's `ndim`). */
+  /**
+   * Number of dimensions (PyTorch's `ndim`).
+   * @example torch.zeros(2, 5).ndim // 2
+   */
   get ndim(): number {
     return this.shape.length;
   }
@@ -96,21 +141,37 @@ export class Tensor {
    * @example torch.empty(2, 5).size() // Size([2, 5]); .size(-1) // 5
    */
   size(): Size;
+  /**
+   * The extent of dimension `dim`; negative dims count from the end.
+   * @example torch.empty(2, 5).size(-1) // 5
+   */
   size(dim: number): number;
+  /** Implementation of the `size` overloads above. */
   size(dim?: number): Size | number {
     if (dim === undefined) return new Size(this.shape);
     return this.shape[normalizeDim(dim, this.shape.length, 'size')]!;
   }
 
-  /** Step between elements along each dimension, or along one. */
+  /**
+   * Step between elements along each dimension, or along one.
+   * @example torch.zeros(2, 3).stride() // [3, 1]
+   */
   stride(): number[];
+  /**
+   * The step between elements along dimension `dim`; negative dims count from the end.
+   * @example torch.zeros(2, 3).stride(0) // 3
+   */
   stride(dim: number): number;
+  /** Implementation of the `stride` overloads above. */
   stride(dim?: number): number[] | number {
     if (dim === undefined) return this.strides.slice();
     return this.strides[normalizeDim(dim, this.shape.length, 'stride')]!;
   }
 
-  /** Offset of the first element inside the storage (PyTorch's `storage_offset()`). */
+  /**
+   * Offset of the first element inside the storage (PyTorch's `storage_offset()`).
+   * @example torch.arange(6).narrow(0, 2, 2).storageOffset() // 2
+   */
   storageOffset(): number {
     return this.offset;
   }
@@ -123,17 +184,26 @@ export class Tensor {
     return numelOf(this.shape);
   }
 
-  /** True when the elements are laid out densely in row-major order. */
+  /**
+   * True when the elements are laid out densely in row-major order.
+   * @example torch.zeros(2, 3).t().isContiguous() // false
+   */
   isContiguous(): boolean {
     return isContiguous(this.shape, this.strides);
   }
 
-  /** True for float32 and float64 tensors. */
+  /**
+   * True for float32 and float64 tensors.
+   * @example torch.tensor([1, 2], { dtype: 'int32' }).isFloatingPoint() // false
+   */
   isFloatingPoint(): boolean {
     return isFloatingPoint(this.dtype);
   }
 
-  /** Times this tensor's storage was modified in place (PyTorch's `_version`). */
+  /**
+   * Times this tensor's storage was modified in place (PyTorch's `_version`).
+   * @example x.add_(1); x.version // one more than before
+   */
   get version(): number {
     return this.storage.version;
   }
@@ -174,7 +244,10 @@ export class Tensor {
     return this;
   }
 
-  /** True for tensors not produced by a recorded op (user-created, or not requiring grad). */
+  /**
+   * True for tensors not produced by a recorded op (user-created, or not requiring grad).
+   * @example w.isLeaf // true; w.mul(2).isLeaf // false when w requires grad
+   */
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
@@ -201,7 +274,10 @@ export class Tensor {
     }
   }
 
-  /** True when `.grad` is kept on this tensor (always for leaves requiring grad). */
+  /**
+   * True when `.grad` is kept on this tensor (always for leaves requiring grad).
+   * @example torch.tensor([1, 2], { requiresGrad: true }).retainsGradient // true
+   */
   get retainsGradient(): boolean {
     return this.gradFn === null ? this.leafRequiresGrad : this.retainsGrad;
   }
@@ -294,7 +370,10 @@ export class Tensor {
     return nest(this.dataSync(), this.shape, this.dtype === 'bool');
   }
 
-  /** `tolist()` after an asynchronous read, for devices without synchronous reads. */
+  /**
+   * `tolist()` after an asynchronous read, for devices without synchronous reads.
+   * @example await torch.tensor([[1, 2]]).array() // [[1, 2]]
+   */
   async array(): Promise<NestedArray> {
     return nest(await this.data(), this.shape, this.dtype === 'bool');
   }
@@ -338,7 +417,12 @@ export class Tensor {
    * @example const g = x.to('webgpu');
    */
   to(device: string): Tensor;
+  /**
+   * A copy with another device and/or dtype (PyTorch's `x.to(device=..., dtype=...)`), or this tensor when nothing changes.
+   * @example x.to({ dtype: 'float64' })
+   */
   to(options: { device?: string; dtype?: DType }): Tensor;
+  /** Implementation of the `to` overloads above. */
   to(target: string | { device?: string; dtype?: DType }): Tensor {
     return tensorMethods.to(this, target);
   }
@@ -359,12 +443,18 @@ export class Size extends Array<number> {
     return Array;
   }
 
-  /** `Size([2, 5])`, as PyTorch's `torch.Size` prints. */
+  /**
+   * `Size([2, 5])`, as PyTorch's `torch.Size` prints.
+   * @example torch.zeros(2, 5).size().toString() // 'Size([2, 5])'
+   */
   override toString(): string {
     return `Size([${this.join(', ')}])`;
   }
 
-  /** Number of elements a tensor of this size holds. */
+  /**
+   * Number of elements a tensor of this size holds.
+   * @example torch.zeros(2, 5).size().numel() // 10
+   */
   numel(): number {
     return numelOf(this);
   }
@@ -374,7 +464,10 @@ export class Size extends Array<number> {
   }
 }
 
-/** @internal late-bound helpers that live in other modules (avoids import cycles). */
+/**
+ * @internal late-bound helpers that live in other modules (avoids import cycles).
+ * @example tensorMethods.to = (t, target) => ... // installed by ops/device.ts
+ */
 export const tensorMethods = {
   to(_t: Tensor, _target: string | { device?: string; dtype?: DType }): Tensor {
     throw new Error('tensor.to is not installed');
@@ -394,7 +487,10 @@ function nest(flat: TypedArray, shape: readonly number[], asBool: boolean): Nest
   return build(0);
 }
 
-/** @internal the backend a device name refers to (re-exported for backends' convenience). */
+/**
+ * @internal the backend a device name refers to (re-exported for backends' convenience).
+ * @example backendOf('cpu').name // 'cpu'
+ */
 export function backendOf(device: string): Backend {
   return getBackend(device);
 }
