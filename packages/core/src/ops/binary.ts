@@ -21,6 +21,7 @@ import { reshape } from './view.js';
 /**
  * Reduces a broadcast gradient back to the shape of the operand it flows to
  * (sums the broadcast dims): the VJP of broadcasting.
+ * @example torch.sumTo(torch.ones(2, 3), [1, 3]) // tensor([[2., 2., 2.]])
  */
 export function sumTo(grad: Tensor, shape: readonly number[]): Tensor {
   if (shapesEqual(grad.shape, shape)) return grad;
@@ -33,7 +34,10 @@ export function sumTo(grad: Tensor, shape: readonly number[]): Tensor {
   return reshape(reduced, shape);
 }
 
-/** Brings both operands to their PyTorch result dtype (and scalars to 0-d tensors). */
+/**
+ * Brings both operands to their PyTorch result dtype (and scalars to 0-d tensors).
+ * @example torch.promoteOperands(torch.tensor([1, 2], { dtype: 'int32' }), 0.5) // [float32 tensor([1., 2.]), float32 tensor(0.5000)]
+ */
 export function promoteOperands(
   a: TensorOrScalar,
   b: TensorOrScalar,
@@ -86,6 +90,7 @@ function numericInfer(name: string) {
 /**
  * Conformance cases shared by the binary ops: broadcasting, a transposed operand, 0-d with a
  * dimmed tensor, an empty tensor, edge values, float64 and (when `int`) int32 operands.
+ * @example samples: binarySamples(-3, 3, { otherLow: 0.5, otherHigh: 3 }) // a divisor kept away from zero
  */
 export function binarySamples(
   low: number,
@@ -155,6 +160,7 @@ const EDGE_Y = [1, 2, -0, 0, -2, 3, 1e-30, 2, Infinity, 1, NaN, -Infinity];
 const INT_X = [7, -7, 7, -7, 0, 2];
 const INT_Y = [2, 2, -2, -2, 3, 1];
 
+/** The registered 'add' op; call it through {@link add}. */
 export const addOp = op({
   name: 'add',
   inputs: ['input', 'other'],
@@ -168,6 +174,7 @@ export const addOp = op({
   doc: 'Elementwise sum with broadcasting.',
 });
 
+/** The registered 'sub' op; call it through {@link sub}. */
 export const subOp = op({
   name: 'sub',
   inputs: ['input', 'other'],
@@ -181,6 +188,7 @@ export const subOp = op({
   doc: 'Elementwise difference with broadcasting.',
 });
 
+/** The registered 'mul' op; call it through {@link mul}. */
 export const mulOp = op({
   name: 'mul',
   inputs: ['input', 'other'],
@@ -193,6 +201,7 @@ export const mulOp = op({
   doc: 'Elementwise product with broadcasting.',
 });
 
+/** The registered 'div' op (true division); call it through {@link div}. */
 export const divOp = op({
   name: 'div',
   inputs: ['input', 'other'],
@@ -210,6 +219,7 @@ export const divOp = op({
 
 /** Attributes of the tensor-by-scalar ops: the scalar. */
 export interface ScalarOperandAttrs {
+  /** The scalar operand. */
   other: number;
 }
 
@@ -246,11 +256,13 @@ function scalarOp(name: 'mul' | 'div', vjp: VjpFn<ScalarOperandAttrs>, doc: stri
   });
 }
 
+/** The registered 'mulScalar' op (tensor times a number); call it through {@link mul}. */
 export const mulScalarOp = scalarOp(
   'mul',
   ({ grad, attrs }) => mul(grad, attrs.other),
   'Product with a scalar.',
 );
+/** The registered 'divScalar' op (tensor divided by a number); call it through {@link div}. */
 export const divScalarOp = scalarOp(
   'div',
   ({ grad, attrs }) => div(grad, attrs.other),
@@ -276,9 +288,12 @@ function roundedDiv(name: string, doc: string): RegisteredOp {
   });
 }
 
+/** The registered 'divTrunc' op; call it through {@link div} with `roundingMode: 'trunc'`. */
 export const divTruncOp = roundedDiv('divTrunc', 'Division rounded toward zero.');
+/** The registered 'divFloor' op; call it through {@link div} with `roundingMode: 'floor'` or {@link floorDivide}. */
 export const divFloorOp = roundedDiv('divFloor', 'Division rounded down (floor division).');
 
+/** The registered 'remainder' op; call it through {@link remainder}. */
 export const remainderOp = op({
   name: 'remainder',
   inputs: ['input', 'other'],
@@ -301,6 +316,7 @@ export const remainderOp = op({
   doc: 'Python-style modulus: the result has the sign of the divisor.',
 });
 
+/** The registered 'fmod' op; call it through {@link fmod}. */
 export const fmodOp = op({
   name: 'fmod',
   inputs: ['input', 'other'],
@@ -332,6 +348,7 @@ function extremumVjp(loser: (a: Tensor, b: Tensor) => Tensor, argIndex: number):
   };
 }
 
+/** The registered 'maximum' op; call it through {@link maximum}. */
 export const maximumOp = op({
   name: 'maximum',
   inputs: ['input', 'other'],
@@ -344,6 +361,7 @@ export const maximumOp = op({
   doc: 'Elementwise maximum; NaN propagates.',
 });
 
+/** The registered 'minimum' op; call it through {@link minimum}. */
 export const minimumOp = op({
   name: 'minimum',
   inputs: ['input', 'other'],
@@ -356,6 +374,7 @@ export const minimumOp = op({
   doc: 'Elementwise minimum; NaN propagates.',
 });
 
+/** The registered 'neg' op; call it through {@link neg}. */
 export const negOp = op({
   name: 'neg',
   inputs: ['input'],
@@ -387,9 +406,11 @@ export const negOp = op({
 
 /** Attributes of `powScalar`: the exponent. */
 export interface PowScalarAttrs {
+  /** The exponent. */
   exponent: number;
 }
 
+/** The registered 'powScalar' op (tensor to a number power); call it through {@link pow}. */
 export const powScalarOp = op<PowScalarAttrs>({
   name: 'powScalar',
   inputs: ['input'],
@@ -436,9 +457,11 @@ export const powScalarOp = op<PowScalarAttrs>({
 
 /** Attributes of `rpow`: the scalar base. */
 export interface RpowAttrs {
+  /** The scalar base. */
   base: number;
 }
 
+/** The registered 'rpow' op (number to a tensor power); call it through {@link pow}. */
 export const rpowOp = op<RpowAttrs>({
   name: 'rpow',
   inputs: ['exponent'],
@@ -468,6 +491,7 @@ export const rpowOp = op<RpowAttrs>({
   doc: 'A scalar base raised to a tensor of exponents.',
 });
 
+/** The registered 'pow' op (tensor to a tensor power); call it through {@link pow}. */
 export const powOp = op({
   name: 'pow',
   inputs: ['input', 'exponent'],
@@ -505,6 +529,7 @@ export const powOp = op({
 
 /** Options of `add`/`sub`: `alpha` scales the second operand. */
 export interface AlphaOptions {
+  /** Multiplier of `other` (PyTorch's `alpha=`): `add(x, y, { alpha: 2 })` is `x + 2 * y`; default 1. */
   alpha?: number;
 }
 

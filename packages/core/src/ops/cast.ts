@@ -46,7 +46,10 @@ export const castOp = op<{ dtype: DType }>({
   doc: 'Converts elements to another dtype.',
 });
 
-/** `t` converted to `dtype` (itself when already of that dtype). */
+/**
+ * `t` converted to `dtype` (itself when already of that dtype).
+ * @example torch.cast(torch.tensor([1.7, -1.7]), 'int32') // tensor([ 1, -1])
+ */
 export function cast(t: Tensor, dtype: DType): Tensor {
   if (t.dtype === dtype) return t;
   return run(castOp, [t], { dtype: checkDType(dtype, 'to') });

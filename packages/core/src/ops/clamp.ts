@@ -19,10 +19,13 @@ import { resultType } from './promotion.js';
 
 /** Attributes of the scalar-bound `clamp` op; an absent bound does not limit. */
 export interface ClampAttrs {
+  /** Lower bound; absent means no lower limit. */
   min?: number;
+  /** Upper bound; absent means no upper limit. */
   max?: number;
 }
 
+/** The registered 'clamp' op with number bounds; call it through {@link clamp}. */
 export const clampOp = op<ClampAttrs>({
   name: 'clamp',
   inputs: ['input'],
@@ -74,6 +77,7 @@ export const clampOp = op<ClampAttrs>({
   doc: 'Limits every element to [min, max] (scalar bounds).',
 });
 
+/** The registered 'clampTensor' op with tensor bounds; call it through {@link clamp}. */
 export const clampTensorOp = op({
   name: 'clampTensor',
   inputs: ['input', 'min', 'max'],
@@ -147,7 +151,9 @@ export const clampTensorOp = op({
 
 /** Options form of `clamp`'s bounds. */
 export interface ClampOptions {
+  /** Lower bound, a number or a broadcastable tensor (PyTorch's `min=`); `null`/absent: none. */
   min?: number | Tensor | null;
+  /** Upper bound, a number or a broadcastable tensor (PyTorch's `max=`); `null`/absent: none. */
   max?: number | Tensor | null;
 }
 

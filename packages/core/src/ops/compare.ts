@@ -42,14 +42,23 @@ function comparison(name: string, doc: string): RegisteredOp {
   });
 }
 
+/** The registered 'eq' op; call it through {@link eq}. */
 export const eqOp = comparison('eq', 'Elementwise ==.');
+/** The registered 'ne' op; call it through {@link ne}. */
 export const neOp = comparison('ne', 'Elementwise !=.');
+/** The registered 'lt' op; call it through {@link lt}. */
 export const ltOp = comparison('lt', 'Elementwise <.');
+/** The registered 'le' op; call it through {@link le}. */
 export const leOp = comparison('le', 'Elementwise <=.');
+/** The registered 'gt' op; call it through {@link gt}. */
 export const gtOp = comparison('gt', 'Elementwise >.');
+/** The registered 'ge' op; call it through {@link ge}. */
 export const geOp = comparison('ge', 'Elementwise >=.');
+/** The registered 'logicalAnd' op; call it through {@link logicalAnd}. */
 export const logicalAndOp = comparison('logicalAnd', 'Elementwise logical and (nonzero is true).');
+/** The registered 'logicalOr' op; call it through {@link logicalOr}. */
 export const logicalOrOp = comparison('logicalOr', 'Elementwise logical or.');
+/** The registered 'logicalXor' op; call it through {@link logicalXor}. */
 export const logicalXorOp = comparison('logicalXor', 'Elementwise logical exclusive or.');
 
 const UNARY_EDGE = [0, -0, 1, -1, Infinity, -Infinity, NaN, 1e30];
@@ -72,9 +81,13 @@ function predicate(name: string, doc: string): RegisteredOp {
   });
 }
 
+/** The registered 'logicalNot' op; call it through {@link logicalNot}. */
 export const logicalNotOp = predicate('logicalNot', 'Elementwise logical not (zero is true).');
+/** The registered 'isnan' op; call it through {@link isnan}. */
 export const isnanOp = predicate('isnan', 'True where the element is NaN.');
+/** The registered 'isinf' op; call it through {@link isinf}. */
 export const isinfOp = predicate('isinf', 'True where the element is +-infinity.');
+/** The registered 'isfinite' op; call it through {@link isfinite}. */
 export const isfiniteOp = predicate(
   'isfinite',
   'True where the element is neither NaN nor infinite.',
@@ -151,6 +164,7 @@ export function isfinite(input: Tensor): Tensor {
 
 // ---- where ------------------------------------------------------------------------------------
 
+/** The registered 'where' op; call it through {@link where}. */
 export const whereOp = op({
   name: 'where',
   inputs: ['condition', 'input', 'other'],

@@ -7,11 +7,13 @@ import { reduceDim } from './reduce.js';
 
 /** Attributes of cumulative ops: the (normalised) dim, and whether to run from the end. */
 export interface CumulativeAttrs {
+  /** The dim to accumulate along, already normalised to `[0, ndim)`. */
   dim: number;
   /** Accumulate from the last element backwards (the VJP of a forward cumsum). */
   reverse: boolean;
 }
 
+/** The registered 'cumsum' op; call it through {@link cumsum}. */
 export const cumsumOp: RegisteredOp<CumulativeAttrs> = op<CumulativeAttrs>({
   name: 'cumsum',
   inputs: ['input'],
@@ -45,6 +47,7 @@ export const cumsumOp: RegisteredOp<CumulativeAttrs> = op<CumulativeAttrs>({
 
 /** Options of `cumsum`: PyTorch's `dim` keyword. */
 export interface CumsumOptions {
+  /** The dim to accumulate along (PyTorch's `dim=`); negative dims count from the end. */
   dim: number;
 }
 

@@ -9,17 +9,24 @@ import type { Tensor } from '../tensor.js';
 /**
  * Shorthands for defining core ops. Each returns the registered op; call it with `run`/`runAll`.
  * They are thin wrappers over the public `defineOp`, the same API plugins use.
+ * @example export const squareOp = op({ name: 'square', inputs: ['input'], composite: ([x]) => x!.mul(x!) });
  */
 export function op<A = Record<string, never>>(def: OpDefinition<A>): RegisteredOp<A> {
   return defineOp(def, { override: true });
 }
 
-/** Runs a single-output op with already-normalised attributes. */
+/**
+ * Runs a single-output op with already-normalised attributes.
+ * @example run(negOp, [x]) // what torch.neg(x) does
+ */
 export function run<A>(o: RegisteredOp<A>, args: readonly Tensor[], attrs: A = {} as A): Tensor {
   return dispatch1(o as RegisteredOp, args, attrs);
 }
 
-/** Runs a multi-output op. */
+/**
+ * Runs a multi-output op.
+ * @example const [values, indices] = runAll(maxOp, [x], { dim: 1, keepdim: false });
+ */
 export function runAll<A>(
   o: RegisteredOp<A>,
   args: readonly Tensor[],
@@ -28,7 +35,10 @@ export function runAll<A>(
   return dispatch(o as RegisteredOp, args, attrs);
 }
 
-/** Infer rule for same-dtype elementwise binary ops: broadcast shapes, keep (or set) the dtype. */
+/**
+ * Infer rule for same-dtype elementwise binary ops: broadcast shapes, keep (or set) the dtype.
+ * @example infer: binaryInfer('eq', 'bool')
+ */
 export function binaryInfer(name: string, outDType?: DType) {
   return ([a, b]: readonly Tensor[]): TensorMeta => {
     if (a!.dtype !== b!.dtype) {
@@ -40,7 +50,10 @@ export function binaryInfer(name: string, outDType?: DType) {
   };
 }
 
-/** Infer rule for elementwise unary ops. */
+/**
+ * Infer rule for elementwise unary ops.
+ * @example infer: unaryInfer('exp', { floatOnly: true })
+ */
 export function unaryInfer(name: string, opts: { floatOnly?: boolean; outDType?: DType } = {}) {
   return ([x]: readonly Tensor[]): TensorMeta => {
     if (opts.floatOnly && !isFloatingPoint(x!.dtype)) {
@@ -52,7 +65,10 @@ export function unaryInfer(name: string, opts: { floatOnly?: boolean; outDType?:
   };
 }
 
-/** Error for two shapes that must agree. */
+/**
+ * Error for two shapes that must agree.
+ * @example shapeMismatch('mm', 'mat1 and mat2 shapes cannot be multiplied', a.shape, b.shape)
+ */
 export function shapeMismatch(
   name: string,
   what: string,

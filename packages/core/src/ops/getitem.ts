@@ -29,8 +29,11 @@ import {
 
 /** A Python slice `start:stop:step` as an object; omitted fields take Python's defaults. */
 export interface SliceIndex {
+  /** First index included (Python's default: 0); negative counts from the end. */
   start?: number | null;
+  /** Index the slice stops before (default: the end); negative counts from the end. */
   stop?: number | null;
+  /** Stride between taken indices (default 1); must be positive, as in PyTorch. */
   step?: number | null;
 }
 

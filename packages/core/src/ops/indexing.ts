@@ -99,6 +99,7 @@ interface IndexPutAttrs {
   accumulate: boolean;
 }
 
+/** The registered 'indexPut' op (PyTorch's `index_put`); call it through {@link indexPut} or `x.set(...)`. */
 export const indexPutOp: RegisteredOp<IndexPutAttrs> = op<IndexPutAttrs>({
   name: 'indexPut',
   inputs: ['input', 'indices', 'values'],
@@ -149,6 +150,7 @@ export const indexPutOp: RegisteredOp<IndexPutAttrs> = op<IndexPutAttrs>({
   doc: 'Writes or accumulates values at integer-array indices (into a copy of the input).',
 });
 
+/** The registered 'indexSelect' op; call it through {@link indexSelect}. */
 export const indexSelectOp = op<{ dim: number }>({
   name: 'indexSelect',
   inputs: ['input', 'index'],
@@ -210,7 +212,10 @@ export function indexSelect(input: Tensor, dim: number, index: Tensor | readonly
   });
 }
 
-/** Number arrays (possibly nested) become int32 index tensors on `device`; tensors pass through. */
+/**
+ * Number arrays (possibly nested) become int32 index tensors on `device`; tensors pass through.
+ * @example asIndex([[0, 1], [1, 0]], 'cpu') // int32 tensor of shape [2, 2]
+ */
 export function asIndex(index: Tensor | readonly unknown[], device: string): Tensor {
   if (index instanceof Tensor) return index;
   const flat = (index as unknown[]).flat(Number.POSITIVE_INFINITY);
@@ -260,6 +265,7 @@ function checkGatherShapes(
   }
 }
 
+/** The registered 'gather' op; call it through {@link gather}. */
 export const gatherOp = op<{ dim: number }>({
   name: 'gather',
   inputs: ['input', 'index'],
@@ -341,6 +347,7 @@ function contiguousStridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
+/** The registered 'scatter' op; call it through {@link scatter}. */
 export const scatterOp: RegisteredOp<{ dim: number }> = op<{ dim: number }>({
   name: 'scatter',
   inputs: ['input', 'index', 'src'],
@@ -360,6 +367,7 @@ export const scatterOp: RegisteredOp<{ dim: number }> = op<{ dim: number }>({
   doc: 'Writes src values into a copy of the input at positions given by an index along a dim.',
 });
 
+/** The registered 'scatterAdd' op (PyTorch's `scatter_add`); call it through {@link scatterAdd}. */
 export const scatterAddOp = op<{ dim: number }>({
   name: 'scatterAdd',
   inputs: ['input', 'index', 'src'],
@@ -440,6 +448,7 @@ export function scatterAdd(
   });
 }
 
+/** The registered 'maskedFill' op; call it through {@link maskedFill}. */
 export const maskedFillOp: RegisteredOp<Record<string, never>> = op({
   name: 'maskedFill',
   inputs: ['input', 'mask', 'value'],
@@ -528,6 +537,7 @@ export function maskedFill_(input: Tensor, mask: Tensor, value: Tensor | number 
   return inplaceMaybeView(input, 'masked_fill_', () => maskedFill(input, mask, value));
 }
 
+/** The registered 'nonzero' op; call it through {@link nonzero}. */
 export const nonzeroOp = op({
   name: 'nonzero',
   inputs: ['input'],
@@ -556,7 +566,12 @@ export const nonzeroOp = op({
  * @example torch.tensor([[0, 1], [2, 0]]).nonzero() // tensor([[0, 1], [1, 0]])
  */
 export function nonzero(input: Tensor, opts: { asTuple: true }): Tensor[];
+/**
+ * The coordinates of the nonzero elements as an `[n, ndim]` int32 tensor.
+ * @example torch.nonzero(torch.tensor([0, 3, 0, 5])) // tensor([[1], [3]])
+ */
 export function nonzero(input: Tensor, opts?: { asTuple?: false }): Tensor;
+/** Implementation of the `nonzero` overloads above. */
 export function nonzero(input: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tensor[] {
   const r = run(nonzeroOp, [input]);
   if (!opts.asTuple) return r;
@@ -615,7 +630,6 @@ export function take(input: Tensor, index: Tensor | readonly number[]): Tensor {
   return run(indexOp, [reshape(input, [n]), reshape(ix, [1, ...ix.shape])], { dim: 0 });
 }
 
-/** Writes `src` at a strided layout of a copy of `input` (PyTorch's `as_strided_scatter`). */
 /** A strided layout inside a dense tensor, as `asStrided` takes. */
 interface LayoutAttrs {
   shape: number[];
@@ -623,6 +637,7 @@ interface LayoutAttrs {
   offset: number;
 }
 
+/** The registered 'asStridedScatter' op: writes `src` at a strided layout of a copy of `input` (PyTorch's `as_strided_scatter`); used by `x.set(...)` and in-place writes to views. */
 export const asStridedScatterOp: RegisteredOp<LayoutAttrs> = op<LayoutAttrs>({
   name: 'asStridedScatter',
   inputs: ['input', 'src'],
@@ -700,8 +715,12 @@ declare module '../tensor.js' {
     maskedFill_(mask: Tensor, value: Tensor | number | boolean): this;
     /** 1-d tensor of the elements where `mask` is true. @example x.maskedSelect(m) */
     maskedSelect(mask: Tensor): Tensor;
-    /** Coordinates of nonzero elements. @example x.nonzero() */
+    /**
+     * Coordinates of nonzero elements, one int32 tensor per dimension.
+     * @example x.nonzero({ asTuple: true })
+     */
     nonzero(opts: { asTuple: true }): Tensor[];
+    /** Coordinates of nonzero elements. @example x.nonzero() */
     nonzero(opts?: { asTuple?: false }): Tensor;
     /** Coordinates of nonzero elements. @example x.argwhere() */
     argwhere(): Tensor;

@@ -12,6 +12,7 @@ import { asStrided } from './view.js';
  * view of a dense base, the write is recorded on the base (as PyTorch's `CopySlices` does) and
  * the view's history is regenerated from the updated base. Without this, `out.get(0).set(...)`
  * would change `out`'s values but leave its gradient history unaware of the write.
+ * @example inplaceMaybeView(input, 'masked_fill_', () => maskedFill(input, mask, value))
  */
 export function inplaceMaybeView(target: Tensor, opName: string, compute: () => Tensor): Tensor {
   const base = target.base;

@@ -44,7 +44,10 @@ import { clone, expand, viewScatterOp } from './view.js';
  * a view also rebases the view's base, so gradients through the base see the write.
  */
 
-/** Writes `src` (same shape and dtype) into `dst`'s elements, honouring `dst`'s strides. No outputs. */
+/**
+ * Writes `src` (same shape and dtype) into `dst`'s elements, honouring `dst`'s strides. No outputs.
+ * @example noGrad(() => run(assignOp, [dst, src])) // as `overwrite` does
+ */
 export const assignOp = op({
   name: 'assign',
   inputs: ['dst', 'src'],
@@ -69,7 +72,10 @@ export const assignOp = op({
   doc: 'Copies src into dst in place (a backend primitive; autograd goes through `inplace`).',
 });
 
-/** Throws PyTorch's errors for in-place writes autograd cannot allow. */
+/**
+ * Throws PyTorch's errors for in-place writes autograd cannot allow.
+ * @example checkInplace(x, 'mul_') // throws for a leaf that requires grad while grad mode is on
+ */
 export function checkInplace(target: Tensor, opName: string): void {
   if (!isGradEnabled() || !target.requiresGrad) return;
   if (target.gradFn === null) {
@@ -172,7 +178,10 @@ function rebaseView(target: Tensor, result: Tensor): void {
   }
 }
 
-/** Writes raw values (no autograd) into `target`: a low-level helper for initialisers. */
+/**
+ * Writes raw values (no autograd) into `target`: a low-level helper for initialisers.
+ * @example noGrad(() => torch.overwrite(w, torch.zeros(3))) // resets w without recording a graph
+ */
 export function overwrite(target: Tensor, values: Tensor): Tensor {
   noGrad(() => run(assignOp, [target, cast(expand(values, target.shape), target.dtype)]));
   target.storage.version++;
@@ -233,26 +242,32 @@ function overwriteOp(
   });
 }
 
+/** The registered 'copy' op; call it through {@link copy_}. */
 export const copyOp = overwriteOp(
   'copy',
   'CopyBackwards',
   true,
   'The values of src, broadcast over self.',
 );
+/** The registered 'fill' op (scalar value); call it through {@link fill_}. */
 export const fillOp = overwriteOp('fill', 'FillBackward2', false, 'self filled with a scalar.');
+/** The registered 'fillTensor' op (0-d tensor value); call it through {@link fill_}. */
 export const fillTensorOp = overwriteOp(
   'fillTensor',
   'FillBackward3',
   true,
   'self filled with a 0-d tensor.',
 );
+/** The registered 'zero' op; call it through {@link zero_}. */
 export const zeroOp = overwriteOp('zero', 'ZeroBackward0', false, 'self filled with zeros.');
+/** The registered 'uniformFill' op; call it through {@link uniform_}. */
 export const uniformFillOp = overwriteOp(
   'uniformFill',
   'UniformBackward0',
   false,
   'self filled with uniform samples.',
 );
+/** The registered 'normalFill' op; call it through {@link normal_}. */
 export const normalFillOp = overwriteOp(
   'normalFill',
   'NormalBackward0',
@@ -300,6 +315,7 @@ export function zero_(target: Tensor): Tensor {
 
 /** Options of `uniform_`/`normal_`. */
 export interface SamplingOptions {
+  /** Random number generator to draw from (PyTorch's `generator=`); default `torch.defaultGenerator`. */
   generator?: Generator;
 }
 

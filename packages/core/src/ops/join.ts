@@ -33,6 +33,7 @@ function checkCatShapes(
   }
 }
 
+/** The registered 'cat' op (joins two tensors); call it through {@link cat}. */
 export const catOp = op<{ dim: number }>({
   name: 'cat',
   inputs: ['input', 'other'],

@@ -22,6 +22,7 @@ function isColumnMajor(t: Tensor): boolean {
   return t.strides[0] === 1 && t.strides[1] !== 1;
 }
 
+/** The registered 'mm' op; call it through {@link mm} or {@link matmul}. */
 export const mmOp = op({
   name: 'mm',
   inputs: ['input', 'mat2'],
@@ -79,6 +80,7 @@ export const mmOp = op({
   doc: 'Matrix product of two 2-D tensors.',
 });
 
+/** The registered 'bmm' op; call it through {@link bmm} or {@link matmul}. */
 export const bmmOp = op({
   name: 'bmm',
   inputs: ['input', 'mat2'],

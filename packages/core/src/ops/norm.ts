@@ -25,6 +25,7 @@ import {
 
 /** Attributes of `norm`: the order p and the reduced dims. */
 export interface NormAttrs extends ReduceAttrs {
+  /** The order p: any number, Infinity or -Infinity. */
   p: number;
 }
 
@@ -75,6 +76,7 @@ function normVjp(grad: Tensor, x: Tensor, out: Tensor, attrs: NormAttrs): Tensor
   return local.mul(scale);
 }
 
+/** The registered 'norm' op; call it through {@link norm}. */
 export const normOp = op<NormAttrs>({
   name: 'norm',
   inputs: ['input'],
@@ -133,7 +135,9 @@ export const normOp = op<NormAttrs>({
 export interface NormOptions {
   /** Order: any number, Infinity, -Infinity, or 'fro' (the 2-norm). Default 2. */
   p?: number | 'fro';
+  /** Dim or dims to reduce (PyTorch's `dim=`); `null`/absent: all elements. */
   dim?: number | readonly number[] | null;
+  /** Keep the reduced dims with size 1 (PyTorch's `keepdim=`); default false. */
   keepdim?: boolean;
 }
 

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.js';
 
 /** A tensor or a plain JS scalar, as binary ops accept. */
 export type Scalar = number | boolean;
+/** A tensor operand or a plain JS scalar (number or boolean). */
 export type TensorOrScalar = Tensor | Scalar;
 
 function scalarDType(v: Scalar): DType {
@@ -40,12 +41,18 @@ export function resultType(...operands: readonly TensorOrScalar[]): DType {
   return result;
 }
 
-/** Turns a scalar operand into a 0-d tensor of `dtype` on `device`; tensors pass through. */
+/**
+ * Turns a scalar operand into a 0-d tensor of `dtype` on `device`; tensors pass through.
+ * @example torch.toTensor(2, 'int32', 'cpu') // 0-d int32 tensor; a tensor argument is returned as is
+ */
 export function toTensor(x: TensorOrScalar, dtype: DType, device: string): Tensor {
   return x instanceof Tensor ? x : scalarTensor(x, dtype, device);
 }
 
-/** The device of the first tensor operand. */
+/**
+ * The device of the first tensor operand.
+ * @example torch.deviceOf(2, torch.zeros(1)) // 'cpu'
+ */
 export function deviceOf(...operands: readonly TensorOrScalar[]): string {
   for (const o of operands) if (o instanceof Tensor) return o.device;
   throw new TypeError('expected at least one tensor operand');
