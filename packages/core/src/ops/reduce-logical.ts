@@ -56,7 +56,9 @@ function defineLogical(name: 'all' | 'any') {
   });
 }
 
+/** The registered 'all' op; call it through {@link all}. */
 export const allOp = defineLogical('all');
+/** The registered 'any' op; call it through {@link any}. */
 export const anyOp = defineLogical('any');
 
 /**

@@ -92,7 +92,9 @@ function defineAminmax(kind: Extreme) {
   });
 }
 
+/** The registered 'amax' op; call it through {@link amax}. */
 export const amaxOp = defineAminmax('max');
+/** The registered 'amin' op; call it through {@link amin}. */
 export const aminOp = defineAminmax('min');
 
 function defineAll(kind: Extreme) {
@@ -119,12 +121,16 @@ function defineAll(kind: Extreme) {
   });
 }
 
+/** The registered 'maxAll' op (maximum of all elements); call it through {@link max} without `dim`. */
 export const maxAllOp = defineAll('max');
+/** The registered 'minAll' op (minimum of all elements); call it through {@link min} without `dim`. */
 export const minAllOp = defineAll('min');
 
 /** Attributes of max/min/argmax/argmin along one dim. */
 export interface DimAttrs {
+  /** The reduced dim, normalised to `[0, ndim)`. */
   dim: number;
+  /** Keep the reduced dim with size 1. */
   keepdim: boolean;
 }
 
@@ -205,7 +211,9 @@ function defineDim(kind: Extreme) {
   });
 }
 
+/** The registered 'max' op (values and indices along a dim); call it through {@link max} with `dim`. */
 export const maxOp = defineDim('max');
+/** The registered 'min' op (values and indices along a dim); call it through {@link min} with `dim`. */
 export const minOp = defineDim('min');
 
 function defineArg(kind: Extreme) {
@@ -239,7 +247,9 @@ function defineArg(kind: Extreme) {
   });
 }
 
+/** The registered 'argmax' op; call it through {@link argmax}. */
 export const argmaxOp = defineArg('max');
+/** The registered 'argmin' op; call it through {@link argmin}. */
 export const argminOp = defineArg('min');
 
 // ---- results ---------------------------------------------------------------------------------
@@ -261,15 +271,26 @@ export class ValuesIndices {
     readonly kind = 'max',
   ) {}
 
-  /** Index access as on PyTorch's named tuples: 0 is values, 1 indices. */
+  /**
+   * Index access as on PyTorch's named tuples: 0 is values, 1 indices.
+   * @example const [values] = torch.max(x, 1); // same as torch.max(x, 1)[0]
+   */
   get 0(): Tensor {
     return this.values;
   }
 
+  /**
+   * The indices (PyTorch's `[1]`).
+   * @example torch.max(x, 1)[1]
+   */
   get 1(): Tensor {
     return this.indices;
   }
 
+  /**
+   * Always 2, as for a two-element tuple.
+   * @example torch.max(x, 1).length // 2
+   */
   get length(): 2 {
     return 2;
   }
@@ -279,6 +300,10 @@ export class ValuesIndices {
     yield this.indices;
   }
 
+  /**
+   * PyTorch's repr, `torch.return_types.max(values=..., indices=...)`.
+   * @example String(torch.max(x, 1))
+   */
   toString(): string {
     return `torch.return_types.${this.kind}(\nvalues=${String(this.values)},\nindices=${String(this.indices)})`;
   }
@@ -292,7 +317,9 @@ export class ValuesIndices {
 
 /** Options of max/min/argmax/argmin along one dim. */
 export interface DimOptions {
+  /** The dim to reduce (PyTorch's `dim=`); negative counts from the end; absent/`null` for argmax/argmin: the flattened input. */
   dim?: number | null;
+  /** Keep the reduced dim with size 1 (PyTorch's `keepdim=`); default false. */
   keepdim?: boolean;
 }
 
@@ -337,7 +364,12 @@ function extreme(kind: Extreme, input: Tensor, dim: unknown, keepdim: boolean | 
  * @example x.max(); const { values, indices } = x.max(1); const [v, i] = torch.max(x, 0, true);
  */
 export function max(input: Tensor): Tensor;
+/**
+ * The maximum along `dim` and its index, as `{ values, indices }`.
+ * @example const { values, indices } = torch.max(x, 1, true);
+ */
 export function max(input: Tensor, dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
+/** Implementation of the `max` overloads above. */
 export function max(
   input: Tensor,
   dim?: number | DimOptions,
@@ -351,7 +383,12 @@ export function max(
  * @example x.min(); const [v, i] = x.min(0);
  */
 export function min(input: Tensor): Tensor;
+/**
+ * The minimum along `dim` and its index, as `{ values, indices }`.
+ * @example const [values, indices] = torch.min(x, 0);
+ */
 export function min(input: Tensor, dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
+/** Implementation of the `min` overloads above. */
 export function min(
   input: Tensor,
   dim?: number | DimOptions,

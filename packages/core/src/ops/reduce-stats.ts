@@ -25,6 +25,7 @@ import { asFloat } from './unary.js';
 
 /** Attributes of var/std: the reduced dims, keepdim, and the divisor correction. */
 export interface VarAttrs extends ReduceAttrs {
+  /** Divisor correction: the variance divides by N - correction. */
   correction: number;
 }
 
@@ -68,6 +69,7 @@ function varSamples(): OpSample[] {
   ];
 }
 
+/** The registered 'var' op; call it through {@link variance} (`torch.var`). */
 export const varOp = op<VarAttrs>({
   name: 'var',
   inputs: ['input'],
@@ -86,6 +88,7 @@ export const varOp = op<VarAttrs>({
   doc: 'Variance over the given dimensions, dividing by N - correction.',
 });
 
+/** The registered 'std' op; call it through {@link std}. */
 export const stdOp = op<VarAttrs>({
   name: 'std',
   inputs: ['input'],
@@ -112,11 +115,13 @@ export const stdOp = op<VarAttrs>({
 
 /** Keyword options of `var`/`std`: PyTorch's `dim`, `unbiased`, `correction` and `keepdim`. */
 export interface VarOptions {
+  /** Dim or dims to reduce (PyTorch's `dim=`); `null`/absent: all elements. */
   dim?: number | readonly number[] | null;
   /** Divide by N - 1 (default true); false divides by N. Ignored when `correction` is given. */
   unbiased?: boolean;
   /** Divide by N - correction (default 1). */
   correction?: number;
+  /** Keep the reduced dims with size 1 (PyTorch's `keepdim=`); default false. */
   keepdim?: boolean;
 }
 
@@ -169,6 +174,7 @@ export { variance as var };
 
 // ---- logsumexp -----------------------------------------------------------------------------
 
+/** The registered 'logsumexp' op; call it through {@link logsumexp}. */
 export const logsumexpOp = op<ReduceAttrs>({
   name: 'logsumexp',
   inputs: ['input'],

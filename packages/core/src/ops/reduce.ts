@@ -15,7 +15,9 @@ import { expand, reshape } from './view.js';
 
 /** Attributes shared by reductions: the (normalised, sorted) dims reduced, and keepdim. */
 export interface ReduceAttrs {
+  /** The reduced dims, normalised to `[0, ndim)` and sorted. */
   dims: number[];
+  /** Keep the reduced dims with size 1. */
   keepdim: boolean;
 }
 
@@ -25,7 +27,10 @@ export const REDUCE_ATTR_SPECS = {
   keepdim: { type: 'bool', default: false, doc: 'keep reduced dims with size 1' },
 } as const;
 
-/** Output meta of a reduction over `dims`. */
+/**
+ * Output meta of a reduction over `dims`.
+ * @example reducedMeta(x, { dims: [1], keepdim: true }) // { shape: [2, 1, 4], dtype } for x of shape [2, 3, 4]
+ */
 export function reducedMeta(
   x: Tensor,
   { dims, keepdim }: ReduceAttrs,
@@ -40,7 +45,10 @@ export function reducedMeta(
   return { shape, dtype };
 }
 
-/** Every dim of an `ndim`-d tensor. */
+/**
+ * Every dim of an `ndim`-d tensor.
+ * @example torch.allDims(3) // [0, 1, 2]
+ */
 export function allDims(ndim: number): number[] {
   return Array.from({ length: ndim }, (_, i) => i);
 }
@@ -48,6 +56,7 @@ export function allDims(ndim: number): number[] {
 /**
  * Normalises PyTorch's `dim` argument (a number, a list, or undefined for all dims).
  * A 0-d tensor accepts dim 0 / -1, which reduces nothing.
+ * @example torch.reduceDims(-1, 3, 'sum') // [2]; torch.reduceDims(undefined, 3, 'sum') // [0, 1, 2]
  */
 export function reduceDims(
   dim: number | readonly number[] | undefined | null,
@@ -61,7 +70,10 @@ export function reduceDims(
   return ndim === 0 ? [] : dims;
 }
 
-/** Normalises a single required `dim` (0-d tensors accept 0 and -1). */
+/**
+ * Normalises a single required `dim` (0-d tensors accept 0 and -1).
+ * @example torch.reduceDim(-1, 2, 'cumsum') // 1
+ */
 export function reduceDim(dim: unknown, ndim: number, opName: string): number {
   if (typeof dim !== 'number') {
     throw new TypeError(`${opName}: argument 'dim' must be an integer, got ${JSON.stringify(dim)}`);
@@ -69,7 +81,10 @@ export function reduceDim(dim: unknown, ndim: number, opName: string): number {
   return normalizeDim(dim, ndim, opName);
 }
 
-/** Number of elements each output element of a reduction over `dims` combines. */
+/**
+ * Number of elements each output element of a reduction over `dims` combines.
+ * @example torch.reducedCount([2, 3, 4], [0, 2]) // 8
+ */
 export function reducedCount(shape: readonly number[], dims: readonly number[]): number {
   let n = 1;
   for (const d of dims) n *= shape[d]!;
@@ -79,6 +94,7 @@ export function reducedCount(shape: readonly number[], dims: readonly number[]):
 /**
  * Re-inserts the reduced dims (as size 1) into an output-shaped tensor when keepdim was false,
  * so that it broadcasts against the input.
+ * @example torch.keepDims(torch.zeros(2), [2, 3], { dims: [1], keepdim: false }).shape // [2, 1]
  */
 export function keepDims(
   t: Tensor,
@@ -95,12 +111,16 @@ export function keepDims(
 /**
  * Broadcasts a reduction's output-shaped tensor (gradient, result) back over the input's shape:
  * re-inserts the reduced dims when keepdim was false, then expands.
+ * @example torch.unreduce(torch.ones(2), [2, 3], { dims: [1], keepdim: false }).shape // [2, 3]
  */
 export function unreduce(g: Tensor, inputShape: readonly number[], attrs: ReduceAttrs): Tensor {
   return expand(keepDims(g, inputShape, attrs), inputShape);
 }
 
-/** The attrs a full reduction of an `ndim`-d tensor behaves like. */
+/**
+ * The attrs a full reduction of an `ndim`-d tensor behaves like.
+ * @example torch.fullAttrs(2) // { dims: [0, 1], keepdim: false }
+ */
 export function fullAttrs(ndim: number): ReduceAttrs {
   return { dims: allDims(ndim), keepdim: false };
 }
@@ -167,14 +187,20 @@ export function compareMask(
   return run(compareMaskOp, [input, b], { cmp, dtype });
 }
 
-/** sign(x) as a constant (no gradient): 1, 0 or -1. */
+/**
+ * sign(x) as a constant (no gradient): 1, 0 or -1.
+ * @example torch.signMask(torch.tensor([-2, 0, 3])) // tensor([-1., 0., 1.])
+ */
 export function signMask(x: Tensor): Tensor {
   return compareMask(x, 0, 'gt').sub(compareMask(x, 0, 'lt'));
 }
 
 // ---- samples -------------------------------------------------------------------------------
 
-/** Conformance cases shared by dim-list reductions over floats (attrs are the op's resolved attrs). */
+/**
+ * Conformance cases shared by dim-list reductions over floats (attrs are the op's resolved attrs).
+ * @example samples: () => [...reduceSamples({}, { low: -5, high: 5 })]
+ */
 export function reduceSamples(
   extra: Record<string, unknown> = {},
   opts: { low?: number; high?: number; empty?: boolean; zeroD?: boolean } = {},
@@ -224,7 +250,10 @@ export function reduceSamples(
   return s;
 }
 
-/** Conformance cases shared by full reductions (no attrs besides `extra`). */
+/**
+ * Conformance cases shared by full reductions (no attrs besides `extra`).
+ * @example samples: () => reduceAllSamples({}, { empty: false })
+ */
 export function reduceAllSamples(
   extra: Record<string, unknown> = {},
   opts: { low?: number; high?: number; empty?: boolean } = {},
@@ -247,6 +276,7 @@ export function reduceAllSamples(
 
 // ---- sum -----------------------------------------------------------------------------------
 
+/** The registered 'sum' op (over given dims); call it through {@link sum}. */
 export const sumOp = op<ReduceAttrs>({
   name: 'sum',
   inputs: ['input'],
@@ -259,6 +289,7 @@ export const sumOp = op<ReduceAttrs>({
   doc: 'Sum over the given dimensions.',
 });
 
+/** The registered 'sumAll' op (over all elements); call it through {@link sum} without `dim`. */
 export const sumAllOp = op<Record<string, never>>({
   name: 'sumAll',
   inputs: ['input'],
@@ -272,14 +303,19 @@ export const sumAllOp = op<Record<string, never>>({
 
 /** Options of reductions: PyTorch's `dim` and `keepdim`. */
 export interface ReduceOptions {
+  /** Dim or dims to reduce (PyTorch's `dim=`); `null`/absent: all elements. */
   dim?: number | readonly number[] | null;
+  /** Keep the reduced dims with size 1 (PyTorch's `keepdim=`); default false. */
   keepdim?: boolean;
 }
 
 /** The `dim` argument of dim-list reductions: one dim, several, or an options object. */
 export type DimArg = number | readonly number[] | ReduceOptions | null;
 
-/** Reads `(dim?, keepdim?)` or `({ dim, keepdim })` call forms. */
+/**
+ * Reads `(dim?, keepdim?)` or `({ dim, keepdim })` call forms.
+ * @example torch.reduceArgs({ dim: 1 }, undefined) // { dim: 1 }; torch.reduceArgs(1, true) // { dim: 1, keepdim: true }
+ */
 export function reduceArgs(
   dimOrOpts: number | readonly number[] | ReduceOptions | null | undefined,
   keepdim: boolean | undefined,
@@ -290,12 +326,18 @@ export function reduceArgs(
   return { dim: dimOrOpts as number | readonly number[] | undefined, keepdim };
 }
 
-/** True when a reduction call names no dim (PyTorch's full-reduction overload). */
+/**
+ * True when a reduction call names no dim (PyTorch's full-reduction overload).
+ * @example torch.isFullReduction({}) // true; torch.isFullReduction({ dim: 0 }) // false
+ */
 export function isFullReduction(o: ReduceOptions): boolean {
   return (o.dim === undefined || o.dim === null) && !o.keepdim;
 }
 
-/** Attributes of a dim-list reduction call. */
+/**
+ * Attributes of a dim-list reduction call.
+ * @example torch.dimAttrs({ dim: -1, keepdim: true }, 3, 'sum') // { dims: [2], keepdim: true }
+ */
 export function dimAttrs(o: ReduceOptions, ndim: number, opName: string): ReduceAttrs {
   return { dims: reduceDims(o.dim, ndim, opName), keepdim: o.keepdim ?? false };
 }
@@ -319,7 +361,10 @@ export function sum(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
 
 // ---- mean ----------------------------------------------------------------------------------
 
-/** PyTorch's name of a dtype in "Got: Long"-style messages. */
+/**
+ * PyTorch's name of a dtype in "Got: Long"-style messages.
+ * @example torch.scalarTypeName('int32') // 'Int'
+ */
 export function scalarTypeName(dtype: DType): string {
   return { float32: 'Float', float64: 'Double', int32: 'Int', bool: 'Bool' }[dtype];
 }
@@ -333,6 +378,7 @@ function meanInfer(x: Tensor, a: ReduceAttrs): TensorMeta {
   return reducedMeta(x, a);
 }
 
+/** The registered 'mean' op (over given dims); call it through {@link mean}. */
 export const meanOp = op<ReduceAttrs>({
   name: 'mean',
   inputs: ['input'],
@@ -350,6 +396,7 @@ export const meanOp = op<ReduceAttrs>({
   doc: 'Mean over the given dimensions.',
 });
 
+/** The registered 'meanAll' op (over all elements); call it through {@link mean} without `dim`. */
 export const meanAllOp = op<Record<string, never>>({
   name: 'meanAll',
   inputs: ['input'],
@@ -399,6 +446,7 @@ function prodVjp(grad: Tensor, x: Tensor, out: Tensor, attrs: ReduceAttrs): Tens
   return g.mul(local);
 }
 
+/** The registered 'prod' op (over given dims); call it through {@link prod}. */
 export const prodOp = op<ReduceAttrs>({
   name: 'prod',
   inputs: ['input'],
@@ -420,6 +468,7 @@ export const prodOp = op<ReduceAttrs>({
   doc: 'Product over the given dimensions.',
 });
 
+/** The registered 'prodAll' op (over all elements); call it through {@link prod} without `dim`. */
 export const prodAllOp = op<Record<string, never>>({
   name: 'prodAll',
   inputs: ['input'],

@@ -10,6 +10,7 @@ import { clone, expand, narrow, reshape, view } from './view.js';
  * tril/triu.
  */
 
+/** The registered 'flip' op; call it through {@link flip}. */
 export const flipOp: RegisteredOp<{ dims: number[] }> = op<{ dims: number[] }>({
   name: 'flip',
   inputs: ['input'],
@@ -65,6 +66,7 @@ export function flipud(t: Tensor): Tensor {
   return flip(t, 0);
 }
 
+/** The registered 'repeat' op; call it through {@link repeat}. */
 export const repeatOp = op<{ repeats: number[] }>({
   name: 'repeat',
   inputs: ['input'],
@@ -182,6 +184,7 @@ function triSamples(upper: boolean) {
   ];
 }
 
+/** The registered 'tril' op; call it through {@link tril}. */
 export const trilOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
   name: 'tril',
   inputs: ['input'],
@@ -193,6 +196,7 @@ export const trilOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
   doc: 'Lower triangle of the last two dims (elements above `diagonal` zeroed).',
 });
 
+/** The registered 'triu' op; call it through {@link triu}. */
 export const triuOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
   name: 'triu',
   inputs: ['input'],

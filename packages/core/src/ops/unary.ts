@@ -14,12 +14,18 @@ import { op, run } from './define.js';
  * abs, sign, relu, floor, ceil and round keep integer dtypes.
  */
 
-/** Promotes integer/bool inputs to float32 (PyTorch's behaviour for transcendental functions). */
+/**
+ * Promotes integer/bool inputs to float32 (PyTorch's behaviour for transcendental functions).
+ * @example torch.asFloat(torch.tensor([1, 2], { dtype: 'int32' })).dtype // 'float32'
+ */
 export function asFloat(x: Tensor): Tensor {
   return isFloatingPoint(x.dtype) ? x : cast(x, 'float32');
 }
 
-/** Conformance cases shared by the unary ops; `low`/`high` bound the generated values. */
+/**
+ * Conformance cases shared by the unary ops; `low`/`high` bound the generated values.
+ * @example samples: unarySamples(0.1, 4, [0.5, 1, 2]) // positive inputs, e.g. for log and sqrt
+ */
 export function unarySamples(
   low: number,
   high: number,
@@ -100,6 +106,7 @@ const anyRange = unarySamples(-3, 3, EDGE, { int: true });
 const positive = unarySamples(0.1, 4, EDGE);
 const moderate = unarySamples(-3, 3, EDGE);
 
+/** The registered 'abs' op; call it through {@link abs}. */
 export const absOp = unary({
   name: 'abs',
   rule: 'keepIntNoBool',
@@ -109,6 +116,7 @@ export const absOp = unary({
   samples: unarySamples(-3, 3, EDGE, { int: true }),
 });
 
+/** The registered 'exp' op; call it through {@link exp}. */
 export const expOp = unary({
   name: 'exp',
   rule: 'float',
@@ -118,6 +126,7 @@ export const expOp = unary({
   samples: moderate,
 });
 
+/** The registered 'log' op; call it through {@link log}. */
 export const logOp = unary({
   name: 'log',
   rule: 'float',
@@ -127,6 +136,7 @@ export const logOp = unary({
   samples: positive,
 });
 
+/** The registered 'log1p' op; call it through {@link log1p}. */
 export const log1pOp = unary({
   name: 'log1p',
   rule: 'float',
@@ -137,6 +147,7 @@ export const log1pOp = unary({
   gradFnName: 'Log1PBackward0',
 });
 
+/** The registered 'expm1' op; call it through {@link expm1}. */
 export const expm1Op = unary({
   name: 'expm1',
   rule: 'float',
@@ -146,6 +157,7 @@ export const expm1Op = unary({
   samples: moderate,
 });
 
+/** The registered 'sqrt' op; call it through {@link sqrt}. */
 export const sqrtOp = unary({
   name: 'sqrt',
   rule: 'float',
@@ -155,6 +167,7 @@ export const sqrtOp = unary({
   samples: positive,
 });
 
+/** The registered 'rsqrt' op; call it through {@link rsqrt}. */
 export const rsqrtOp = unary({
   name: 'rsqrt',
   rule: 'float',
@@ -164,6 +177,7 @@ export const rsqrtOp = unary({
   samples: positive,
 });
 
+/** The registered 'sin' op; call it through {@link sin}. */
 export const sinOp = unary({
   name: 'sin',
   rule: 'float',
@@ -173,6 +187,7 @@ export const sinOp = unary({
   samples: moderate,
 });
 
+/** The registered 'cos' op; call it through {@link cos}. */
 export const cosOp = unary({
   name: 'cos',
   rule: 'float',
@@ -182,6 +197,7 @@ export const cosOp = unary({
   samples: moderate,
 });
 
+/** The registered 'tanh' op; call it through {@link tanh}. */
 export const tanhOp = unary({
   name: 'tanh',
   rule: 'float',
@@ -191,6 +207,7 @@ export const tanhOp = unary({
   samples: moderate,
 });
 
+/** The registered 'sigmoid' op; call it through {@link sigmoid}. */
 export const sigmoidOp = unary({
   name: 'sigmoid',
   rule: 'float',
@@ -200,6 +217,7 @@ export const sigmoidOp = unary({
   samples: moderate,
 });
 
+/** The registered 'reciprocal' op; call it through {@link reciprocal}. */
 export const reciprocalOp = unary({
   name: 'reciprocal',
   rule: 'float',
@@ -209,6 +227,7 @@ export const reciprocalOp = unary({
   samples: positive,
 });
 
+/** The registered 'relu' op; call it through {@link relu}. */
 export const reluOp = unary({
   name: 'relu',
   rule: 'keepIntNoBool',
@@ -219,6 +238,7 @@ export const reluOp = unary({
   samples: anyRange,
 });
 
+/** The registered 'sign' op; call it through {@link sign}. */
 export const signOp = unary({
   name: 'sign',
   rule: 'keepInt',
@@ -228,6 +248,7 @@ export const signOp = unary({
   samples: anyRange,
 });
 
+/** The registered 'floor' op; call it through {@link floor}. */
 export const floorOp = unary({
   name: 'floor',
   rule: 'keepIntNoBool',
@@ -237,6 +258,7 @@ export const floorOp = unary({
   samples: anyRange,
 });
 
+/** The registered 'ceil' op; call it through {@link ceil}. */
 export const ceilOp = unary({
   name: 'ceil',
   rule: 'keepIntNoBool',
@@ -246,6 +268,7 @@ export const ceilOp = unary({
   samples: anyRange,
 });
 
+/** The registered 'round' op; call it through {@link round}. */
 export const roundOp = unary({
   name: 'round',
   rule: 'keepIntNoBool',

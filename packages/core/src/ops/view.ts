@@ -42,6 +42,7 @@ interface StridedAttrs {
 /**
  * Writes (accumulating, so that broadcast views sum) `input` into the `shape/strides/offset`
  * positions of a fresh zero tensor of `size`. The VJP of every view op.
+ * @example run(viewScatterOp, [grad], { size: [2, 3], shape: [3], strides: [1], offset: 3 }) // grad placed in row 1 of zeros(2, 3)
  */
 export const viewScatterOp = op<StridedAttrs>({
   name: 'viewScatter',
@@ -81,7 +82,10 @@ export const viewScatterOp = op<StridedAttrs>({
   doc: 'Scatter-adds a view-shaped tensor into zeros (the VJP of views).',
 });
 
-/** A view with an explicit layout over a contiguous tensor. */
+/**
+ * A view with an explicit layout over a contiguous tensor.
+ * @example run(asStridedOp, [x], { shape: [2, 2], strides: [1, 2], offset: 0 }) // what torch.asStrided(x, [2, 2], [1, 2]) runs
+ */
 export const asStridedOp = op<{ shape: number[]; strides: number[]; offset: number }>({
   name: 'asStrided',
   inputs: ['input'],
@@ -120,7 +124,10 @@ export function asStrided(
   return run(asStridedOp, [t], { shape: shape.slice(), strides: strides.slice(), offset });
 }
 
-/** A dense row-major copy (or `t` itself when already contiguous). */
+/**
+ * A dense row-major copy (or `t` itself when already contiguous).
+ * @example run(contiguousOp, [x.t()]) // what x.t().contiguous() runs
+ */
 export const contiguousOp = op({
   name: 'contiguous',
   inputs: ['input'],
@@ -152,7 +159,10 @@ export function clone(t: Tensor): Tensor {
   return run(contiguousOp, [t]);
 }
 
-/** Resolves one `-1` in a requested shape against the element count. */
+/**
+ * Resolves one `-1` in a requested shape against the element count.
+ * @example torch.inferSize([2, -1], 6, 'view') // [2, 3]
+ */
 export function inferSize(shape: readonly number[], numel: number, opName: string): number[] {
   const out = shape.slice();
   let infer = -1;
@@ -184,6 +194,7 @@ export function inferSize(shape: readonly number[], numel: number, opName: strin
 /**
  * Strides for viewing a (possibly non-contiguous) layout with a new shape without copying,
  * or null when impossible (PyTorch's `computeStride`).
+ * @example torch.viewStrides([2, 3], [3, 1], [6]) // [1]; torch.viewStrides([3, 2], [1, 3], [6]) // null
  */
 export function viewStrides(
   oldShape: readonly number[],
@@ -217,6 +228,7 @@ export function viewStrides(
   return newStrides;
 }
 
+/** The registered 'view' op; call it through {@link view} or {@link reshape}. */
 export const viewOp = op<{ shape: number[] }>({
   name: 'view',
   inputs: ['input'],
@@ -270,6 +282,7 @@ export function reshape(t: Tensor, ...shape: (number | readonly number[])[]): Te
   return run(viewOp, [strides ? t : run(contiguousOp, [t])], { shape: target });
 }
 
+/** The registered 'transpose' op; call it through {@link transpose}. */
 export const transposeOp = op<{ dim0: number; dim1: number }>({
   name: 'transpose',
   inputs: ['input'],
@@ -310,6 +323,7 @@ export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
   return run(transposeOp, [t], { dim0: d0, dim1: d1 });
 }
 
+/** The registered 'permute' op; call it through {@link permute}. */
 export const permuteOp = op<{ dims: number[] }>({
   name: 'permute',
   inputs: ['input'],
@@ -357,6 +371,7 @@ export function permute(t: Tensor, ...dims: (number | readonly number[])[]): Ten
   return run(permuteOp, [t], { dims: norm });
 }
 
+/** The registered 'expand' op; call it through {@link expand}. */
 export const expandOp = op<{ shape: number[] }>({
   name: 'expand',
   inputs: ['input'],
@@ -433,6 +448,7 @@ export function broadcastTo(t: Tensor, shape: readonly number[]): Tensor {
   return expand(t, shape);
 }
 
+/** The registered 'unsqueeze' op; call it through {@link unsqueeze}. */
 export const unsqueezeOp = op<{ dim: number }>({
   name: 'unsqueeze',
   inputs: ['input'],
@@ -463,6 +479,7 @@ export function unsqueeze(t: Tensor, dim: number): Tensor {
   return run(unsqueezeOp, [t], { dim: normalizeDim(dim, t.shape.length + 1, 'unsqueeze') });
 }
 
+/** The registered 'squeeze' op; call it through {@link squeeze}. */
 export const squeezeOp = op<{ dims: number[] }>({
   name: 'squeeze',
   inputs: ['input'],
@@ -508,6 +525,7 @@ interface SliceAttrs {
   step: number;
 }
 
+/** The registered 'slice' op (PyTorch's `x[start:end:step]` along one dim); call it through {@link slice} or {@link narrow}. */
 export const sliceOp = op<SliceAttrs>({
   name: 'slice',
   inputs: ['input'],
@@ -571,6 +589,7 @@ export function slice(
   return run(sliceOp, [t], { dim: d, start: s, end: e, step });
 }
 
+/** The registered 'select' op (PyTorch's `x.select(dim, index)`); call it through {@link select}. */
 export const selectOp = op<{ dim: number; index: number }>({
   name: 'select',
   inputs: ['input'],
