@@ -52,8 +52,12 @@ export interface DagOperator {
  */
 export type DagOp = string | DagOperator | ((inputs: Tensor[], params: Tensor[]) => Tensor);
 
-/** A graph input x⁽⁰⁾, fed to `forward` by name. */
+/**
+ * A graph input x⁽⁰⁾, fed to `forward` by name.
+ * @example const x0 = g.input('x0'); x0.name // 'x0'
+ */
 export class DagInput {
+  /** Discriminates the three handle kinds: always `'input'`. */
   readonly kind = 'input' as const;
   /** @internal use `dag.input(name)`. */
   constructor(
@@ -62,8 +66,12 @@ export class DagInput {
   ) {}
 }
 
-/** A parameter w: a tensor any number of nodes may use (weight sharing). */
+/**
+ * A parameter w: a tensor any number of nodes may use (weight sharing).
+ * @example const w1 = g.parameter('w1', torch.randn(3, 3)); w1.value // the tensor
+ */
 export class DagParameter {
+  /** Discriminates the three handle kinds: always `'parameter'`. */
   readonly kind = 'parameter' as const;
   /** @internal use `dag.parameter(name, value)`. */
   constructor(
@@ -74,8 +82,12 @@ export class DagParameter {
   ) {}
 }
 
-/** An activation x⁽ⁱ⁾ = φ⁽ⁱ⁾(inputs; params). */
+/**
+ * An activation x⁽ⁱ⁾ = φ⁽ⁱ⁾(inputs; params).
+ * @example const x1 = g.node('x1', 'tanh', { inputs: [x0] }); x1.name // 'x1'
+ */
 export class DagNode {
+  /** Discriminates the three handle kinds: always `'node'`. */
   readonly kind = 'node' as const;
   /** @internal use `dag.node(...)`. */
   constructor(
@@ -233,12 +245,18 @@ export class Dag {
     return this;
   }
 
-  /** Names of the nodes in the order `forward` evaluates them (Kahn's algorithm). */
+  /**
+   * Names of the nodes in the order `forward` evaluates them (Kahn's algorithm).
+   * @example g.order() // ['x1', 'x2'] for the class example
+   */
   order(): string[] {
     return this.compile().order.map((n) => n.name);
   }
 
-  /** The parameters, by name. */
+  /**
+   * The parameters, by name.
+   * @example g.parameters() // { w1: Tensor }
+   */
   parameters(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     for (const e of this.entries.values()) if (e.kind === 'parameter') out[e.name] = e.value;

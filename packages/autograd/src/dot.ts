@@ -90,9 +90,13 @@ export function toDot(roots: Tensor | readonly Tensor[], options: ToDotOptions =
 
 /** What `dagDot` draws: an explicit DAG's inputs, parameters and nodes, by name. */
 export interface DagDotSpec {
+  /** Graph inputs, with their shapes once known. */
   inputs: { name: string; shape?: readonly number[] }[];
+  /** Parameters and their shapes. */
   params: { name: string; shape: readonly number[] }[];
+  /** Nodes: the op's display name, argument names (inputs then params) and the shape once computed. */
   nodes: { name: string; op: string; args: string[]; shape?: readonly number[] }[];
+  /** Names of the output nodes. */
   outputs: string[];
 }
 
@@ -100,6 +104,7 @@ export interface DagDotSpec {
  * DOT for an explicit DAG (used by `Dag.toDot`): inputs as ellipses, parameters as blue boxes
  * (a shared one says which nodes share it and gets bold edges), each node as `name = op`,
  * outputs double-bordered.
+ * @example dagDot({ inputs: [{ name: 'x0' }], params: [], nodes: [{ name: 'x1', op: 'tanh', args: ['x0'] }], outputs: ['x1'] }) // 'digraph {...}'
  */
 export function dagDot(spec: DagDotSpec): string {
   const users = new Map<string, string[]>();

@@ -238,26 +238,43 @@ export type JacobianResult = Tensor | Tensor[] | Tensor[][];
  * const [ja, jb] = torch.autograd.functional.jacobian((a, b) => a.mul(b), [x, x]);
  */
 export function jacobian(fn: (x: Tensor) => Tensor, inputs: Tensor, opts?: JacobianOptions): Tensor;
+/**
+ * A function returning an array of tensors, one input: one Jacobian per output.
+ * @example const [ja, jb] = torch.autograd.functional.jacobian((t) => [t.mul(2), t.exp()], x);
+ */
 export function jacobian(
   fn: (x: Tensor) => readonly Tensor[],
   inputs: Tensor,
   opts?: JacobianOptions,
 ): Tensor[];
+/**
+ * Several inputs, one output: one Jacobian per input.
+ * @example const [ja, jb] = torch.autograd.functional.jacobian((a, b) => a.mul(b), [x, y]);
+ */
 export function jacobian(
   fn: (...xs: Tensor[]) => Tensor,
   inputs: readonly Tensor[],
   opts?: JacobianOptions,
 ): Tensor[];
+/**
+ * Several inputs and several outputs: Jacobians indexed `[output][input]`.
+ * @example const jac = torch.autograd.functional.jacobian((a, b) => [a.mul(b), a.add(b)], [x, y]); // jac[1][0] = ∂(a + b)/∂a
+ */
 export function jacobian(
   fn: (...xs: Tensor[]) => readonly Tensor[],
   inputs: readonly Tensor[],
   opts?: JacobianOptions,
 ): Tensor[][];
+/**
+ * Any function and inputs, when the structure is only known at run time.
+ * @example torch.autograd.functional.jacobian(fn as torch.autograd.TensorFn, inputs)
+ */
 export function jacobian(
   fn: TensorFn,
   inputs: Tensor | readonly Tensor[],
   opts?: JacobianOptions,
 ): JacobianResult;
+/** Implementation of the `jacobian` overloads above. */
 export function jacobian(
   fn: TensorFn,
   inputs: Tensor | readonly Tensor[],
@@ -289,16 +306,25 @@ export function jacobian(
  * torch.autograd.functional.hessian((t) => t.mul(t).mul(t).sum(), x) // diag(6x) = [[6, 0], [0, 12]]
  */
 export function hessian(fn: (x: Tensor) => Tensor, inputs: Tensor, opts?: HessianOptions): Tensor;
+/**
+ * Several inputs: the Hessian blocks `[i][j]` = ∂²f/∂xᵢ∂xⱼ.
+ * @example const [[haa, hab], [hba, hbb]] = torch.autograd.functional.hessian((a, b) => a.mul(b).sum(), [x, y]);
+ */
 export function hessian(
   fn: (...xs: Tensor[]) => Tensor,
   inputs: readonly Tensor[],
   opts?: HessianOptions,
 ): Tensor[][];
+/**
+ * Any function and inputs, when the structure is only known at run time.
+ * @example torch.autograd.functional.hessian(fn as torch.autograd.TensorFn, inputs)
+ */
 export function hessian(
   fn: TensorFn,
   inputs: Tensor | readonly Tensor[],
   opts?: HessianOptions,
 ): Tensor | Tensor[][];
+/** Implementation of the `hessian` overloads above. */
 export function hessian(
   fn: TensorFn,
   inputs: Tensor | readonly Tensor[],
@@ -338,18 +364,27 @@ export function vjp(
   v?: Tensor | readonly Tensor[] | null,
   opts?: FunctionalOptions,
 ): [Tensor | Tensor[], Tensor];
+/**
+ * Several inputs: one vector-Jacobian product per input.
+ * @example const [y, [ga, gb]] = torch.autograd.functional.vjp((a, b) => a.mul(b), [x, z], torch.ones(3)); // ga = z, gb = x
+ */
 export function vjp(
   fn: (...xs: Tensor[]) => Tensor | readonly Tensor[],
   inputs: readonly Tensor[],
   v?: Tensor | readonly Tensor[] | null,
   opts?: FunctionalOptions,
 ): [Tensor | Tensor[], Tensor[]];
+/**
+ * Any function and inputs, when the structure is only known at run time.
+ * @example torch.autograd.functional.vjp(fn as torch.autograd.TensorFn, inputs, v)
+ */
 export function vjp(
   fn: TensorFn,
   inputs: Tensor | readonly Tensor[],
   v?: Tensor | readonly Tensor[] | null,
   opts?: FunctionalOptions,
 ): [Tensor | Tensor[], Tensor | Tensor[]];
+/** Implementation of the `vjp` overloads above. */
 export function vjp(
   fn: TensorFn,
   inputs: Tensor | readonly Tensor[],
@@ -402,24 +437,37 @@ export function jvp(
   v?: Tensor | null,
   opts?: FunctionalOptions,
 ): [Tensor, Tensor];
+/**
+ * Several inputs, one output: `v` holds one tangent per input and the product is summed over them.
+ * @example const [y, d] = torch.autograd.functional.jvp((a, b) => a.mul(b), [x, z], [torch.ones(3), torch.zeros(3)]); // d = z
+ */
 export function jvp(
   fn: (...xs: Tensor[]) => Tensor,
   inputs: readonly Tensor[],
   v?: readonly Tensor[] | null,
   opts?: FunctionalOptions,
 ): [Tensor, Tensor];
+/**
+ * A function returning several outputs: one product per output.
+ * @example const [[y1, y2], [d1, d2]] = torch.autograd.functional.jvp((t) => [t.mul(2), t.exp()], x, torch.ones(3));
+ */
 export function jvp(
   fn: (...xs: Tensor[]) => readonly Tensor[],
   inputs: Tensor | readonly Tensor[],
   v?: Tensor | readonly Tensor[] | null,
   opts?: FunctionalOptions,
 ): [Tensor[], Tensor[]];
+/**
+ * Any function and inputs, when the structure is only known at run time.
+ * @example torch.autograd.functional.jvp(fn as torch.autograd.TensorFn, inputs, v)
+ */
 export function jvp(
   fn: TensorFn,
   inputs: Tensor | readonly Tensor[],
   v?: Tensor | readonly Tensor[] | null,
   opts?: FunctionalOptions,
 ): [Tensor | Tensor[], Tensor | Tensor[]];
+/** Implementation of the `jvp` overloads above. */
 export function jvp(
   fn: TensorFn,
   inputs: Tensor | readonly Tensor[],
