@@ -428,7 +428,10 @@ export class Tensor {
   }
 }
 
-/** A tensor's shape as PyTorch prints it: `Size([2, 5])`. Indexable like an array. */
+/**
+ * A tensor's shape as PyTorch prints it: `Size([2, 5])`. Indexable like an array.
+ * @example new torch.Size([2, 5]).toString() // 'Size([2, 5])'; x.size()[0] // 2
+ */
 export class Size extends Array<number> {
   constructor(shape: readonly number[] | number) {
     if (typeof shape === 'number') {

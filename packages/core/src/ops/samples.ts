@@ -5,7 +5,10 @@ import type { OpSample } from '../registry.js';
  * patterns. `@autodag/testing` runs them; values are drawn from a seeded generator.
  */
 
-/** Samples of an elementwise binary op: same shapes, broadcasting, 0-d operands, layouts, dtypes. */
+/**
+ * Samples of an elementwise binary op: same shapes, broadcasting, 0-d operands, layouts, dtypes.
+ * @example samples: () => binarySamples({ low: 0.5, high: 2 }, { int: true })
+ */
 export function binarySamples(
   other: { low?: number; high?: number } = {},
   opts: { int?: boolean } = {},
@@ -36,7 +39,10 @@ export function binarySamples(
   return samples;
 }
 
-/** Samples of an elementwise unary op over `[low, high)`. */
+/**
+ * Samples of an elementwise unary op over `[low, high)`.
+ * @example samples: () => unarySamples(0.1, 4) // positive inputs, e.g. for log
+ */
 export function unarySamples(low = -2, high = 2): OpSample[] {
   return [
     { name: 'matrix', inputs: [{ shape: [3, 4], low, high }] },
