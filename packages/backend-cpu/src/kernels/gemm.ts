@@ -1,5 +1,6 @@
-import type { TypedArray } from '@autodag/core';
+import type { Storage, TypedArray } from '@autodag/core';
 import { gemmWasm } from '../wasm/gemm.js';
+import { gemvWasm } from '../wasm/gemv.js';
 
 /**
  * Strided GEMM: C[M×N] (dense row-major at `co`) = A[M×K] · B[K×N], where A and B are read
@@ -26,12 +27,20 @@ const SMALL_M = 8;
  */
 const WASM_MIN_WORK = 4096;
 
+/**
+ * float32 products with fewer rows than a register tile (batch-1 layers) and at least this many
+ * elements of B run on the WebAssembly matrix-vector kernels, which read B unpacked.
+ */
+const GEMV_MIN_SIZE = 4096;
+
 /** A 2-D operand: element (r, c) is `data[offset + r * rs + c * cs]`. */
 export interface Operand {
   readonly data: TypedArray;
   readonly offset: number;
   readonly rs: number;
   readonly cs: number;
+  /** The storage behind `data`, when it is a tensor's: lets read-only operands be mirrored. */
+  readonly storage?: Storage;
 }
 
 function newLike(src: TypedArray, n: number): TypedArray {
@@ -265,6 +274,14 @@ export function gemmStrided(
   if (M === 0 || N === 0) return;
   if (K === 0) {
     C.fill(0, co, co + M * N);
+    return;
+  }
+  if (
+    C instanceof Float32Array &&
+    M < 4 &&
+    N * K >= GEMV_MIN_SIZE &&
+    gemvWasm(M, N, K, a, b, C, co)
+  ) {
     return;
   }
   if (

@@ -53,7 +53,7 @@ function batchedProduct(a: Tensor, b: Tensor, out: Tensor, batch: number): void 
       N,
       K,
       { data: A, offset: aOff, rs: ars, cs: acs },
-      { data: B, offset: bOff, rs: brs, cs: bcs },
+      { data: B, offset: bOff, rs: brs, cs: bcs, storage: b.storage },
       C,
       p * M * N,
     );

@@ -1,4 +1,4 @@
-import { assemble, Code, type FunctionDef, I32, V128 } from './assembler.js';
+import { Code, type FunctionDef, I32, V128 } from './assembler.js';
 
 /**
  * The WebAssembly SIMD GEMM micro-kernel, generated with the tiny assembler:
@@ -47,7 +47,8 @@ function rowAddress(c: Code, r: number): Code {
   return c;
 }
 
-function gemmF32(): FunctionDef {
+/** The `gemm_f32` function (assembled with the other kernels in ./runtime.ts). */
+export function gemmF32(): FunctionDef {
   const c = new Code();
   c.get(PA).set(A_BLK).get(PC).set(C_ROW).get(M_BLOCKS).set(IB);
   c.loop((li) => {
@@ -128,9 +129,4 @@ function gemmF32(): FunctionDef {
     ],
     code: c,
   };
-}
-
-/** The module's bytes (about half a kilobyte), built once at load time. */
-export function gemmModuleBytes(): Uint8Array {
-  return assemble([gemmF32()]);
 }

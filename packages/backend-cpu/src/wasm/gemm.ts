@@ -1,5 +1,6 @@
 import type { Operand } from '../kernels/gemm.js';
-import { gemmModuleBytes, TILE_COLS, TILE_ROWS } from './gemm-kernel.js';
+import { TILE_COLS, TILE_ROWS } from './gemm-kernel.js';
+import { getRuntime, scratch, scratchBase } from './runtime.js';
 
 /**
  * float32 GEMM on the WebAssembly SIMD micro-kernel. Operands are packed from their strided
@@ -12,44 +13,9 @@ import { gemmModuleBytes, TILE_COLS, TILE_ROWS } from './gemm-kernel.js';
 /** Steps of k per kernel call: keeps a block of packed B in the L2 cache. */
 const KC = 256;
 
-interface Runtime {
-  memory: WebAssembly.Memory;
-  gemm: (...args: number[]) => void;
-  f32: Float32Array;
-}
-
-let runtime: Runtime | null | undefined;
-
-function load(): Runtime | null {
-  try {
-    const memory = new WebAssembly.Memory({ initial: 16 });
-    const module = new WebAssembly.Module(gemmModuleBytes() as BufferSource);
-    const instance = new WebAssembly.Instance(module, { env: { memory } });
-    const gemm = instance.exports.gemm_f32 as (...args: number[]) => void;
-    return { memory, gemm, f32: new Float32Array(memory.buffer) };
-  } catch {
-    return null;
-  }
-}
-
-function getRuntime(): Runtime | null {
-  if (runtime === undefined) runtime = load();
-  return runtime;
-}
-
 /** True when the WebAssembly SIMD kernel can run here. */
 export function wasmGemmAvailable(): boolean {
   return getRuntime() !== null;
-}
-
-/** The float32 view of the kernel memory, grown to hold at least `floats` elements. */
-function scratch(rt: Runtime, floats: number): Float32Array {
-  const bytes = floats * 4;
-  if (rt.memory.buffer.byteLength < bytes) {
-    rt.memory.grow(Math.ceil((bytes - rt.memory.buffer.byteLength) / 65536));
-  }
-  if (rt.f32.buffer !== rt.memory.buffer) rt.f32 = new Float32Array(rt.memory.buffer);
-  return rt.f32;
 }
 
 /** Packs rows k0..k0+kc of B (K×N) into panels of TILE_COLS columns, k-major, zero-padded. */
@@ -112,10 +78,10 @@ export function gemmWasm(
   const Mp = Math.ceil(M / TILE_ROWS) * TILE_ROWS;
   const Np = Math.ceil(N / TILE_COLS) * TILE_COLS;
   const kc = Math.min(KC, K);
-  const aAt = 0;
-  const bAt = Mp * kc;
+  const aAt = scratchBase();
+  const bAt = aAt + Mp * kc;
   const cAt = bAt + kc * Np;
-  const f = scratch(rt, cAt + Mp * Np);
+  const f = scratch(rt, cAt - aAt + Mp * Np);
   for (let k0 = 0; k0 < K; k0 += kc) {
     const steps = Math.min(kc, K - k0);
     packA(f, aAt, a, k0, steps, M);
