@@ -1,5 +1,5 @@
 import type { Backend } from './backend.js';
-import { getAutograd, hasAutograd, isGradEnabled } from './grad-mode.js';
+import { getAutograd, hasAutograd, isGradEnabled, noGrad } from './grad-mode.js';
 import type { AttrSpec, RegisteredOp, TensorMeta } from './registry.js';
 import { getOp } from './registry.js';
 import { formatShape } from './shape.js';
@@ -46,6 +46,13 @@ function runKernel(
   attrs: unknown,
 ): Tensor[] {
   const kernel = op.kernels.get(backend.name);
+  if (!kernel && op.def.decomposition) {
+    // Ops with a decomposition run it untracked (after their own argument checks); the caller
+    // records this op's own node.
+    op.def.infer?.(args, attrs);
+    const r = noGrad(() => op.def.decomposition!(args, attrs));
+    return Array.isArray(r) ? r : [r];
+  }
   if (!kernel) {
     const have = [...op.kernels.keys()];
     throw new Error(
@@ -63,7 +70,7 @@ function runKernel(
     for (let d = 0; d < m.shape.length; d++) n *= m.shape[d]!;
     outputs[i] = new Tensor(backend.allocate(m.dtype, n), m.shape);
   }
-  kernel(args, outputs, attrs);
+  kernel!(args, outputs, attrs);
   return outputs;
 }
 

@@ -119,6 +119,12 @@ export interface OpDefinition<A = any> {
   readonly view?: (arg: ViewLayout, attrs: A) => ViewLayout;
   /** For composite ops: the forward written with other ops; gradients come from those ops. */
   readonly composite?: (args: readonly Tensor[], attrs: A) => Tensor | Tensor[];
+  /**
+   * The forward written with other ops, used on every backend that registered no kernel for this
+   * op. Unlike `composite`, the call is recorded as one node of this op with its own VJPs (and its
+   * own name, e.g. `MvBackward0`), and backends may still contribute faster kernels.
+   */
+  readonly decomposition?: (args: readonly Tensor[], attrs: A) => Tensor | Tensor[];
   /** One VJP per argument name; a missing entry means "not differentiable w.r.t. this argument". */
   readonly vjp?: Readonly<Record<string, VjpFn<A>>>;
   /** Which arguments the VJPs need (by index); default all. Unsaved arguments may change in place freely. */
@@ -177,9 +183,9 @@ export function defineOp<A = Record<string, unknown>>(
       `defineOp: an op named '${def.name}' is already registered; pass { override: true } to replace it`,
     );
   }
-  if (!def.composite && !def.view && !def.infer) {
+  if (!def.composite && !def.view && !def.infer && !def.decomposition) {
     throw new Error(
-      `defineOp('${def.name}'): an op needs 'infer' (with kernels), 'view' or 'composite'`,
+      `defineOp('${def.name}'): an op needs 'infer' (with kernels), 'decomposition', 'view' or 'composite'`,
     );
   }
   const argNames = [...def.inputs, ...(def.params ?? [])];

@@ -195,10 +195,13 @@ MAPPING = {
     # linear algebra
     "mm": lambda i, a: torch.mm(i[0], i[1]),
     "bmm": lambda i, a: torch.bmm(i[0], i[1]),
+    "mv": lambda i, a: torch.mv(i[0], i[1]),
+    "dot": lambda i, a: torch.dot(i[0], i[1]),
     # views and copies
     "contiguous": lambda i, a: i[0].clone(),
     "view": lambda i, a: i[0].view(a["shape"]),
     "transpose": lambda i, a: i[0].transpose(a["dim0"], a["dim1"]),
+    "t": lambda i, a: i[0].t(),
     "permute": lambda i, a: i[0].permute(a["dims"]),
     "expand": lambda i, a: i[0].expand(a["shape"]),
     "unsqueeze": lambda i, a: i[0].unsqueeze(a["dim"]),

@@ -33,7 +33,8 @@ export function coverageReport(
     const op = getOp(name);
     const samples = op.def.samples?.() ?? [];
     if (!samples.length) missingSamples.push(name);
-    if (!op.def.view && !op.def.composite && !op.kernels.has(device)) missingKernels.push(name);
+    const needsKernel = !op.def.view && !op.def.composite && !op.def.decomposition;
+    if (needsKernel && !op.kernels.has(device)) missingKernels.push(name);
     if (samples.length && opts.fixtures && !opts.fixtures.ops[name]) missingFixtures.push(name);
   }
   return { device, ops: names, missingSamples, missingKernels, missingFixtures };

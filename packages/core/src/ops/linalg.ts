@@ -1,7 +1,7 @@
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { op, run } from './define.js';
-import { expand, reshape, transpose, unsqueeze } from './view.js';
+import { expand, reshape, t, transpose, unsqueeze } from './view.js';
 
 /**
  * Matrix products. `mm` and `bmm` are the primitives backends implement (they receive strided
@@ -143,36 +143,84 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
  * @example m.mv(x) // tensor([90., 40., 10.]) for the seed's m and x
  */
 export function mv(m: Tensor, v: Tensor): Tensor {
-  if (m.shape.length !== 2 || v.shape.length !== 1) {
-    throw new RangeError(
-      `mv: expected a 2-D matrix and a 1-D vector, got ${formatShape(m.shape)} and ${formatShape(v.shape)}`,
-    );
-  }
-  if (m.shape[1] !== v.shape[0]) {
-    throw new RangeError(
-      `mv: size mismatch, got input (${m.shape[0]}x${m.shape[1]}), vec (${v.shape[0]})`,
-    );
-  }
-  return reshape(mm(m, unsqueeze(v, 1)), [m.shape[0]!]);
+  return run(mvOp, [m, v]);
 }
+
+/**
+ * The registered 'mv' op (printed `MvBackward0`); call it through {@link mv}. Backends without
+ * a dedicated kernel run its decomposition through `mm`.
+ */
+export const mvOp = op({
+  name: 'mv',
+  inputs: ['input', 'vec'],
+  infer: ([m, v]) => {
+    if (m!.shape.length !== 2 || v!.shape.length !== 1) {
+      throw new RangeError(
+        `mv: expected a 2-D matrix and a 1-D vector, got ${formatShape(m!.shape)} and ${formatShape(v!.shape)}`,
+      );
+    }
+    if (m!.shape[1] !== v!.shape[0]) {
+      throw new RangeError(
+        `mv: size mismatch, got input (${m!.shape[0]}x${m!.shape[1]}), vec (${v!.shape[0]})`,
+      );
+    }
+    checkMatmulDType('mv', m!, v!);
+    return { shape: [m!.shape[0]!], dtype: m!.dtype };
+  },
+  decomposition: ([m, v]) => {
+    return reshape(mm(m!, unsqueeze(v!, 1)), [m!.shape[0]!]);
+  },
+  vjp: {
+    input: ({ grad, inputs }) => outer(grad, inputs[1]!),
+    vec: ({ grad, inputs }) => mv(t(inputs[0]!), grad),
+  },
+  samples: () => [
+    { name: 'square', inputs: [{ shape: [3, 3] }, { shape: [3] }] },
+    { name: 'transposed', inputs: [{ shape: [4, 3], layout: 'transposed' }, { shape: [3] }] },
+    { name: 'empty', inputs: [{ shape: [0, 2] }, { shape: [2] }] },
+  ],
+  doc: 'Matrix-vector product.',
+});
 
 /**
  * Inner product of two 1-D tensors of the same size.
  * @example torch.dot(u, v)
  */
 export function dot(a: Tensor, b: Tensor): Tensor {
-  if (a.shape.length !== 1 || b.shape.length !== 1) {
-    throw new RangeError(
-      `dot: 1D tensors expected, but got ${a.shape.length}D and ${b.shape.length}D tensors`,
-    );
-  }
-  if (a.shape[0] !== b.shape[0]) {
-    throw new RangeError(
-      `dot: inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
-    );
-  }
-  return reshape(mm(unsqueeze(a, 0), unsqueeze(b, 1)), []);
+  return run(dotOp, [a, b]);
 }
+
+/** The registered 'dot' op (printed `DotBackward0`); call it through {@link dot}. */
+export const dotOp = op({
+  name: 'dot',
+  inputs: ['input', 'other'],
+  infer: ([a, b]) => {
+    if (a!.shape.length !== 1 || b!.shape.length !== 1) {
+      throw new RangeError(
+        `dot: 1D tensors expected, but got ${a!.shape.length}D and ${b!.shape.length}D tensors`,
+      );
+    }
+    if (a!.shape[0] !== b!.shape[0]) {
+      throw new RangeError(
+        `dot: inconsistent tensor size, expected tensor [${a!.shape[0]}] and src [${b!.shape[0]}] to have the same number of elements, but got ${a!.shape[0]} and ${b!.shape[0]} elements respectively`,
+      );
+    }
+    checkMatmulDType('dot', a!, b!);
+    return { shape: [], dtype: a!.dtype };
+  },
+  decomposition: ([a, b]) => {
+    return reshape(mm(unsqueeze(a!, 0), unsqueeze(b!, 1)), []);
+  },
+  vjp: {
+    input: ({ grad, inputs }) => inputs[1]!.mul(grad),
+    other: ({ grad, inputs }) => inputs[0]!.mul(grad),
+  },
+  samples: () => [
+    { name: 'vectors', inputs: [{ shape: [5] }, { shape: [5] }] },
+    { name: 'empty', inputs: [{ shape: [0] }, { shape: [0] }] },
+  ],
+  doc: 'Inner product of two vectors.',
+});
 
 /**
  * Outer product of two vectors.
