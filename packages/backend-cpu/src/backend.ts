@@ -13,7 +13,8 @@ export interface CpuStorage extends Storage {
  * byte cap; a reused array is zeroed, so `allocate` always returns zeros.
  */
 class BufferPool {
-  private readonly free = new Map<string, TypedArray[]>();
+  /** Free arrays by dtype, then by length (number keys: no string built per allocation). */
+  private readonly free = new Map<DType, Map<number, TypedArray[]>>();
   private readonly owned = new WeakSet<TypedArray>();
   private bytes = 0;
 
@@ -25,8 +26,7 @@ class BufferPool {
 
   take(dtype: DType, size: number): TypedArray {
     if (size >= this.minSize) {
-      const list = this.free.get(`${dtype}:${size}`);
-      const reused = list?.pop();
+      const reused = this.free.get(dtype)?.get(size)?.pop();
       if (reused) {
         this.bytes -= reused.byteLength;
         return reused.fill(0);
@@ -39,11 +39,15 @@ class BufferPool {
 
   give(dtype: DType, data: TypedArray): void {
     if (!this.owned.has(data) || this.bytes + data.byteLength > this.maxBytes) return;
-    const key = `${dtype}:${data.length}`;
-    let list = this.free.get(key);
+    let bySize = this.free.get(dtype);
+    if (!bySize) {
+      bySize = new Map();
+      this.free.set(dtype, bySize);
+    }
+    let list = bySize.get(data.length);
     if (!list) {
       list = [];
-      this.free.set(key, list);
+      bySize.set(data.length, list);
     }
     list.push(data);
     this.bytes += data.byteLength;
@@ -54,6 +58,18 @@ class BufferPool {
     this.free.clear();
     this.bytes = 0;
   }
+}
+
+const empties = new Map<DType, TypedArray>();
+
+/** A shared zero-length array per dtype (nothing can be written into it). */
+function emptyArray(dtype: DType): TypedArray {
+  let e = empties.get(dtype);
+  if (!e) {
+    e = new (typedArrayFor(dtype))(0);
+    empties.set(dtype, e);
+  }
+  return e;
 }
 
 /**
@@ -91,7 +107,7 @@ export class CpuBackend implements Backend {
 
   release(storage: Storage): void {
     const data = storage.data as TypedArray;
-    storage.data = new (typedArrayFor(storage.dtype))(0);
+    storage.data = emptyArray(storage.dtype);
     this.pool.give(storage.dtype, data);
   }
 

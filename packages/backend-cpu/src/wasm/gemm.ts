@@ -1,6 +1,6 @@
 import type { Operand } from '../kernels/gemm.js';
 import { TILE_COLS, TILE_ROWS } from './gemm-kernel.js';
-import { getRuntime, scratch, scratchBase } from './runtime.js';
+import { getRuntime, type Runtime, scratch, scratchBase } from './runtime.js';
 
 /**
  * float32 GEMM on the WebAssembly SIMD micro-kernel. Operands are packed from their strided
@@ -12,6 +12,9 @@ import { getRuntime, scratch, scratchBase } from './runtime.js';
 
 /** Steps of k per kernel call: keeps a block of packed B in the L2 cache. */
 const KC = 256;
+
+/** Floats of C per band in `gemmOneBlock`: a band stays in the L1 cache while copied out. */
+const BAND_FLOATS = 4096;
 
 /** True when the WebAssembly SIMD kernel can run here. */
 export function wasmGemmAvailable(): boolean {
@@ -60,6 +63,60 @@ function packA(f: Float32Array, at: number, a: Operand, k0: number, kc: number, 
   }
 }
 
+/** Copies rows×N of a result with row pitch Np at `at` into C from `co`. */
+function copyOut(
+  f: Float32Array,
+  at: number,
+  Np: number,
+  rows: number,
+  N: number,
+  C: Float32Array,
+  co: number,
+): void {
+  if (Np === N) {
+    C.set(f.subarray(at, at + rows * N), co);
+  } else {
+    for (let i = 0; i < rows; i++) C.set(f.subarray(at + i * Np, at + i * Np + N), co + i * N);
+  }
+}
+
+/**
+ * A product with K ≤ KC (one block of k, e.g. an outer product): B is packed once and C is
+ * computed a band of rows at a time into a small scratch tile that stays in cache while it is
+ * copied out (writing all of C into scratch and copying it after would stream it through memory
+ * twice).
+ */
+function gemmOneBlock(
+  rt: Runtime,
+  M: number,
+  N: number,
+  K: number,
+  a: Operand,
+  b: Operand,
+  C: Float32Array,
+  co: number,
+): void {
+  const Np = Math.ceil(N / TILE_COLS) * TILE_COLS;
+  const band = Math.max(
+    TILE_ROWS,
+    Math.min(
+      Math.ceil(M / TILE_ROWS) * TILE_ROWS,
+      Math.floor(BAND_FLOATS / Np / TILE_ROWS) * TILE_ROWS,
+    ),
+  );
+  const bAt = scratchBase();
+  const aAt = bAt + K * Np;
+  const cAt = aAt + band * K;
+  const f = scratch(rt, cAt - bAt + band * Np);
+  packB(f, bAt, b, 0, K, N);
+  for (let i0 = 0; i0 < M; i0 += band) {
+    const rows = Math.min(band, M - i0);
+    packA(f, aAt, { data: a.data, offset: a.offset + i0 * a.rs, rs: a.rs, cs: a.cs }, 0, K, rows);
+    rt.gemm(aAt * 4, bAt * 4, cAt * 4, Math.ceil(rows / TILE_ROWS), Np / TILE_COLS, K, Np * 4, 0);
+    copyOut(f, cAt, Np, rows, N, C, co + i0 * N);
+  }
+}
+
 /**
  * C[M×N] (dense row-major float32 from `co`) = A·B on the SIMD kernel; M, N, K ≥ 1.
  * Returns false (leaving C untouched) when the kernel is unavailable.
@@ -75,9 +132,13 @@ export function gemmWasm(
 ): boolean {
   const rt = getRuntime();
   if (!rt) return false;
+  if (K <= KC) {
+    gemmOneBlock(rt, M, N, K, a, b, C, co);
+    return true;
+  }
   const Mp = Math.ceil(M / TILE_ROWS) * TILE_ROWS;
   const Np = Math.ceil(N / TILE_COLS) * TILE_COLS;
-  const kc = Math.min(KC, K);
+  const kc = KC;
   const aAt = scratchBase();
   const bAt = aAt + Mp * kc;
   const cAt = bAt + kc * Np;
@@ -97,10 +158,6 @@ export function gemmWasm(
       k0 > 0 ? 1 : 0,
     );
   }
-  if (Np === N) {
-    C.set(f.subarray(cAt, cAt + M * N), co);
-  } else {
-    for (let i = 0; i < M; i++) C.set(f.subarray(cAt + i * Np, cAt + i * Np + N), co + i * N);
-  }
+  copyOut(f, cAt, Np, M, N, C, co);
   return true;
 }
