@@ -1,5 +1,7 @@
 import type { RegisteredOp, Tensor, VjpContext } from '@autodag/core';
 import {
+  argName,
+  checkArity,
   dispatch,
   enableGrad,
   formatShape,
@@ -583,12 +585,7 @@ function runForward(node: DagNode, all: Tensor[], inputs: Tensor[], params: Tens
   const op = node.op;
   if (typeof op === 'string') {
     const registered = getOp(op);
-    if (all.length !== registered.arity) {
-      const names = [...registered.def.inputs, ...(registered.def.params ?? [])];
-      throw new TypeError(
-        `${op}: expected ${registered.arity} tensor arguments (${names.join(', ')}), got ${all.length}`,
-      );
-    }
+    checkArity(registered, all.length);
     const outs = dispatch(registered, all, resolveAttrs(registered, { ...node.attrs }));
     return outs.length === 1 ? outs[0] : outs;
   }
@@ -620,23 +617,25 @@ function autogradVjp(
 
 function registryVjp(op: RegisteredOp, node: DagNode, g: Tensor, all: Tensor[], out: Tensor) {
   const def = op.def;
-  const names = [...def.inputs, ...(def.params ?? [])];
-  const ctx: VjpContext = {
+  const ctx: { -readonly [K in keyof VjpContext]: VjpContext[K] } = {
     grad: g,
     grads: [g],
     inputs: all,
     inputMetas: all.map((t) => ({ shape: t.shape, dtype: t.dtype })),
     outputs: [out],
     attrs: resolveAttrs(op, { ...node.attrs }),
+    index: 0,
   };
   return all.map((t, i) => {
     if (!isFloatingPoint(t.dtype)) return null;
-    const vjp = def.vjp?.[names[i]!];
+    const name = argName(op, i);
+    const vjp = def.vjp?.[name];
     if (!vjp) {
       throw new Error(
-        `Dag: node '${node.name}': the derivative for '${def.name}' with respect to '${names[i]}' is not implemented`,
+        `Dag: node '${node.name}': the derivative for '${def.name}' with respect to '${name}' is not implemented`,
       );
     }
+    ctx.index = i;
     return vjp(ctx as VjpContext<never>);
   });
 }

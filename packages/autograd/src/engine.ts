@@ -6,6 +6,7 @@ import type {
   VjpContext,
 } from '@autodag/core';
 import {
+  argName,
   enableGrad,
   formatShape,
   isFloatingPoint,
@@ -126,23 +127,25 @@ function applyOpNode(node: OpNode, grads: (Tensor | null)[]): (Tensor | null)[] 
       dtype: node.outputMetas[0]!.dtype,
       device: deviceOfGrads(grads),
     });
-  const ctx: VjpContext = {
+  const ctx: { -readonly [K in keyof VjpContext]: VjpContext[K] } = {
     grad: grad0,
     grads,
     inputs,
+    index: 0,
     inputMetas: node.inputMetas,
     outputs,
     attrs: node.attrs as Record<string, unknown>,
   };
-  const names = [...def.inputs, ...(def.params ?? [])];
   return node.edges.map((edge, i) => {
     if (!edge) return null;
-    const vjp = def.vjp?.[names[i]!];
+    const name = argName(node.op, i);
+    const vjp = def.vjp?.[name];
     if (!vjp) {
       throw new Error(
-        `the derivative for '${def.name}' with respect to '${names[i]}' is not implemented`,
+        `the derivative for '${def.name}' with respect to '${name}' is not implemented`,
       );
     }
+    ctx.index = i;
     const g = vjp(ctx as VjpContext<never>);
     if (g && !shapesEqual(g.shape, node.inputMetas[i]!.shape)) {
       throw new Error(

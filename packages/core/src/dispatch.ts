@@ -1,7 +1,7 @@
 import type { Backend } from './backend.js';
 import { getAutograd, hasAutograd, isGradEnabled, noGrad } from './grad-mode.js';
 import type { AttrSpec, RegisteredOp, TensorMeta } from './registry.js';
-import { getOp } from './registry.js';
+import { argName, checkArity, getOp } from './registry.js';
 import { formatShape } from './shape.js';
 import { Tensor } from './tensor.js';
 
@@ -32,11 +32,6 @@ function commonBackend(op: RegisteredOp, args: readonly Tensor[]): Backend {
     }
   }
   return backend;
-}
-
-function argName(op: RegisteredOp, i: number): string {
-  const names = [...op.def.inputs, ...(op.def.params ?? [])];
-  return names[i] ?? `#${i}`;
 }
 
 function runKernel(
@@ -184,12 +179,7 @@ export function callOp(
   attrs: Record<string, unknown> = {},
 ): Tensor | Tensor[] {
   const op = typeof opOrName === 'string' ? getOp(opOrName) : opOrName;
-  if (args.length !== op.arity) {
-    const names = [...op.def.inputs, ...(op.def.params ?? [])];
-    throw new TypeError(
-      `${op.def.name}: expected ${op.arity} tensor arguments (${names.join(', ')}), got ${args.length}`,
-    );
-  }
+  checkArity(op, args.length);
   const outputs = dispatch(op, args, resolveAttrs(op, attrs));
   return outputs.length === 1 ? outputs[0]! : outputs;
 }

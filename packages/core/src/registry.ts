@@ -37,6 +37,8 @@ export interface VjpContext<A = Record<string, unknown>> {
   readonly grads: readonly (Tensor | null)[];
   /** The op's tensor arguments (inputs then parameters), as saved at call time. */
   readonly inputs: readonly Tensor[];
+  /** Index of the argument whose gradient is asked for (tells the tensors of a variadic op apart). */
+  readonly index: number;
   /** Shapes and dtypes of the arguments, always available even when the tensors were not saved. */
   readonly inputMetas: readonly TensorMeta[];
   /** The op's outputs, as saved at call time (only when the op declares `saveOutputs`). */
@@ -120,6 +122,12 @@ export interface OpDefinition<A = any> {
   /** For composite ops: the forward written with other ops; gradients come from those ops. */
   readonly composite?: (args: readonly Tensor[], attrs: A) => Tensor | Tensor[];
   /**
+   * The op takes any number (at least one) of tensors as its single input, which `inputs` names
+   * (e.g. `['tensors']`, as `cat` and `stack` do); its VJP for that name is called once per
+   * tensor, with `ctx.index` telling which. Variadic ops take no parameters.
+   */
+  readonly variadic?: boolean;
+  /**
    * The forward written with other ops, used on every backend that registered no kernel for this
    * op. Unlike `composite`, the call is recorded as one node of this op with its own VJPs (and its
    * own name, e.g. `MvBackward0`), and backends may still contribute faster kernels.
@@ -149,6 +157,7 @@ export interface RegisteredOp<A = any> {
   /** Forward kernels by backend name. */
   readonly kernels: Map<string, Kernel<A>>;
   /** Cached derived facts used on the dispatch hot path. */
+  /** Number of tensor arguments; -1 for variadic ops (any number, at least one). */
   readonly arity: number;
   /** Name of the backward node (`tensor.gradFn.name`), e.g. `'MulBackward0'`. */
   readonly gradFnName: string;
@@ -189,6 +198,11 @@ export function defineOp<A = Record<string, unknown>>(
     );
   }
   const argNames = [...def.inputs, ...(def.params ?? [])];
+  if (def.variadic && (def.inputs.length !== 1 || def.params?.length)) {
+    throw new Error(
+      `defineOp('${def.name}'): a variadic op names exactly one input (its list of tensors) and no parameters`,
+    );
+  }
   for (const key of Object.keys(def.vjp ?? {})) {
     if (!argNames.includes(key)) {
       throw new Error(
@@ -200,7 +214,7 @@ export function defineOp<A = Record<string, unknown>>(
     def,
     // Overriding keeps the kernels backends already contributed.
     kernels: (existing?.kernels as Map<string, Kernel<A>>) ?? new Map(),
-    arity: argNames.length,
+    arity: def.variadic ? -1 : argNames.length,
     gradFnName: def.gradFnName ?? `${pascalCase(def.name)}Backward0`,
     attrNames: Object.keys(def.attrs ?? {}),
   };
@@ -277,4 +291,26 @@ export function unregisterKernel(opName: string, backend: string): boolean {
  */
 export function listKernels(opName: string): string[] {
   return [...getOp(opName).kernels.keys()].sort();
+}
+
+/**
+ * The name of an op's argument at `index` (inputs, then parameters; every tensor of a variadic
+ * op's list shares the list's name).
+ * @example argName(getOp('mm'), 1) // 'mat2'
+ */
+export function argName(op: RegisteredOp, index: number): string {
+  if (op.def.variadic) return op.def.inputs[0]!;
+  const names = [...op.def.inputs, ...(op.def.params ?? [])];
+  return names[index] ?? `#${index}`;
+}
+
+/**
+ * Throws a clear error when `count` tensor arguments do not fit the op.
+ * @example checkArity(getOp('add'), 2)
+ */
+export function checkArity(op: RegisteredOp, count: number): void {
+  if (op.def.variadic ? count >= 1 : count === op.arity) return;
+  const names = [...op.def.inputs, ...(op.def.params ?? [])];
+  const expected = op.def.variadic ? 'at least 1 tensor argument' : `${op.arity} tensor arguments`;
+  throw new TypeError(`${op.def.name}: expected ${expected} (${names.join(', ')}), got ${count}`);
 }

@@ -235,7 +235,8 @@ MAPPING = {
     "cumsum": lambda i, a: _cumsum(i[0], a),
     "compareMask": lambda i, a: COMPARISONS[a["cmp"]](i[0], i[1]).to(dtype_of(a["dtype"])),
     # joining and reordering
-    "cat": lambda i, a: torch.cat([i[0], i[1]], dim=a["dim"]),
+    "cat": lambda i, a: torch.cat(list(i), dim=a["dim"]),
+    "stack": lambda i, a: torch.stack(list(i), dim=a["dim"]),
     "flip": lambda i, a: i[0].flip(a["dims"]) if a["dims"] else i[0].clone(),
     "repeat": lambda i, a: i[0].repeat(a["repeats"]),
     "tril": lambda i, a: torch.tril(i[0], a.get("diagonal", 0)),

@@ -113,7 +113,7 @@ export function checkForward(c: SampleCase, opts: CheckOptions = {}): CheckResul
         { shape: run.inputs[i]!.shape, values: readValues(run.inputs[i]!) },
         { shape: v.shape, values: v.values },
         { rtol: 0, atol: 0 },
-        `input '${argNames(c.op)[i]}' after the call`,
+        `input '${argNames(c.op, c.values.length)[i]}' after the call`,
       );
       if (msg) return result(c, 'forward', 'fail', `the op modified its input: ${msg}`);
     }
@@ -189,7 +189,7 @@ export function checkFixture(c: SampleCase, opts: CheckOptions = {}): CheckResul
       if (msg) return result(c, 'fixture', 'fail', msg);
     }
     const grads = analyticGrads(c.op, c.sample, run);
-    const names = argNames(c.op);
+    const names = argNames(c.op, c.values.length);
     for (const [i, g] of grads ?? []) {
       const e = f.grads?.[i];
       if (!e) continue;
@@ -300,7 +300,7 @@ function compareEvaluations(
     const msg = compareArrays(g, w, tolFor(c.op, g.dtype, opts, false), `${label}: output ${k}`);
     if (msg) return msg;
   }
-  const names = argNames(c.op);
+  const names = argNames(c.op, c.values.length);
   for (const [i, g] of got.grads ?? []) {
     const w = want.grads?.get(i);
     if (!w) continue;

@@ -1,5 +1,5 @@
-import { getOp, listOps, resolveAttrs } from '@autodag/core';
-import { argNames, differentiableArgs } from './execute.js';
+import { argName, getOp, listOps, resolveAttrs } from '@autodag/core';
+import { differentiableArgs } from './execute.js';
 import type { Layout } from './materialize.js';
 import { sampleValues } from './materialize.js';
 import { digestInputs } from './seed.js';
@@ -61,7 +61,6 @@ export function dumpSamples(ops: readonly string[] = listOps()): DumpedSamples {
     const op = getOp(name);
     const samples = op.def.samples?.() ?? [];
     if (!samples.length) continue;
-    const names = argNames(op);
     const kind = op.def.view ? 'view' : op.def.composite ? 'composite' : 'kernel';
     out[name] = {
       kind,
@@ -71,7 +70,7 @@ export function dumpSamples(ops: readonly string[] = listOps()): DumpedSamples {
           name: s.name,
           attrs: encodeAttrs(resolveAttrs(op, s.attrs ?? {})),
           inputs: values.map((v, i) => ({
-            name: names[i] ?? `#${i}`,
+            name: argName(op, i),
             shape: v.shape,
             dtype: v.dtype,
             values: v.values.map(encode),

@@ -1,6 +1,6 @@
 import { grad } from '@autodag/autograd';
 import type { DType, OpSample, RegisteredOp, Tensor } from '@autodag/core';
-import { callOp, fromTypedArray, isFloatingPoint, noGrad } from '@autodag/core';
+import { argName, callOp, fromTypedArray, isFloatingPoint, noGrad } from '@autodag/core';
 import type { InputValues, Layout } from './materialize.js';
 import { buildTensor, wantsGrad } from './materialize.js';
 import { gradWeights } from './seed.js';
@@ -26,9 +26,9 @@ export interface SampleRun {
   readonly outputs: Tensor[];
 }
 
-/** Names of the op's arguments: inputs then parameters. */
-export function argNames(op: RegisteredOp): string[] {
-  return [...op.def.inputs, ...(op.def.params ?? [])];
+/** Names of the op's first `count` arguments: inputs then parameters (a variadic op's list name for each). */
+export function argNames(op: RegisteredOp, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => argName(op, i));
 }
 
 /**
@@ -44,7 +44,7 @@ export function differentiableArgs(
   opts: { ignoreNoGrad?: boolean } = {},
 ): number[] {
   if (sample.noGrad && !opts.ignoreNoGrad) return [];
-  const names = argNames(op);
+  const names = argNames(op, sample.inputs.length);
   const out: number[] = [];
   sample.inputs.forEach((input, i) => {
     if (!wantsGrad(input)) return;

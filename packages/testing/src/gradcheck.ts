@@ -46,7 +46,7 @@ export function gradcheckSample(
   opts: GradcheckOptions = {},
 ): GradcheckResult {
   const device = opts.device ?? 'cpu';
-  const names = argNames(op);
+  const names = argNames(op, sample.inputs.length);
   const args = differentiableArgs(op, sample);
   const checked = args.map((a) => names[a]!);
   if (!args.length) return { checked, failure: null };

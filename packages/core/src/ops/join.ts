@@ -6,9 +6,8 @@ import { op, run } from './define.js';
 import { clone, narrow, reshape, select, unsqueeze } from './view.js';
 
 /**
- * Joining and splitting along a dimension: `cat`/`stack` copy, `split`/`chunk`/`unbind` return
- * views. The registry's ops have a fixed number of arguments, so `cat` is a binary op and longer
- * lists are joined as a balanced tree (each element is copied about log2(n) times).
+ * Joining and splitting along a dimension: `cat`/`stack` copy (variadic ops: one call joins the
+ * whole list, each element copied once), `split`/`chunk`/`unbind` return views.
  */
 
 /** Checks that two operands of `cat` agree on every dim but `dim`; `which` numbers the second. */
@@ -33,41 +32,49 @@ function checkCatShapes(
   }
 }
 
-/** The registered 'cat' op (joins two tensors); call it through {@link cat}. */
+/** The registered 'cat' op (joins a list of tensors); call it through {@link cat}. */
 export const catOp = op<{ dim: number }>({
   name: 'cat',
-  inputs: ['input', 'other'],
+  inputs: ['tensors'],
+  variadic: true,
   attrs: { dim: { type: 'int' } },
-  infer: ([a, b], { dim }) => {
-    if (a!.dtype !== b!.dtype) {
-      throw new TypeError(
-        `cat: expected both tensors to have the same dtype, got ${a!.dtype} and ${b!.dtype}`,
-      );
-    }
-    if (a!.shape.length === 0 || b!.shape.length === 0) {
-      throw new RangeError(
-        `cat: zero-dimensional tensor (at position ${a!.shape.length === 0 ? 0 : 1}) cannot be concatenated`,
-      );
-    }
-    const d = normalizeDim(dim, a!.shape.length, 'cat');
-    checkCatShapes(a!.shape, b!.shape, d, 1, 'cat');
-    const shape = a!.shape.slice();
-    shape[d] = a!.shape[d]! + b!.shape[d]!;
-    return { shape, dtype: a!.dtype };
+  infer: (tensors, { dim }) => {
+    const ref = tensors[0]!;
+    const d = normalizeDim(dim, ref.shape.length, 'cat');
+    const shape = ref.shape.slice();
+    shape[d] = 0;
+    tensors.forEach((t, i) => {
+      if (t.dtype !== ref.dtype) {
+        throw new TypeError(
+          `cat: expected all tensors to have the same dtype, got ${ref.dtype} and ${t.dtype} (tensor number ${i})`,
+        );
+      }
+      if (t.shape.length === 0) {
+        throw new RangeError(
+          `cat: zero-dimensional tensor (at position ${i}) cannot be concatenated`,
+        );
+      }
+      checkCatShapes(ref.shape, t.shape, d, i, 'cat');
+      shape[d]! += t.shape[d]!;
+    });
+    return { shape, dtype: ref.dtype };
   },
   saveInputs: [],
   vjp: {
-    input: ({ grad, inputMetas, attrs }) => {
+    tensors: ({ grad, inputMetas, attrs, index }) => {
       const d = normalizeDim(attrs.dim, grad.shape.length, 'cat');
-      return narrow(grad, d, 0, inputMetas[0]!.shape[d]!);
-    },
-    other: ({ grad, inputMetas, attrs }) => {
-      const d = normalizeDim(attrs.dim, grad.shape.length, 'cat');
-      return narrow(grad, d, inputMetas[0]!.shape[d]!, inputMetas[1]!.shape[d]!);
+      let start = 0;
+      for (let i = 0; i < index; i++) start += inputMetas[i]!.shape[d]!;
+      return narrow(grad, d, start, inputMetas[index]!.shape[d]!);
     },
   },
   samples: () => [
     { name: 'rows', inputs: [{ shape: [2, 3] }, { shape: [1, 3] }], attrs: { dim: 0 } },
+    {
+      name: 'three',
+      inputs: [{ shape: [2, 1] }, { shape: [2, 3] }, { shape: [2, 2] }],
+      attrs: { dim: -1 },
+    },
     {
       name: 'transposed',
       inputs: [{ shape: [3, 2], layout: 'transposed' }, { shape: [3, 4] }],
@@ -83,7 +90,7 @@ export const catOp = op<{ dim: number }>({
       attrs: { dim: 0 },
     },
   ],
-  doc: 'Concatenates two tensors along a dimension.',
+  doc: 'Concatenates tensors along a dimension.',
 });
 
 /** Old PyTorch behaviour kept for compatibility: 1-d empty tensors are skipped by `cat`. */
@@ -121,17 +128,8 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     if (i > firstIdx && !isSkippable(t)) checkCatShapes(ref.shape, t.shape, d, i, 'torch.cat()');
   });
   const dtype = kept.reduce((acc, t) => promoteTypes(acc, t.dtype), ref.dtype);
-  let level = kept.map((t) => cast(t, dtype));
-  if (level.length === 1) return clone(level[0]!);
-  while (level.length > 1) {
-    const next: Tensor[] = [];
-    for (let i = 0; i + 1 < level.length; i += 2) {
-      next.push(run(catOp, [level[i]!, level[i + 1]!], { dim: d }));
-    }
-    if (level.length % 2) next.push(level[level.length - 1]!);
-    level = next;
-  }
-  return level[0]!;
+  const list = kept.map((t) => cast(t, dtype));
+  return list.length === 1 ? clone(list[0]!) : run(catOp, list, { dim: d });
 }
 
 /** Alias of `cat`. @example torch.concatenate([a, b], 1) */
@@ -161,11 +159,55 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     }
   });
   const d = normalizeDim(dim, ref.shape.length + 1, 'stack');
-  return cat(
-    tensors.map((t) => unsqueeze(t, d)),
-    d,
+  const dtype = tensors.reduce((acc, t) => promoteTypes(acc, t.dtype), ref.dtype);
+  return run(
+    stackOp,
+    tensors.map((t) => cast(t, dtype)),
+    { dim: d },
   );
 }
+
+/**
+ * The registered 'stack' op (printed `StackBackward0`); call it through {@link stack}. Backends
+ * without a kernel run it as `cat` of the inputs with a new dimension.
+ */
+export const stackOp = op<{ dim: number }>({
+  name: 'stack',
+  inputs: ['tensors'],
+  variadic: true,
+  attrs: { dim: { type: 'int' } },
+  infer: (tensors, { dim }) => {
+    const ref = tensors[0]!;
+    tensors.forEach((t, i) => {
+      if (!shapesEqual(t.shape, ref.shape) || t.dtype !== ref.dtype) {
+        throw new RangeError(
+          `stack expects each tensor to be equal size and dtype, but got ${formatShape(ref.shape)} ${ref.dtype} at entry 0 and ${formatShape(t.shape)} ${t.dtype} at entry ${i}`,
+        );
+      }
+    });
+    const shape = ref.shape.slice();
+    shape.splice(dim, 0, tensors.length);
+    return { shape, dtype: ref.dtype };
+  },
+  decomposition: (tensors, { dim }) =>
+    run(
+      catOp,
+      tensors.map((t) => unsqueeze(t, dim)),
+      { dim },
+    ),
+  saveInputs: [],
+  vjp: { tensors: ({ grad, attrs, index }) => select(grad, attrs.dim, index) },
+  samples: () => [
+    { name: 'rows', inputs: [{ shape: [3] }, { shape: [3] }], attrs: { dim: 0 } },
+    {
+      name: 'last',
+      inputs: [{ shape: [2, 3], layout: 'transposed' }, { shape: [2, 3] }, { shape: [2, 3] }],
+      attrs: { dim: 2 },
+    },
+    { name: '0d', inputs: [{ shape: [] }, { shape: [] }], attrs: { dim: 0 } },
+  ],
+  doc: 'Joins equally shaped tensors along a new dimension.',
+});
 
 /** Tensors as at least 1-d (0-d becomes shape [1]). */
 function atLeast1d(t: Tensor): Tensor {
