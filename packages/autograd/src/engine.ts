@@ -30,8 +30,25 @@ export function leafNode(t: Tensor): AccumulateGrad {
   return t.gradAccumulator as AccumulateGrad;
 }
 
-function save(t: Tensor): SavedTensor {
-  return { tensor: t, version: t.storage.version };
+function save(t: Tensor, index: number): SavedTensor {
+  return { tensor: t, version: t.storage.version, index };
+}
+
+/**
+ * The arguments an op call must save for backward: with `saveInputsFor`, only those that the
+ * VJPs of the arguments requiring grad read (so `x.mul(w)` with only `w` requiring grad keeps
+ * `x` alone, and `w` may change in place afterwards, as in PyTorch); else `saveInputs`, else all.
+ */
+function argumentsToSave(op: RegisteredOp, args: readonly Tensor[]): readonly number[] {
+  const def = op.def;
+  const perArg = def.saveInputsFor;
+  if (!perArg) return def.saveInputs ?? args.map((_, i) => i);
+  const needed: number[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (!args[i]!.requiresGrad) continue;
+    for (const j of perArg[argName(op, i)] ?? []) if (!needed.includes(j)) needed.push(j);
+  }
+  return needed;
 }
 
 /** Attaches a node to the outputs of an op call (called by core's dispatcher). */
@@ -47,12 +64,12 @@ export function record(
     outputs.map((_, i) => i).filter((i) => isFloatingPoint(outputs[i]!.dtype));
   if (differentiable.length === 0) return;
   const edges = args.map((a) => (a.requiresGrad ? edgeOf(a) : null));
-  const saveIdx = def.saveInputs ?? args.map((_, i) => i);
-  const saved = saveIdx.length ? saveIdx.map((i) => save(args[i]!)) : null;
+  const saveIdx = argumentsToSave(op, args);
+  const saved = saveIdx.length ? saveIdx.map((i) => save(args[i]!, i)) : null;
   const node = new OpNode(
     op,
     edges,
-    args.map((a) => ({ shape: a.shape, dtype: a.dtype })),
+    args.map((a) => ({ shape: a.shape, dtype: a.dtype, strides: a.strides })),
     attrs,
     saved,
     null,
@@ -63,7 +80,7 @@ export function record(
     out.gradFn = node;
     out.outputNr = i;
   }
-  if (def.saveOutputs) node.savedOutputs = outputs.map(save);
+  if (def.saveOutputs) node.savedOutputs = outputs.map((o, i) => save(o, i));
 }
 
 /** Records a node with a hand-written backward (PyTorch's `autograd.Function`). */
@@ -116,9 +133,8 @@ function applyOpNode(node: OpNode, grads: (Tensor | null)[]): (Tensor | null)[] 
   const def = node.op.def;
   const savedInputs = unpack(node, node.saved, 'input');
   const inputs: Tensor[] = new Array(node.edges.length);
-  const saveIdx = def.saveInputs ?? node.edges.map((_, i) => i);
-  saveIdx.forEach((argIndex, k) => {
-    inputs[argIndex] = savedInputs[k]!;
+  node.saved?.forEach((saved, k) => {
+    inputs[saved.index] = savedInputs[k]!;
   });
   const outputs = unpack(node, node.savedOutputs, 'output');
   const grad0 =

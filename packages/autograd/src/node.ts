@@ -14,6 +14,8 @@ export interface SavedTensor {
   readonly tensor: Tensor;
   /** `tensor.version` at save time; a mismatch at backward means it was modified in place. */
   readonly version: number;
+  /** Which argument (or output) of the op it is. */
+  readonly index: number;
 }
 
 let nextSequence = 0;

@@ -8,6 +8,8 @@ export interface TensorMeta {
   readonly shape: Shape;
   /** Element type of the output. */
   readonly dtype: DType;
+  /** Layout, where known (VJPs see the strides of every argument, saved or not). */
+  readonly strides?: readonly number[];
 }
 
 /** The types an op attribute may declare; checked when the op is called. */
@@ -137,6 +139,12 @@ export interface OpDefinition<A = any> {
   readonly vjp?: Readonly<Record<string, VjpFn<A>>>;
   /** Which arguments the VJPs need (by index); default all. Unsaved arguments may change in place freely. */
   readonly saveInputs?: readonly number[];
+  /**
+   * Finer than `saveInputs`: for each argument name, the arguments its VJP reads. A call saves
+   * only what the VJPs of its arguments that require grad need.
+   * @example saveInputsFor: { input: [1], other: [0] } // mul: d/dinput reads other, d/dother reads input
+   */
+  readonly saveInputsFor?: Readonly<Record<string, readonly number[]>>;
   /** Whether the VJPs need the outputs (e.g. exp, tanh). */
   readonly saveOutputs?: boolean;
   /** Indices of outputs that carry gradients (default: every floating output). */

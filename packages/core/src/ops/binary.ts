@@ -193,9 +193,10 @@ export const mulOp = op({
   name: 'mul',
   inputs: ['input', 'other'],
   infer: binaryInfer('mul'),
+  saveInputsFor: { input: [1], other: [0] },
   vjp: {
-    input: ({ grad, inputs }) => sumTo(mul(grad, inputs[1]!), inputs[0]!.shape),
-    other: ({ grad, inputs }) => sumTo(mul(grad, inputs[0]!), inputs[1]!.shape),
+    input: ({ grad, inputs, inputMetas }) => sumTo(mul(grad, inputs[1]!), inputMetas[0]!.shape),
+    other: ({ grad, inputs, inputMetas }) => sumTo(mul(grad, inputs[0]!), inputMetas[1]!.shape),
   },
   samples: binarySamples(-3, 3, { edge: [EDGE_X, EDGE_Y], int: [INT_X, INT_Y] }),
   doc: 'Elementwise product with broadcasting.',
@@ -206,8 +207,9 @@ export const divOp = op({
   name: 'div',
   inputs: ['input', 'other'],
   infer: binaryInfer('div'),
+  saveInputsFor: { input: [1], other: [0, 1] },
   vjp: {
-    input: ({ grad, inputs }) => sumTo(div(grad, inputs[1]!), inputs[0]!.shape),
+    input: ({ grad, inputs, inputMetas }) => sumTo(div(grad, inputs[1]!), inputMetas[0]!.shape),
     other: ({ grad, inputs }) => {
       const [a, b] = inputs as [Tensor, Tensor];
       return sumTo(neg(div(mul(grad, a), mul(b, b))), b.shape);

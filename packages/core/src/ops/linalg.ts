@@ -18,14 +18,15 @@ function checkMatmulDType(name: string, a: Tensor, b: Tensor): void {
 }
 
 /** True for a matrix stored column by column (unit stride down the rows), like a transposed view. */
-function isColumnMajor(t: Tensor): boolean {
-  return t.strides[0] === 1 && t.strides[1] !== 1;
+function isColumnMajor(t: { readonly strides?: readonly number[] }): boolean {
+  return t.strides !== undefined && t.strides[0] === 1 && t.strides[1] !== 1;
 }
 
 /** The registered 'mm' op; call it through {@link mm} or {@link matmul}. */
 export const mmOp = op({
   name: 'mm',
   inputs: ['input', 'mat2'],
+  saveInputsFor: { input: [1], mat2: [0] },
   infer: ([a, b]) => {
     if (a!.shape.length !== 2 || b!.shape.length !== 2) {
       throw new RangeError(
@@ -43,12 +44,12 @@ export const mmOp = op({
   vjp: {
     // A column-major operand (e.g. a weight used as `w.t()`) gets its gradient in the same
     // layout, so the gradient reaching the weight is contiguous (as PyTorch's mm backward does).
-    input: ({ grad, inputs }) =>
-      isColumnMajor(inputs[0]!)
+    input: ({ grad, inputs, inputMetas }) =>
+      isColumnMajor(inputMetas[0]!)
         ? transpose(mm(inputs[1]!, transpose(grad, 0, 1)), 0, 1)
         : mm(grad, transpose(inputs[1]!, 0, 1)),
-    mat2: ({ grad, inputs }) =>
-      isColumnMajor(inputs[1]!)
+    mat2: ({ grad, inputs, inputMetas }) =>
+      isColumnMajor(inputMetas[1]!)
         ? transpose(mm(transpose(grad, 0, 1), inputs[0]!), 0, 1)
         : mm(transpose(inputs[0]!, 0, 1), grad),
   },
@@ -84,6 +85,7 @@ export const mmOp = op({
 export const bmmOp = op({
   name: 'bmm',
   inputs: ['input', 'mat2'],
+  saveInputsFor: { input: [1], mat2: [0] },
   infer: ([a, b]) => {
     if (a!.shape.length !== 3 || b!.shape.length !== 3) {
       throw new RangeError(
@@ -153,6 +155,7 @@ export function mv(m: Tensor, v: Tensor): Tensor {
 export const mvOp = op({
   name: 'mv',
   inputs: ['input', 'vec'],
+  saveInputsFor: { input: [1], vec: [0] },
   infer: ([m, v]) => {
     if (m!.shape.length !== 2 || v!.shape.length !== 1) {
       throw new RangeError(
@@ -194,6 +197,7 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 export const dotOp = op({
   name: 'dot',
   inputs: ['input', 'other'],
+  saveInputsFor: { input: [1], other: [0] },
   infer: ([a, b]) => {
     if (a!.shape.length !== 1 || b!.shape.length !== 1) {
       throw new RangeError(
