@@ -172,20 +172,25 @@ describe('mirrors of read-only operands', () => {
   });
 });
 
-describe('float32 products with one block of k, computed a band of rows at a time', () => {
+describe('float32 outer products and products with one block of k, by bands of rows', () => {
   // Outer products (weight gradients of batch-1 layers) and K ≤ 256 with partial bands and
   // partial 4×8 tiles.
   for (const [m, k, n] of [
     [256, 1, 784],
     [37, 1, 45],
+    [100, 1, 45],
+    [5000, 1, 1],
+    [3, 1, 2000],
     [70, 3, 601],
     [9, 256, 130],
   ] as const) {
     it(`${m}x${k} · ${k}x${n}`, () => {
-      for (const la of ['contiguous', 'transposed'] as const) {
-        const a = matrix(m, k, la, 21 + m);
-        const b = matrix(k, n, 'contiguous', 22 + n);
-        expectClose(torch.mm(a.t, b.t), naive(a.rows, b.rows), la);
+      for (const la of ['contiguous', 'transposed', 'expanded'] as const) {
+        for (const lb of ['contiguous', 'transposed', 'expanded'] as const) {
+          const a = matrix(m, k, la, 21 + m);
+          const b = matrix(k, n, lb, 22 + n);
+          expectClose(torch.mm(a.t, b.t), naive(a.rows, b.rows), `${la} ${lb}`);
+        }
       }
     });
   }

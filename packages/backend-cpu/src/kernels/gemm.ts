@@ -1,6 +1,6 @@
 import type { Storage, TypedArray } from '@autodag/core';
 import { gemmWasm } from '../wasm/gemm.js';
-import { gemvWasm } from '../wasm/gemv.js';
+import { gemvWasm, outerWasm } from '../wasm/gemv.js';
 
 /**
  * Strided GEMM: C[M×N] (dense row-major at `co`) = A[M×K] · B[K×N], where A and B are read
@@ -275,6 +275,9 @@ export function gemmStrided(
   if (K === 0) {
     C.fill(0, co, co + M * N);
     return;
+  }
+  if (C instanceof Float32Array && K === 1 && M * N >= WASM_MIN_WORK) {
+    if (outerWasm(M, N, a, b, C, co)) return;
   }
   if (
     C instanceof Float32Array &&

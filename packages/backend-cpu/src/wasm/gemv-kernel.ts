@@ -1,7 +1,7 @@
 import { Code, type FunctionDef, I32, V128 } from './assembler.js';
 
 /**
- * WebAssembly SIMD matrix-vector kernels for products with one row of A (a batch-1 linear layer
+ * WebAssembly SIMD matrix-vector and outer-product kernels for products with one row of A (a batch-1 linear layer
  * forward, `x · Wᵀ`, and its backward, `g · W`). They read the matrix in its stored layout, so a
  * weight kept in the memory (see ./runtime.ts) is never packed. Addresses are bytes.
  *
@@ -13,6 +13,9 @@ import { Code, type FunctionDef, I32, V128 } from './assembler.js';
  *   gemv_axpy_f32(px, pb, py, k, panels, ldb)
  *     y[0 … 16·panels) = Σₖ x[k] · B[k, ·] for a row-major B (pitch `ldb` bytes): 16 columns
  *     stay in four f32x4 registers while k runs.
+ *
+ *   outer_f32(pa, pb, pc, rows, n16, ldc)
+ *     The outer product a ⊗ b (a weight gradient of a batch-1 layer), 16 columns per step.
  */
 
 // gemv_dot_f32 parameters and locals.
@@ -129,6 +132,56 @@ export function gemvAxpyF32(): FunctionDef {
     locals: [
       { type: I32, count: A_COL - A_BP + 1 },
       { type: V128, count: A_X - A_ACC + 1 },
+    ],
+    code: c,
+  };
+}
+
+// outer_f32 parameters and locals.
+const O_PA = 0;
+const O_PB = 1;
+const O_PC = 2;
+const O_ROWS = 3;
+const O_N16 = 4;
+const O_LDC = 5;
+const O_BP = 6;
+const O_CP = 7;
+const O_J = 8;
+const O_X = 9;
+
+/**
+ * The `outer_f32(pa, pb, pc, rows, n16, ldc)` function: C[i, 0 … 16·n16) = a[i] · b for
+ * i < rows, C row-major with pitch `ldc` bytes. Rows are written in order, so with `ldc` equal to
+ * the row length, what a row writes past its end is overwritten by the next row.
+ */
+export function outerF32(): FunctionDef {
+  const c = new Code();
+  c.loop((li) => {
+    li.get(O_PA).load32Splat(0).set(O_X);
+    li.get(O_PB).set(O_BP).get(O_PC).set(O_CP).get(O_N16).set(O_J);
+    li.loop((lj) => {
+      for (let v = 0; v < 4; v++) {
+        lj.get(O_CP)
+          .get(O_BP)
+          .v128Load(16 * v)
+          .get(O_X)
+          .f32x4Mul()
+          .v128Store(16 * v);
+      }
+      lj.get(O_BP).i32(64).add().set(O_BP);
+      lj.get(O_CP).i32(64).add().set(O_CP);
+      lj.get(O_J).i32(1).sub().set(O_J).get(O_J).brIf(0);
+    });
+    li.get(O_PA).i32(4).add().set(O_PA);
+    li.get(O_PC).get(O_LDC).add().set(O_PC);
+    li.get(O_ROWS).i32(1).sub().set(O_ROWS).get(O_ROWS).brIf(0);
+  });
+  return {
+    name: 'outer_f32',
+    params: 6,
+    locals: [
+      { type: I32, count: O_J - O_BP + 1 },
+      { type: V128, count: 1 },
     ],
     code: c,
   };

@@ -81,3 +81,39 @@ export function gemvWasm(
   }
   return true;
 }
+
+/** Floats of C per band of rows in `outerWasm`: a band stays in the L1 cache while copied out. */
+const OUTER_BAND = 4096;
+
+/**
+ * C[M×N] (dense row-major float32 from `co`) = a ⊗ b, the product of an M×1 and a 1×N operand,
+ * a band of rows at a time. Returns false when the kernels are unavailable.
+ */
+export function outerWasm(
+  M: number,
+  N: number,
+  a: Operand,
+  b: Operand,
+  C: Float32Array,
+  co: number,
+): boolean {
+  const rt = getRuntime();
+  if (!rt) return false;
+  const n16 = Math.ceil(N / 16);
+  const band = Math.max(1, Math.min(M, Math.floor(OUTER_BAND / N)));
+  const bAt = scratchBase();
+  const aAt = bAt + 16 * n16;
+  const cAt = aAt + Math.ceil(M / 4) * 4;
+  // The last row of a band writes up to 15 floats past the band.
+  const f = scratch(rt, cAt - bAt + band * N + SLACK);
+  const A = a.data;
+  const B = b.data;
+  for (let j = 0; j < N; j++) f[bAt + j] = B[b.offset + j * b.cs]!;
+  for (let i = 0; i < M; i++) f[aAt + i] = A[a.offset + i * a.rs]!;
+  for (let i0 = 0; i0 < M; i0 += band) {
+    const rows = Math.min(band, M - i0);
+    rt.outer((aAt + i0) * 4, bAt * 4, cAt * 4, rows, n16, N * 4);
+    C.set(f.subarray(cAt, cAt + rows * N), co + i0 * N);
+  }
+  return true;
+}

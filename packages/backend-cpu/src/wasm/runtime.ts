@@ -1,7 +1,7 @@
 import type { Storage } from '@autodag/core';
 import { assemble } from './assembler.js';
 import { gemmF32 } from './gemm-kernel.js';
-import { gemvAxpyF32, gemvDotF32 } from './gemv-kernel.js';
+import { gemvAxpyF32, gemvDotF32, outerF32 } from './gemv-kernel.js';
 
 /**
  * The one WebAssembly instance behind the SIMD kernels and its memory, laid out as
@@ -19,6 +19,7 @@ export interface Runtime {
   readonly gemm: (...args: number[]) => void;
   readonly gemvDot: (...args: number[]) => void;
   readonly gemvAxpy: (...args: number[]) => void;
+  readonly outer: (...args: number[]) => void;
   /** float32 view of the memory; refreshed by `scratch` after the memory grows. */
   f32: Float32Array;
 }
@@ -28,7 +29,7 @@ let runtime: Runtime | null | undefined;
 function load(): Runtime | null {
   try {
     const memory = new WebAssembly.Memory({ initial: 16 });
-    const bytes = assemble([gemmF32(), gemvDotF32(), gemvAxpyF32()]);
+    const bytes = assemble([gemmF32(), gemvDotF32(), gemvAxpyF32(), outerF32()]);
     const module = new WebAssembly.Module(bytes as BufferSource);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const ex = instance.exports as Record<string, (...args: number[]) => void>;
@@ -37,6 +38,7 @@ function load(): Runtime | null {
       gemm: ex.gemm_f32!,
       gemvDot: ex.gemv_dot_f32!,
       gemvAxpy: ex.gemv_axpy_f32!,
+      outer: ex.outer_f32!,
       f32: new Float32Array(memory.buffer),
     };
   } catch {
@@ -98,7 +100,7 @@ export function scratch(rt: Runtime, floats: number): Float32Array {
 export function mirror(rt: Runtime, storage: Storage): number {
   const data = storage.data as Float32Array;
   const n = data.length;
-  if (n < MIRROR_MIN || storage.disposed) return -1;
+  if (n < MIRROR_MIN || n > mirrorCap || storage.disposed) return -1;
   const m = mirrors.get(storage);
   if (m && m.data === data && m.version === storage.version && m.generation === generation) {
     if (m.at >= 0) return m.at;
