@@ -77,6 +77,8 @@ const SHAPES: [number, number, number][] = [
   [1, 1025, 5],
   [2, 64, 67],
   [1, 4097, 1],
+  [1, 10, 256],
+  [2, 300, 9],
 ];
 
 describe('float32 matrix-vector products (WebAssembly kernels)', () => {
@@ -180,6 +182,7 @@ describe('float32 outer products and products with one block of k, by bands of r
     [37, 1, 45],
     [100, 1, 45],
     [5000, 1, 1],
+    [10, 1, 256],
     [3, 1, 2000],
     [70, 3, 601],
     [9, 256, 130],

@@ -29,9 +29,10 @@ const WASM_MIN_WORK = 4096;
 
 /**
  * float32 products with fewer rows than a register tile (batch-1 layers) and at least this many
- * elements of B run on the WebAssembly matrix-vector kernels, which read B unpacked.
+ * elements of B run on the WebAssembly matrix-vector kernels, which read B unpacked; outer
+ * products (K = 1) with at least this many elements of C on the outer-product kernel.
  */
-const GEMV_MIN_SIZE = 4096;
+const GEMV_MIN_SIZE = 1024;
 
 /** A 2-D operand: element (r, c) is `data[offset + r * rs + c * cs]`. */
 export interface Operand {
@@ -276,7 +277,7 @@ export function gemmStrided(
     C.fill(0, co, co + M * N);
     return;
   }
-  if (C instanceof Float32Array && K === 1 && M * N >= WASM_MIN_WORK) {
+  if (C instanceof Float32Array && K === 1 && M * N >= GEMV_MIN_SIZE) {
     if (outerWasm(M, N, a, b, C, co)) return;
   }
   if (

@@ -55,7 +55,7 @@ export function getRuntime(): Runtime | null {
 /** Mirrors stop being added past this many floats; the next one starts the area afresh. */
 let mirrorCap = 8 * 2 ** 20;
 /** Operands smaller than this many floats are cheaper to copy than to track. */
-const MIRROR_MIN = 4096;
+const MIRROR_MIN = 1024;
 
 /** Float index where scratch starts (16-float aligned, after the mirrors). */
 let cacheTop = 0;
