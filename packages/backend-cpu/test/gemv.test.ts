@@ -20,9 +20,15 @@ function values(n: number, seed: number): number[] {
 function matrix(
   rows: number,
   cols: number,
-  layout: 'contiguous' | 'transposed' | 'expanded',
+  layout: 'contiguous' | 'transposed' | 'expanded' | 'expandedColumn',
   seed: number,
 ): { t: Tensor; rows: number[][] } {
+  if (layout === 'expandedColumn') {
+    // One column repeated: strides [1, 0].
+    const col = values(rows, seed);
+    const t = torch.tensor(col).reshape([rows, 1]).expand([rows, cols]);
+    return { t, rows: col.map((v) => new Array<number>(cols).fill(v)) };
+  }
   if (layout === 'expanded') {
     const row = values(cols, seed);
     const t = torch.tensor(row).reshape([1, cols]).expand([rows, cols]);
@@ -84,7 +90,7 @@ const SHAPES: [number, number, number][] = [
 describe('float32 matrix-vector products (WebAssembly kernels)', () => {
   for (const [m, k, n] of SHAPES) {
     it(`${m}x${k} · ${k}x${n}, every layout of B and A, repeated (mirrored B)`, () => {
-      for (const lb of ['contiguous', 'transposed', 'expanded'] as const) {
+      for (const lb of ['contiguous', 'transposed', 'expanded', 'expandedColumn'] as const) {
         for (const la of ['contiguous', 'transposed'] as const) {
           const a = matrix(m, k, la, 3 + k);
           const b = matrix(k, n, lb, 11 + n);
