@@ -6,14 +6,14 @@
 import { registerBackend } from '@autodag/core';
 import { CpuBackend } from './backend.js';
 import { registerCopyKernels } from './kernels/copy.js';
-import { registerIndexingKernels } from './kernels/indexing.js';
 import { registerCumulativeKernels } from './kernels/cumulative.js';
-import { registerReorderKernels } from './kernels/reorder.js';
-import { registerJoinKernels } from './kernels/join.js';
 import { registerElementwiseKernels } from './kernels/elementwise.js';
+import { registerIndexingKernels } from './kernels/indexing.js';
+import { registerJoinKernels } from './kernels/join.js';
 import { registerMatmulKernels } from './kernels/matmul.js';
 import { registerReduceKernels } from './kernels/reduce.js';
 import { registerMinMaxKernels } from './kernels/reduce-minmax.js';
+import { registerReorderKernels } from './kernels/reorder.js';
 
 export type { CpuStorage } from './backend.js';
 export { CpuBackend, cpuData } from './backend.js';
@@ -29,14 +29,14 @@ export const cpuBackend = new CpuBackend();
 export function registerCpuBackend(): void {
   registerBackend(cpuBackend);
   registerCopyKernels('cpu');
-  registerIndexingKernels('cpu');
-  registerReorderKernels('cpu');
-  registerJoinKernels('cpu');
   registerElementwiseKernels('cpu');
   registerReduceKernels('cpu');
   registerMinMaxKernels('cpu');
   registerCumulativeKernels('cpu');
   registerMatmulKernels('cpu');
+  registerIndexingKernels('cpu');
+  registerJoinKernels('cpu');
+  registerReorderKernels('cpu');
 }
 
 registerCpuBackend();
