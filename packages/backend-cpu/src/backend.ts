@@ -10,7 +10,10 @@ export interface CpuStorage extends Storage {
  * Reuses the typed arrays of disposed tensors: allocating a large fresh array costs page faults
  * and zeroing that can exceed the arithmetic filling it. Only arrays the backend allocated itself
  * are pooled (never arrays handed over by `upload`, which their creator may still hold), up to a
- * byte cap; a reused array is zeroed, so `allocate` always returns zeros.
+ * byte cap. A reused array keeps its old values: `allocate` returns uninitialised storage, as
+ * the `Backend` interface says, since every kernel writes each element of its outputs (zeroing
+ * a weight gradient's array first cost a tenth of a batch-1 training step). The poisoned
+ * backend of the tests (`new CpuBackend({ poison: true })`) holds kernels to that.
  */
 class BufferPool {
   /** Free arrays by dtype, then by length (number keys: no string built per allocation). */
@@ -29,7 +32,7 @@ class BufferPool {
       const reused = this.free.get(dtype)?.get(size)?.pop();
       if (reused) {
         this.bytes -= reused.byteLength;
-        return reused.fill(0);
+        return reused;
       }
     }
     const data = new (typedArrayFor(dtype))(size);
@@ -72,21 +75,49 @@ function emptyArray(dtype: DType): TypedArray {
   return e;
 }
 
+/** Options of a `CpuBackend` (the registered `'cpu'` device uses the defaults). */
+export interface CpuBackendOptions {
+  /** Device name (default `'cpu'`). */
+  name?: string;
+  /** Priority when choosing the default device (default 0). */
+  priority?: number;
+  /**
+   * Fill every allocation with garbage (NaN; -123457 for integers; true for bools): a test aid
+   * showing that kernels write every element of their outputs and never read them first.
+   */
+  poison?: boolean;
+}
+
+function poisonArray(a: TypedArray): TypedArray {
+  if (a instanceof Float32Array || a instanceof Float64Array) return a.fill(Number.NaN);
+  if (a instanceof Uint8Array) return a.fill(1);
+  return (a as Int32Array).fill(-123457);
+}
+
 /**
  * The CPU device: storage is a plain typed array, reads are synchronous, memory is garbage
  * collected; `release` (from `dispose()` or `tidy`) recycles large arrays for later allocations.
+ * @example const poisoned = new CpuBackend({ name: 'cpu-poison', priority: -1, poison: true })
  */
 export class CpuBackend implements Backend {
-  readonly name = 'cpu';
-  readonly priority = 0;
+  readonly name: string;
+  readonly priority: number;
   private readonly pool = new BufferPool();
+  private readonly poison: boolean;
+
+  constructor(options: CpuBackendOptions = {}) {
+    this.name = options.name ?? 'cpu';
+    this.priority = options.priority ?? 0;
+    this.poison = options.poison ?? false;
+  }
 
   allocate(dtype: DType, size: number): CpuStorage {
+    const data = this.pool.take(dtype, size);
     return {
       backend: this,
       dtype,
       size,
-      data: this.pool.take(dtype, size),
+      data: this.poison ? poisonArray(data) : data,
       version: 0,
       disposed: false,
     };

