@@ -15,7 +15,7 @@ import { registerReduceKernels } from './kernels/reduce.js';
 import { registerMinMaxKernels } from './kernels/reduce-minmax.js';
 import { registerReorderKernels } from './kernels/reorder.js';
 
-export type { CpuStorage } from './backend.js';
+export type { CpuBackendOptions, CpuStorage } from './backend.js';
 export { CpuBackend, cpuData } from './backend.js';
 export type { ElementwiseSpec, ScalarFn } from './kernels/compile.js';
 export { elementwiseKernel, HELPERS, setCodegen } from './kernels/compile.js';

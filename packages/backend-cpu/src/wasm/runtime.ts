@@ -94,8 +94,11 @@ export function scratch(rt: Runtime, floats: number): Float32Array {
  * The float index where a copy of `storage`'s whole float32 array lives in the memory, or -1
  * when it is not mirrored (the caller then copies what it needs into scratch). A storage is
  * mirrored the second time it is asked for at an unchanged version (weights read on every step,
- * never one-off intermediates); a mirror is valid while the storage keeps its array and version
- * (every in-place write bumps the version). Call before `scratch`: mirroring moves the scratch.
+ * never one-off intermediates); a mirror is valid while the storage keeps its array and version.
+ * That relies on what the rest of the library guarantees: kernels write only their fresh outputs,
+ * every in-place op bumps `storage.version`, and arrays handed to `upload` (`fromTypedArray`)
+ * are not changed by their creator afterwards. Call before `scratch`: mirroring moves the
+ * scratch. Mirror at most one operand per call: a second mirror may restart the area.
  */
 export function mirror(rt: Runtime, storage: Storage): number {
   const data = storage.data as Float32Array;
