@@ -172,9 +172,9 @@ function applyOpNode(node: OpNode, grads: (Tensor | null)[]): (Tensor | null)[] 
   });
 }
 
+/** The device of the gradients reaching a node (at least one did: see `walk`). */
 function deviceOfGrads(grads: (Tensor | null)[]): string {
-  for (const g of grads) if (g) return g.device;
-  return 'cpu';
+  return grads.find((g) => g !== null)!.device;
 }
 
 function accumulate(into: (Tensor | null)[], index: number, g: Tensor): void {
@@ -345,8 +345,12 @@ export function walk(
         }
         continue;
       }
-      const inputGrads =
-        node instanceof OpNode ? applyOpNode(node, grads) : node.apply(grads, opts.createGraph);
+      // A node no gradient reached passes none on (its inputs' gradients would all be zero).
+      const inputGrads = grads.every((g) => g === null)
+        ? node.edges.map(() => null)
+        : node instanceof OpNode
+          ? applyOpNode(node, grads)
+          : node.apply(grads, opts.createGraph);
       if (!opts.retainGraph) node.release();
       node.edges.forEach((edge, i) => {
         if (!edge) return;

@@ -412,11 +412,12 @@ export class Tensor {
   }
 
   /**
-   * A copy on another device (or this tensor when already there). Needs a synchronous read of the
-   * source; use `toAsync` for devices that only read asynchronously.
-   * @example const g = x.to('webgpu');
+   * A copy on another device, or converted to a dtype when the string names one (this tensor
+   * when nothing changes). Moving needs a synchronous read of the source; use `toAsync` for
+   * devices that only read asynchronously.
+   * @example x.to('float64'); x.to('cpu')
    */
-  to(device: string): Tensor;
+  to(deviceOrDType: string): Tensor;
   /**
    * A copy with another device and/or dtype (PyTorch's `x.to(device=..., dtype=...)`), or this tensor when nothing changes.
    * @example x.to({ dtype: 'float64' })

@@ -17,3 +17,16 @@ describe('type promotion (PyTorch rules)', () => {
     expect(i32([3, 4]).div(2).tolist()).toEqual([1.5, 2]);
   });
 });
+
+describe('to()', () => {
+  it('takes a dtype string, a device name or both as options', () => {
+    const x = torch.tensor([1.5, 2.5]);
+    expect(x.to('float64').dtype).toBe('float64');
+    expect(x.to('int32').tolist()).toEqual([1, 2]);
+    expect(x.to('cpu')).toBe(x);
+    expect(x.to({ device: 'cpu', dtype: 'float64' }).dtype).toBe('float64');
+    const w = torch.tensor([1, 2], { requiresGrad: true });
+    w.to('float64').sum().backward();
+    expect(w.grad!.dtype).toBe('float32');
+  });
+});

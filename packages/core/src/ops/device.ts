@@ -1,5 +1,6 @@
 import { getBackend } from '../backend.js';
 import type { DType } from '../dtype.js';
+import { DTYPES } from '../dtype.js';
 import { getAutograd, hasAutograd, isGradEnabled } from '../grad-mode.js';
 import { Tensor, tensorMethods } from '../tensor.js';
 import { cast } from './cast.js';
@@ -57,8 +58,13 @@ export async function toAsync(x: Tensor, device: string): Promise<Tensor> {
 }
 
 tensorMethods.to = (x: Tensor, target: string | { device?: string; dtype?: DType }): Tensor => {
+  // A string names a dtype (`x.to('float64')`, PyTorch's `x.to(torch.float64)`) or a device.
   const { device, dtype } =
-    typeof target === 'string' ? { device: target, dtype: undefined } : target;
+    typeof target !== 'string'
+      ? target
+      : (DTYPES as readonly string[]).includes(target)
+        ? { device: undefined, dtype: target as DType }
+        : { device: target, dtype: undefined };
   let r = x;
   if (dtype !== undefined) r = cast(r, dtype);
   if (device !== undefined && device !== r.device) r = run(toDeviceOp, [r], { device });
