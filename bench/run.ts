@@ -11,6 +11,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ad from './autodag.js';
+import { storageCopyCost } from './copy-cost.js';
 import { type Measurement, measure } from './harness.js';
 import { PEER_REFERENCE } from './peers.js';
 import * as tfw from './tfjs.js';
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
       process.stderr.write(`  ${w.name} ${lib}: ${fmt(w.figure(m.medianMs), w.unit)} ${w.unit}\n`);
     }
   }
+  const copy = storageCopyCost(rounds);
   const elapsedS = (performance.now() - started) / 1000;
 
   const header = ['workload', 'unit', ...libs, 'PyTorch+OpenBLAS', 'PyTorch ref BLAS'];
@@ -148,6 +150,10 @@ async function main(): Promise<void> {
         .join(', ')}`,
     );
   }
+  const addTanh = results['add+tanh 1M']?.autodag?.medianMs;
+  console.log(
+    `storage copy into/out of WebAssembly memory for add+tanh 1M: ${copy.copyInOutMs.toFixed(2)} ms${addTanh ? ` (${((100 * copy.copyInOutMs) / addTanh).toFixed(0)}% of autodag's add+tanh)` : ''}`,
+  );
   console.log(`benchmark time ${elapsedS.toFixed(0)} s`);
 
   const out = {
@@ -162,6 +168,7 @@ async function main(): Promise<void> {
     },
     libraries: { autodag: 'workspace source', ...(tfjsVersion ? { 'tfjs-cpu': tfjsVersion } : {}) },
     crossCheck: checks,
+    storageCopy: copy,
     workloads: Object.fromEntries(
       selected.map((w) => [
         w.name,
