@@ -69,9 +69,52 @@ function asTensorList(x: unknown, fnName: string, argName: string): [Tensor[], b
   return [list as Tensor[], isTuple];
 }
 
-/** Inputs the function is differentiated at: fresh leaves, or the inputs themselves under createGraph. */
-function prepareInputs(inputs: readonly Tensor[], createGraph: boolean): Tensor[] {
-  return inputs.map((x) => (createGraph && x.requiresGrad ? x : x.detach().requiresGrad_()));
+/**
+ * The inputs the function is differentiated at, checked and listed: fresh leaves, or the inputs
+ * themselves under createGraph. The flag says whether the caller passed an array.
+ */
+function prepareInputs(inputs: unknown, fnName: string, createGraph: boolean): [Tensor[], boolean] {
+  const [raw, isTuple] = asTensorList(inputs, fnName, 'inputs');
+  return [
+    raw.map((x) => (createGraph && x.requiresGrad ? x : x.detach().requiresGrad_())),
+    isTuple,
+  ];
+}
+
+/** Indices of the tensors that require grad; `null` (an unused input's gradient) does not. */
+function requiringGrad(ts: readonly (Tensor | null)[]): number[] {
+  return ts.flatMap((t, i) => (t?.requiresGrad ? [i] : []));
+}
+
+/**
+ * First half of the double-VJP trick (jvp, forward-mode jacobian): `gs = Jᵀu` for dummy
+ * cotangents `us`, one per `live` output (those requiring grad). `gs` is linear in `us`, so its
+ * VJP with a vector `v` over the inputs is `J v`, one entry per live output.
+ */
+function transposedJacobianProduct(
+  outs: readonly Tensor[],
+  ins: readonly Tensor[],
+): { live: number[]; us: Tensor[]; gs: (Tensor | null)[] } {
+  const live = requiringGrad(outs);
+  const us = live.map((k) => zerosLike(outs[k]!).requiresGrad_());
+  const gs = live.length
+    ? grad(
+        live.map((k) => outs[k]!),
+        ins,
+        { gradOutputs: us, createGraph: true, allowUnused: true },
+      )
+    : ins.map(() => null);
+  return { live, us, gs };
+}
+
+/** Output `k`'s entry of `perLive` (one entry per `live` output); null where `k` is not live. */
+function forOutput(
+  perLive: readonly (Tensor | null)[],
+  live: readonly number[],
+  k: number,
+): Tensor | null {
+  const slot = live.indexOf(k);
+  return slot >= 0 ? (perLive[slot] ?? null) : null;
 }
 
 function callFn(fn: TensorFn, inputs: readonly Tensor[], fnName: string): [Tensor[], boolean] {
@@ -177,15 +220,7 @@ function forwardJacobian(
   fnName: string,
 ): Tensor[][] {
   const createGraph = opts.createGraph ?? false;
-  const live = outs.flatMap((o, k) => (o.requiresGrad ? [k] : []));
-  const us = live.map((k) => zerosLike(outs[k]!).requiresGrad_());
-  const gs = live.length
-    ? grad(
-        live.map((k) => outs[k]!),
-        ins,
-        { gradOutputs: us, createGraph: true, allowUnused: true },
-      )
-    : ins.map(() => null);
+  const { live, us, gs } = transposedJacobianProduct(outs, ins);
   const columns: Tensor[][][] = outs.map(() => ins.map(() => []));
   ins.forEach((x, i) => {
     const g = gs[i];
@@ -199,8 +234,7 @@ function forwardJacobian(
           })
         : us.map(() => null);
       outs.forEach((out, k) => {
-        const slot = live.indexOf(k);
-        const c = slot >= 0 ? cols[slot] : null;
+        const c = forOutput(cols, live, k);
         if (!c && opts.strict) throw independent(fnName, k, i);
         columns[k]![i]!.push(c ?? zerosLike(out));
       });
@@ -281,8 +315,7 @@ export function jacobian(
   opts: JacobianOptions = {},
 ): JacobianResult {
   return enableGrad(() => {
-    const [raw, inTuple] = asTensorList(inputs, 'jacobian', 'inputs');
-    const ins = prepareInputs(raw, opts.createGraph ?? false);
+    const [ins, inTuple] = prepareInputs(inputs, 'jacobian', opts.createGraph ?? false);
     const [outs, outTuple] = callFn(fn, ins, 'jacobian');
     const strategy = opts.strategy ?? 'reverse-mode';
     if (strategy !== 'reverse-mode' && strategy !== 'forward-mode') {
@@ -393,11 +426,10 @@ export function vjp(
 ): [Tensor | Tensor[], Tensor | Tensor[]] {
   const createGraph = opts.createGraph ?? false;
   return enableGrad(() => {
-    const [raw, inTuple] = asTensorList(inputs, 'vjp', 'inputs');
-    const ins = prepareInputs(raw, createGraph);
+    const [ins, inTuple] = prepareInputs(inputs, 'vjp', createGraph);
     const [outs, outTuple] = callFn(fn, ins, 'vjp');
     const vs = checkVectors(v, outs, outTuple, 'vjp', 'user-provided function returns');
-    const live = outs.flatMap((o, k) => (o.requiresGrad ? [k] : []));
+    const live = requiringGrad(outs);
     const gs = live.length
       ? grad(
           live.map((k) => outs[k]!),
@@ -476,20 +508,11 @@ export function jvp(
 ): [Tensor | Tensor[], Tensor | Tensor[]] {
   const createGraph = opts.createGraph ?? false;
   return enableGrad(() => {
-    const [raw, inTuple] = asTensorList(inputs, 'jvp', 'inputs');
-    const ins = prepareInputs(raw, createGraph);
+    const [ins, inTuple] = prepareInputs(inputs, 'jvp', createGraph);
     const vs = checkVectors(v, ins, inTuple, 'jvp', 'input to the user-provided function');
     const [outs, outTuple] = callFn(fn, ins, 'jvp');
-    const live = outs.flatMap((o, k) => (o.requiresGrad ? [k] : []));
-    const us = live.map((k) => zerosLike(outs[k]!).requiresGrad_());
-    const gs = live.length
-      ? grad(
-          live.map((k) => outs[k]!),
-          ins,
-          { gradOutputs: us, createGraph: true, allowUnused: true },
-        )
-      : ins.map(() => null);
-    const used = gs.flatMap((g, i) => (g?.requiresGrad ? [i] : []));
+    const { live, us, gs } = transposedJacobianProduct(outs, ins);
+    const used = requiringGrad(gs);
     const prods = used.length
       ? grad(
           used.map((i) => gs[i]!),
@@ -498,8 +521,7 @@ export function jvp(
         )
       : us.map(() => null);
     const res = outs.map((o, k) => {
-      const slot = live.indexOf(k);
-      const p = slot >= 0 ? prods[slot] : null;
+      const p = forOutput(prods, live, k);
       if (!p && opts.strict) {
         throw new Error(
           `jvp: The output ${k} of the user-provided function is independent of the inputs. This is not allowed in strict mode.`,
