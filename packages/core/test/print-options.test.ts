@@ -1,30 +1,9 @@
 import { inspect } from 'node:util';
 import * as torch from 'autodag';
 import { afterEach, describe, expect, it } from 'vitest';
+import { hostBackend } from './host-backend.js';
 
 afterEach(() => torch.setPrintoptions({ profile: 'default' }));
-
-/** A device whose storage is a typed array; `sync: false` mimics WebGPU in browsers. */
-function fakeBackend(name: string, sync: boolean): torch.Backend {
-  const storage = (values: torch.TypedArray, dtype: torch.DType): torch.Storage => ({
-    backend,
-    dtype,
-    size: values.length,
-    data: values,
-    version: 0,
-    disposed: false,
-  });
-  const backend: torch.Backend = {
-    name,
-    priority: -10,
-    allocate: (dtype, size) => storage(new (torch.typedArrayFor(dtype))(size), dtype),
-    upload: (values, dtype) => storage(values, dtype),
-    read: async (s) => s.data as torch.TypedArray,
-    release: () => {},
-    ...(sync ? { readSync: (s: torch.Storage) => s.data as torch.TypedArray } : {}),
-  };
-  return backend;
-}
 
 function withBackend(backend: torch.Backend, fn: () => Promise<void> | void) {
   return async () => {
@@ -71,7 +50,7 @@ describe('Tensor toString and util.inspect', () => {
 describe('tensors on other devices', () => {
   it(
     'adds a device suffix for non-CPU tensors',
-    withBackend(fakeBackend('fakegpu', true), () => {
+    withBackend(hostBackend('fakegpu'), () => {
       const t = torch.tensor([1.5, 2], { device: 'fakegpu' });
       expect(t.toString()).toBe("tensor([1.5000, 2.0000], device='fakegpu')");
       const d = torch.tensor([1, 2], { device: 'fakegpu', dtype: 'float64', requiresGrad: true });
@@ -83,7 +62,7 @@ describe('tensors on other devices', () => {
 
   it(
     'prints a placeholder naming the async read where values cannot be read synchronously',
-    withBackend(fakeBackend('webgpu', false), async () => {
+    withBackend(hostBackend('webgpu', { sync: false }), async () => {
       const t = torch.tensor([[1, 2, 3]], { device: 'webgpu' });
       expect(t.toString()).toBe(
         "tensor(<values on 'webgpu' cannot be read synchronously: use 'await t.data()' or 'await torch.formatTensorAsync(t)'>,\n       size=(1, 3), device='webgpu')",

@@ -1,34 +1,6 @@
-import type { Backend, Storage, TypedArray } from 'autodag';
 import * as torch from 'autodag';
 import { describe, expect, it } from 'vitest';
-
-/** A second host device, to test cross-device rules without a GPU. */
-function hostBackend(name: string): Backend {
-  const backend: Backend = {
-    name,
-    priority: -1,
-    allocate: (dtype, size) => ({
-      backend,
-      dtype,
-      size,
-      data: new (torch.typedArrayFor(dtype))(size),
-      version: 0,
-      disposed: false,
-    }),
-    upload: (values, dtype) => ({
-      backend,
-      dtype,
-      size: values.length,
-      data: values,
-      version: 0,
-      disposed: false,
-    }),
-    read: (s: Storage) => Promise.resolve(s.data as TypedArray),
-    readSync: (s: Storage) => s.data as TypedArray,
-    release: () => {},
-  };
-  return backend;
-}
+import { hostBackend } from './host-backend.js';
 
 describe('operator registry', () => {
   it('lists the core ops and their kernels', () => {
