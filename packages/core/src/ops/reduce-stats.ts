@@ -9,6 +9,7 @@ import {
   keepDims,
   REDUCE_ATTR_SPECS,
   type ReduceAttrs,
+  type ReduceOptions,
   reduceArgs,
   reducedCount,
   reducedMeta,
@@ -114,15 +115,11 @@ export const stdOp = op<VarAttrs>({
 });
 
 /** Keyword options of `var`/`std`: PyTorch's `dim`, `unbiased`, `correction` and `keepdim`. */
-export interface VarOptions {
-  /** Dim or dims to reduce (PyTorch's `dim=`); `null`/absent: all elements. */
-  dim?: number | readonly number[] | null;
+export interface VarOptions extends ReduceOptions {
   /** Divide by N - 1 (default true); false divides by N. Ignored when `correction` is given. */
   unbiased?: boolean;
   /** Divide by N - correction (default 1). */
   correction?: number;
-  /** Keep the reduced dims with size 1 (PyTorch's `keepdim=`); default false. */
-  keepdim?: boolean;
 }
 
 /** The `dim` argument of var/std: dims, `unbiased` alone (PyTorch's `x.std(False)`), or options. */
