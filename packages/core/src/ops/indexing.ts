@@ -1,7 +1,14 @@
 import { scalarTensor, tensor, zeros } from '../creation.js';
 import { noGrad } from '../grad-mode.js';
 import type { RegisteredOp, TensorMeta } from '../registry.js';
-import { broadcastShapes, formatShape, normalizeDim, numelOf, shapesEqual } from '../shape.js';
+import {
+  broadcastShapes,
+  contiguousStrides,
+  formatShape,
+  normalizeDim,
+  numelOf,
+  shapesEqual,
+} from '../shape.js';
 import type { NestedArray } from '../tensor.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './binary.js';
@@ -333,18 +340,8 @@ function srcGrad(grad: Tensor, index: Tensor, dim: number, srcShape: readonly nu
   const g = run(gatherOp, [grad, index], { dim });
   if (shapesEqual(g.shape, srcShape)) return g;
   const size = srcShape.slice();
-  const layout = { shape: g.shape.slice(), strides: contiguousStridesOf(srcShape), offset: 0 };
+  const layout = { shape: g.shape.slice(), strides: contiguousStrides(srcShape), offset: 0 };
   return run(asStridedScatterOp, [zeros(size, { dtype: g.dtype, device: g.device }), g], layout);
-}
-
-function contiguousStridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
 }
 
 /** The registered 'scatter' op; call it through {@link scatter}. */
