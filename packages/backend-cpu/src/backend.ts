@@ -1,8 +1,12 @@
 import type { Backend, DType, Storage, TypedArray } from '@autodag/core';
 import { typedArrayFor } from '@autodag/core';
 
-/** CPU storage: the elements live in a typed array of the dtype's kind. */
+/**
+ * CPU storage: the elements live in a typed array of the dtype's kind.
+ * @example (torch.tensor([1, 2]).storage as CpuStorage).data // Float32Array [1, 2]
+ */
 export interface CpuStorage extends Storage {
+  /** The elements (float32 → Float32Array, int32 → Int32Array, bool → Uint8Array; empty once released). */
   data: TypedArray;
 }
 
@@ -79,7 +83,10 @@ function emptyArray(dtype: DType): TypedArray {
   return e;
 }
 
-/** Options of a `CpuBackend` (the registered `'cpu'` device uses the defaults). */
+/**
+ * Options of a `CpuBackend` (the registered `'cpu'` device uses the defaults).
+ * @example new CpuBackend({ name: 'cpu-poison', priority: -1, poison: true })
+ */
 export interface CpuBackendOptions {
   /** Device name (default `'cpu'`). */
   name?: string;
@@ -104,7 +111,9 @@ function poisonArray(a: TypedArray): TypedArray {
  * @example const poisoned = new CpuBackend({ name: 'cpu-poison', priority: -1, poison: true })
  */
 export class CpuBackend implements Backend {
+  /** Device name, as in `tensor.device` and `{ device: 'cpu' }` (default `'cpu'`). */
   readonly name: string;
+  /** Higher wins when the registry picks the default device (default 0). */
   readonly priority: number;
   private readonly pool = new BufferPool();
   private readonly poison: boolean;
@@ -115,6 +124,11 @@ export class CpuBackend implements Backend {
     this.poison = options.poison ?? false;
   }
 
+  /**
+   * Uninitialised storage for `size` elements of `dtype`: a reused array keeps old values (NaN
+   * and other garbage with `poison`). Kernels must write every element of their outputs.
+   * @example cpuBackend.allocate('float64', 6).data.length // 6
+   */
   allocate(dtype: DType, size: number): CpuStorage {
     const data = this.pool.take(dtype, size);
     return {
@@ -127,19 +141,37 @@ export class CpuBackend implements Backend {
     };
   }
 
+  /**
+   * Adopts `values` as the storage without copying: the caller must not change the array
+   * afterwards (`fromTypedArray` hands over arrays this way).
+   * @example cpuBackend.upload(new Float32Array([1, 2, 3]), 'float32').size // 3
+   */
   upload(values: TypedArray, dtype: DType): CpuStorage {
     // Callers hand over a fresh array they no longer touch, so it is adopted without a copy.
     return { backend: this, dtype, size: values.length, data: values, version: 0, disposed: false };
   }
 
+  /**
+   * The storage's typed array (the array itself, not a copy), as a resolved promise.
+   * @example await cpuBackend.read(torch.tensor([1, 2]).storage) // Float32Array [1, 2]
+   */
   read(storage: Storage): Promise<TypedArray> {
     return Promise.resolve(this.readSync(storage));
   }
 
+  /**
+   * The storage's typed array itself (no copy; the whole storage, whatever a view's offset).
+   * @example cpuBackend.readSync(torch.arange(4).storage) // Int32Array [0, 1, 2, 3]
+   */
   readSync(storage: Storage): TypedArray {
     return storage.data as TypedArray;
   }
 
+  /**
+   * Gives the storage an empty array and keeps its old one for reuse (only arrays this backend
+   * allocated, up to a byte cap). Called by `dispose()` and `tidy`; the storage is unusable after.
+   * @example cpuBackend.release(cpuBackend.allocate('float32', 1024))
+   */
   release(storage: Storage): void {
     const data = storage.data as TypedArray;
     storage.data = emptyArray(storage.dtype);
@@ -155,7 +187,11 @@ export class CpuBackend implements Backend {
   }
 }
 
-/** The typed array behind a CPU tensor's storage. */
+/**
+ * The typed array behind a CPU tensor's storage: the whole storage, so a view's elements start
+ * at `t.offset` and follow `t.strides`.
+ * @example cpuData(torch.tensor([[1, 2], [3, 4]]).t()) // Float32Array [1, 2, 3, 4]
+ */
 export function cpuData(t: { storage: Storage }): TypedArray {
   return t.storage.data as TypedArray;
 }

@@ -22,10 +22,16 @@ export { elementwiseKernel, HELPERS, setCodegen } from './kernels/compile.js';
 export { gemm } from './kernels/matmul.js';
 export { denseData, forEachRow, gatherInto, gatherLayout } from './strided.js';
 
-/** The CPU backend instance registered as `'cpu'`. */
+/**
+ * The CPU backend instance registered as `'cpu'`.
+ * @example cpuBackend.emptyCache() // free the arrays kept for reuse
+ */
 export const cpuBackend = new CpuBackend();
 
-/** Registers the CPU backend and all its kernels (done on import; idempotent). */
+/**
+ * Registers the CPU backend and all its kernels (done on import; idempotent).
+ * @example registerCpuBackend() // restore 'cpu' after torch.unregisterBackend('cpu')
+ */
 export function registerCpuBackend(): void {
   registerBackend(cpuBackend);
   registerCopyKernels('cpu');

@@ -5,6 +5,10 @@ import { broadcastStrides, contiguousStrides } from '@autodag/core';
  * Walks an N-d index space row by row (the last dimension is the row), keeping one running
  * element offset per operand. `visit` gets each operand's offset at the row start; the per-operand
  * step along the row is `strides[k][last]`. This is the one loop every strided CPU kernel uses.
+ * @example
+ * // Sum a 2×3 transposed view (strides [1, 2]) row by row.
+ * let s = 0;
+ * forEachRow([2, 3], [[1, 2]], [0], ([p]) => { for (let i = 0; i < 3; i++) s += data[p! + 2 * i]!; });
  */
 export function forEachRow(
   shape: readonly number[],
@@ -37,14 +41,23 @@ export function forEachRow(
   }
 }
 
-/** Where a tensor's elements sit inside a flat array. */
+/**
+ * Where a tensor's elements sit inside a flat array (a `Tensor` is one).
+ * @example const firstColumn: Layout = { shape: [3], strides: [4], offset: 0 } // of a 3×4 matrix
+ */
 export interface Layout {
+  /** Size of each dim. */
   readonly shape: readonly number[];
+  /** Elements to step in the flat array per index step of each dim. */
   readonly strides: readonly number[];
+  /** Index of element [0, …, 0] in the flat array. */
   readonly offset: number;
 }
 
-/** Copies the elements of `src` laid out as `layout`, in row-major order, into `out` from `outOffset`. */
+/**
+ * Copies the elements of `src` laid out as `layout`, in row-major order, into `out` from `outOffset`.
+ * @example gatherLayout(new Float32Array([1, 2, 3, 4]), { shape: [2, 2], strides: [1, 2], offset: 0 }, out) // out = [1, 3, 2, 4]
+ */
 export function gatherLayout(
   src: TypedArray,
   layout: Layout,
@@ -71,14 +84,18 @@ export function gatherLayout(
   });
 }
 
-/** Copies any strided tensor's elements, in row-major order, into `out` starting at `outOffset`. */
+/**
+ * Copies any strided tensor's elements, in row-major order, into `out` starting at `outOffset`.
+ * @example gatherInto(torch.tensor([[1, 2], [3, 4]]).t(), out) // out = [1, 3, 2, 4]
+ */
 export function gatherInto(t: Tensor, out: TypedArray, outOffset = 0): void {
   gatherLayout(t.storage.data as TypedArray, t, out, outOffset);
 }
 
 /**
- * The elements of `t` as a dense row-major typed array: the storage itself when `t` already is
- * contiguous from offset 0, else a gathered copy.
+ * The elements of `t` as a dense row-major typed array: the storage itself (or a subarray of it)
+ * when `t` is contiguous, else a gathered copy. Read it only; writing may change `t`.
+ * @example denseData(torch.tensor([[1, 2], [3, 4]]).t()) // Float32Array [1, 3, 2, 4]
  */
 export function denseData(t: Tensor): TypedArray {
   const src = t.storage.data as TypedArray;
@@ -91,7 +108,10 @@ export function denseData(t: Tensor): TypedArray {
   return out;
 }
 
-/** Strides for reading `t` broadcast to `shape`. */
+/**
+ * Strides for reading `t` broadcast to `shape` (0 along broadcast dims).
+ * @example stridesFor(torch.ones(3, 1), [2, 3, 4]) // [0, 1, 0]
+ */
 export function stridesFor(t: Tensor, shape: readonly number[]): number[] {
   return broadcastStrides(t.shape, t.strides, shape);
 }

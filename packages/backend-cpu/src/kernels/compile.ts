@@ -12,10 +12,16 @@ import { forEachRow, stridesFor } from '../strided.js';
  * as `p0`, `p1` (see `ElementwiseSpec.params`) and the helper functions of `HELPERS` as `h.*`.
  */
 
-/** A scalar function equivalent to an expression, used where code generation is unavailable. */
+/**
+ * A scalar function equivalent to an expression, used where code generation is unavailable.
+ * @example const hypot: ScalarFn = (x, y) => Math.sqrt(x * x + y * y)
+ */
 export type ScalarFn = (...values: number[]) => number;
 
-/** How to compute one elementwise op. */
+/**
+ * How to compute one elementwise op.
+ * @example const scaledAdd: ElementwiseSpec<{ alpha: number }> = { expr: 'x + p0 * y', fallback: (x, y, a) => x + a * y, params: (a) => [a.alpha] }
+ */
 export interface ElementwiseSpec<A = Record<string, unknown>> {
   /** Expression over `x`, `y`, `z`, `p0`, `p1` and `h.*`, e.g. `'x + y'`. */
   readonly expr: string;
@@ -23,6 +29,7 @@ export interface ElementwiseSpec<A = Record<string, unknown>> {
   readonly fallback: ScalarFn;
   /** Replaces `expr` when the output is int32 (e.g. integer division by zero must throw). */
   readonly intExpr?: string;
+  /** Same as `intExpr`, for closures (default `fallback`). */
   readonly intFallback?: ScalarFn;
   /** Whether the expression already yields 0/1; otherwise bool outputs store `expr !== 0`. */
   readonly predicate?: boolean;
@@ -30,7 +37,10 @@ export interface ElementwiseSpec<A = Record<string, unknown>> {
   params?(attrs: A): readonly number[];
 }
 
-/** Scalar helpers elementwise expressions may call as `h.name(...)`. */
+/**
+ * Scalar helpers elementwise expressions may call as `h.name(...)`.
+ * @example elementwiseKernel(2, { expr: 'h.remainder(x, y)', fallback: HELPERS.remainder })
+ */
 export const HELPERS = {
   /** Rounds half to even, like PyTorch's `round` (`nearbyint`). */
   roundHalfEven(x: number): number {
@@ -200,6 +210,7 @@ const NO_PARAMS: readonly number[] = [];
 /**
  * Merges adjacent dims that every operand steps through uniformly (and drops size-1 dims), so
  * rows get as long as possible: a transposed or broadcast operand often leaves only one or two dims.
+ * @example coalesce([2, 3, 4], [[12, 4, 1], [0, 0, 1]]) // [[6, 4], [[4, 1], [0, 1]]]
  */
 export function coalesce(
   shape: readonly number[],
@@ -314,12 +325,16 @@ export function elementwiseKernel<A = Record<string, unknown>>(
 /**
  * A broadcasting, strided binary kernel for `expr` over `x` and `y`
  * (e.g. `'x + y'`); `fallback` computes the same when code generation is unavailable.
+ * @example registerKernel('mul', 'cpu', binaryKernel('x * y', (x, y) => x * y))
  */
 export function binaryKernel(expr: string, fallback: (x: number, y: number) => number): Kernel {
   return elementwiseKernel(2, { expr, fallback: fallback as ScalarFn });
 }
 
-/** A strided unary kernel for `expr` over `x` (e.g. `'Math.exp(x)'`). */
+/**
+ * A strided unary kernel for `expr` over `x` (e.g. `'Math.exp(x)'`).
+ * @example registerKernel('exp', 'cpu', unaryKernel('Math.exp(x)', Math.exp))
+ */
 export function unaryKernel(expr: string, fallback: (x: number) => number): Kernel {
   return elementwiseKernel(1, { expr, fallback: fallback as ScalarFn });
 }

@@ -53,7 +53,11 @@ const viewScatterKernel: Kernel<ScatterAttrs> = ([g], [out], { shape, strides, o
   });
 };
 
-/** Registers the copy kernels on `backend`. */
+/**
+ * Registers the copy kernels (`contiguous`, `assign`, `viewScatter`) on `backend`, any device whose
+ * storage holds a CPU typed array.
+ * @example registerCopyKernels('cpu-poison') // a second CpuBackend device, as the poison test uses
+ */
 export function registerCopyKernels(backend: string): void {
   registerKernel('contiguous', backend, contiguousKernel);
   registerKernel('assign', backend, assignKernel);

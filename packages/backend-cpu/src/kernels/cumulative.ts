@@ -34,7 +34,10 @@ const cumsumKernel: Kernel<{ dim: number; reverse: boolean }> = ([x], [out], { d
   }
 };
 
-/** Registers the cumulative kernels on `backend`. */
+/**
+ * Registers the cumulative kernels (`cumsum`) on `backend`.
+ * @example registerCumulativeKernels('cpu-poison')
+ */
 export function registerCumulativeKernels(backend: string): void {
   registerKernel('cumsum', backend, cumsumKernel);
 }

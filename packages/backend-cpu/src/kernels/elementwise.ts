@@ -18,6 +18,7 @@ const pred = (expr: string, fallback: Spec['fallback']): Spec => ({
   predicate: true,
 });
 
+/** Unary specs by op name (`neg`, `exp`, `relu`, ..., and scalar-attribute ops such as `powScalar`, `clamp`). */
 export const UNARY: Record<string, Spec> = {
   neg: { expr: '-x', fallback: (x) => -x },
   abs: { expr: 'Math.abs(x)', fallback: Math.abs },
@@ -75,6 +76,7 @@ export const UNARY: Record<string, Spec> = {
   },
 };
 
+/** Binary specs by op name: arithmetic (with int32 variants that throw on division by zero), comparisons and logical ops. */
 export const BINARY: Record<string, Spec> = {
   add: { expr: 'x + y', fallback: (x, y) => x + y },
   sub: { expr: 'x - y', fallback: (x, y) => x - y },
@@ -129,6 +131,7 @@ export const BINARY: Record<string, Spec> = {
 const OVERWRITE = ['copy', 'fill', 'fillTensor', 'zero', 'uniformFill', 'normalFill'];
 const TAKE_SOURCE: Spec = { expr: 'y', fallback: (_x, y) => y!, predicate: true };
 
+/** Three-operand specs by op name: `where(cond, x, y)` and `clampTensor(x, min, max)`. */
 export const TERNARY: Record<string, Spec> = {
   where: pred('x !== 0 ? y : z', (c, x, y) => (c !== 0 ? x! : y!)),
   clampTensor: {
@@ -150,7 +153,11 @@ const castKernel: Kernel<{ dtype: string }> = (inputs, outputs, { dtype }) => {
   }
 };
 
-/** Registers this file's kernels on `backend`. */
+/**
+ * Registers the elementwise kernels (`UNARY`, `BINARY`, `TERNARY`, the in-place overwrites
+ * `copy`/`fill`/`zero`/..., and `cast`) on `backend`.
+ * @example registerElementwiseKernels('cpu-poison')
+ */
 export function registerElementwiseKernels(backend: string): void {
   for (const [name, spec] of Object.entries(UNARY))
     registerKernel(name, backend, elementwiseKernel(1, spec));

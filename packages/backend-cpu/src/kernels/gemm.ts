@@ -34,11 +34,18 @@ const WASM_MIN_WORK = 4096;
  */
 const GEMV_MIN_SIZE = 1024;
 
-/** A 2-D operand: element (r, c) is `data[offset + r * rs + c * cs]`. */
+/**
+ * A 2-D operand: element (r, c) is `data[offset + r * rs + c * cs]`.
+ * @example const aT: Operand = { data: a, offset: 0, rs: 1, cs: M } // Aᵀ of a dense M×K matrix A
+ */
 export interface Operand {
+  /** The flat array holding the elements. */
   readonly data: TypedArray;
+  /** Index of element (0, 0) in `data`. */
   readonly offset: number;
+  /** Row stride: elements between (r, c) and (r + 1, c). */
   readonly rs: number;
+  /** Column stride: elements between (r, c) and (r, c + 1). */
   readonly cs: number;
   /** The storage behind `data`, when it is a tensor's: lets read-only operands be mirrored. */
   readonly storage?: Storage;
@@ -48,7 +55,10 @@ function newLike(src: TypedArray, n: number): TypedArray {
   return new (src.constructor as new (n: number) => TypedArray)(n);
 }
 
-/** A dense row-major copy of a rows×cols operand. */
+/**
+ * A dense row-major copy of a rows×cols operand.
+ * @example packRowMajor({ data: new Float32Array([1, 2, 3, 4]), offset: 0, rs: 1, cs: 2 }, 2, 2).data // [1, 3, 2, 4]
+ */
 export function packRowMajor(x: Operand, rows: number, cols: number): Operand {
   const out = newLike(x.data, rows * cols);
   const { data, offset, rs, cs } = x;
@@ -60,7 +70,10 @@ export function packRowMajor(x: Operand, rows: number, cols: number): Operand {
   return { data: out, offset: 0, rs: cols, cs: 1 };
 }
 
-/** A dense column-major copy of a rows×cols operand (each column contiguous). */
+/**
+ * A dense column-major copy of a rows×cols operand (each column contiguous).
+ * @example packColMajor({ data: new Float32Array([1, 2, 3, 4]), offset: 0, rs: 2, cs: 1 }, 2, 2).data // [1, 3, 2, 4]
+ */
 export function packColMajor(x: Operand, rows: number, cols: number): Operand {
   const t = packRowMajor({ data: x.data, offset: x.offset, rs: x.cs, cs: x.rs }, cols, rows);
   return { data: t.data, offset: 0, rs: 1, cs: rows };
@@ -262,6 +275,7 @@ function gemmDot(
 /**
  * C[M×N] = A·B for strided operands, C dense row-major from `co`. Picks the loop order that
  * reads the larger operand B in place (see the file comment).
+ * @example gemmStrided(M, N, K, { data: A, offset: 0, rs: K, cs: 1 }, { data: B, offset: 0, rs: 1, cs: K }, C, 0) // C = A·Bᵀ for B stored N×K
  */
 export function gemmStrided(
   M: number,

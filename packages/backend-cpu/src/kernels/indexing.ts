@@ -300,7 +300,11 @@ const asStridedScatterKernel: Kernel<StridedAttrs> = (
   });
 };
 
-/** Registers the indexing kernels on `backend`. */
+/**
+ * Registers the indexing kernels (`index`, `indexPut`, `indexSelect`, `gather`, `scatter`,
+ * `scatterAdd`, `maskedFill`, `nonzero`, `asStridedScatter`) on `backend`.
+ * @example registerIndexingKernels('cpu-poison')
+ */
 export function registerIndexingKernels(backend: string): void {
   registerKernel('index', backend, indexKernel);
   registerKernel('indexPut', backend, indexPutKernel);

@@ -24,7 +24,10 @@ const catKernel: Kernel<{ dim: number }> = (inputs, [out], { dim }) => {
   }
 };
 
-/** Registers the join kernels on `backend`. */
+/**
+ * Registers the join kernels (`cat`) on `backend`.
+ * @example registerJoinKernels('cpu-poison')
+ */
 export function registerJoinKernels(backend: string): void {
   registerKernel('cat', backend, catKernel);
 }

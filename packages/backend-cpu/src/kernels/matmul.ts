@@ -9,7 +9,9 @@ import { gemmStrided } from './gemm.js';
 
 /**
  * C[M×N] = A[M×K] · B[K×N] on dense row-major arrays (A from `ao`, B from `bo`, C from `co`).
- * @example gemm(2, 2, 2, new Float32Array([1, 2, 3, 4]), 0, eye, 0, out, 0)
+ * @example
+ * const out = new Float32Array(4);
+ * gemm(2, 2, 2, new Float32Array([1, 2, 3, 4]), 0, new Float32Array([0, 1, 1, 0]), 0, out, 0); // out = [2, 1, 4, 3]
  */
 export function gemm(
   M: number,
@@ -63,7 +65,10 @@ function batchedProduct(a: Tensor, b: Tensor, out: Tensor, batch: number): void 
 const mmKernel: Kernel = ([a, b], [out]) => batchedProduct(a!, b!, out!, 1);
 const bmmKernel: Kernel = ([a, b], [out]) => batchedProduct(a!, b!, out!, a!.shape[0]!);
 
-/** Registers the matrix kernels on `backend`. */
+/**
+ * Registers the matrix kernels (`mm`, `bmm`) on `backend`.
+ * @example registerMatmulKernels('cpu-poison')
+ */
 export function registerMatmulKernels(backend: string): void {
   registerKernel('mm', backend, mmKernel);
   registerKernel('bmm', backend, bmmKernel);

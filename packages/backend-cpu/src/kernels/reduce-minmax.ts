@@ -70,7 +70,11 @@ function indexKernel(arg: ArgRow): Kernel<{ dim?: number }> {
 const maxRow = (v: TypedArray, base: number, n: number) => v[base + argmaxRow(v, base, n)]!;
 const minRow = (v: TypedArray, base: number, n: number) => v[base + argminRow(v, base, n)]!;
 
-/** Registers the min/max kernels on `backend`. */
+/**
+ * Registers the min/max kernels (`max`, `min`, `argmax`, `argmin`, `amax`, `amin`, `maxAll`,
+ * `minAll`) on `backend`.
+ * @example registerMinMaxKernels('cpu-poison')
+ */
 export function registerMinMaxKernels(backend: string): void {
   registerKernel('max', backend, valuesIndicesKernel(argmaxRow));
   registerKernel('min', backend, valuesIndicesKernel(argminRow));

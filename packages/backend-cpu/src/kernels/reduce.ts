@@ -7,6 +7,9 @@ import { binaryKernel } from './compile.js';
  * Reductions: the reduced dims are permuted to the end and gathered densely, so each output
  * element reduces one contiguous run of `inner` values. Accumulation is in float64 (JS numbers),
  * so float32 sums are exact where float64 is, e.g. ten times 1.125 is exactly 11.25.
+ * Returns the values of `x` with the kept dims first and `dims` last, as `outer` runs of `inner`
+ * values (a subarray of the storage when `x` is contiguous and already in that order).
+ * @example reductionLayout(torch.ones(2, 3), [0]) // { values, outer: 3, inner: 2 }
  */
 export function reductionLayout(
   x: Tensor,
@@ -45,6 +48,7 @@ function everyDim(x: Tensor): number[] {
 /**
  * A kernel applying `row` to each reduced run. `dims` absent means all dims (full reductions).
  * One call per output element; the per-element loops live inside each `row` function.
+ * @example registerKernel('prod', backend, rowKernel(prodRow))
  */
 export function rowKernel<A extends { dims?: number[] }>(row: RowReducer<A>): Kernel<A> {
   return ([x], [out], attrs) => {
@@ -212,7 +216,11 @@ const COMPARE = {
 const compareMaskKernel: Kernel<{ cmp: keyof typeof COMPARE }> = (inputs, outputs, { cmp }) =>
   COMPARE[cmp](inputs, outputs, {});
 
-/** Registers the reduction kernels on `backend`. */
+/**
+ * Registers the reduction kernels (`sum`, `mean`, `prod`, `var`, `std`, `logsumexp`, `norm`,
+ * `all`, `any`, the whole-tensor `sumAll`, `meanAll`, `prodAll`, and `compareMask`) on `backend`.
+ * @example registerReduceKernels('cpu-poison')
+ */
 export function registerReduceKernels(backend: string): void {
   const pairs: [string, RowReducer<never>][] = [
     ['prod', prodRow],

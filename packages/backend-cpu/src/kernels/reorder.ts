@@ -39,7 +39,10 @@ function triKernel(upper: boolean): Kernel<{ diagonal: number }> {
   };
 }
 
-/** Registers the reordering kernels on `backend`. */
+/**
+ * Registers the reordering kernels (`flip`, `tril`, `triu`) on `backend`.
+ * @example registerReorderKernels('cpu-poison')
+ */
 export function registerReorderKernels(backend: string): void {
   registerKernel('flip', backend, flipKernel);
   registerKernel('tril', backend, triKernel(false));

@@ -4,11 +4,15 @@
  * take i32 parameters, use i32/v128 locals, and share one imported memory (`env.memory`).
  */
 
-/** Value types used by the kernels. */
+/** Value types used by the kernels: `i32`. */
 export const I32 = 0x7f;
+/** Value type `v128` (SIMD). */
 export const V128 = 0x7b;
 
-/** Unsigned LEB128. */
+/**
+ * Unsigned LEB128.
+ * @example uleb(624485) // [0xe5, 0x8e, 0x26]
+ */
 export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
@@ -20,7 +24,10 @@ export function uleb(n: number): number[] {
   return out;
 }
 
-/** Signed LEB128 (for i32.const). */
+/**
+ * Signed LEB128 (for i32.const).
+ * @example sleb(-123456) // [0xc0, 0xbb, 0x78]
+ */
 export function sleb(n: number): number[] {
   const out: number[] = [];
   for (;;) {
@@ -47,8 +54,12 @@ function section(id: number, body: number[]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
-/** Builds one function body instruction by instruction. */
+/**
+ * Builds one function body instruction by instruction.
+ * @example new Code().get(0).get(1).add() // the body of (a, b) => a + b, less its result type
+ */
 export class Code {
+  /** The encoded instructions so far. */
   readonly bytes: number[] = [];
 
   private simd(op: number, ...imm: number[]): this {
@@ -56,26 +67,32 @@ export class Code {
     return this;
   }
 
+  /** `local.get`. */
   get(local: number): this {
     this.bytes.push(0x20, ...uleb(local));
     return this;
   }
+  /** `local.set`. */
   set(local: number): this {
     this.bytes.push(0x21, ...uleb(local));
     return this;
   }
+  /** `i32.const`. */
   i32(value: number): this {
     this.bytes.push(0x41, ...sleb(value));
     return this;
   }
+  /** `i32.add`. */
   add(): this {
     this.bytes.push(0x6a);
     return this;
   }
+  /** `i32.sub`. */
   sub(): this {
     this.bytes.push(0x6b);
     return this;
   }
+  /** `i32.mul`. */
   mul(): this {
     this.bytes.push(0x6c);
     return this;
@@ -103,6 +120,7 @@ export class Code {
     this.bytes.push(0x0b);
     return this;
   }
+  /** `br_if` to the enclosing block or loop `depth` levels out. */
   brIf(depth: number): this {
     this.bytes.push(0x0d, ...uleb(depth));
     return this;
@@ -111,6 +129,7 @@ export class Code {
   v128Load(offset = 0): this {
     return this.simd(0x00, 0, ...uleb(offset));
   }
+  /** v128.store with a byte offset (align 16 not assumed). */
   v128Store(offset = 0): this {
     return this.simd(0x0b, 0, ...uleb(offset));
   }
@@ -118,12 +137,15 @@ export class Code {
   load32Splat(offset = 0): this {
     return this.simd(0x09, 2, ...uleb(offset));
   }
+  /** A v128 of zeros (`v128.const 0`). */
   v128Zero(): this {
     return this.simd(0x0c, ...new Array(16).fill(0));
   }
+  /** `f32x4.add`. */
   f32x4Add(): this {
     return this.simd(0xe4);
   }
+  /** `f32x4.mul`. */
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
@@ -131,13 +153,20 @@ export class Code {
 
 /** One exported function: its i32 parameter count, extra locals by type, and body. */
 export interface FunctionDef {
+  /** Export name. */
   name: string;
+  /** Number of i32 parameters (locals 0 … params - 1). */
   params: number;
+  /** Further locals, in runs of `count` of one value type, numbered after the parameters. */
   locals: { type: number; count: number }[];
+  /** The body (its final `end` is added by `assemble`). */
   code: Code;
 }
 
-/** A module importing `env.memory` (at least `minPages` 64 KiB pages) and exporting `functions`. */
+/**
+ * A module importing `env.memory` (at least `minPages` 64 KiB pages) and exporting `functions`.
+ * @example new WebAssembly.Module(assemble([gemmF32(), outerF32()]))
+ */
 export function assemble(functions: readonly FunctionDef[], minPages = 1): Uint8Array {
   const types = functions.map((f) => [0x60, ...vec(new Array(f.params).fill([I32])), 0]);
   const imports = vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(minPages)]]);

@@ -12,8 +12,10 @@ import { Code, type FunctionDef, I32, V128 } from './assembler.js';
  * - C row-major with a row pitch of `ldc` bytes; `accumulate` ≠ 0 adds to what C holds.
  * Each 4×8 tile of C lives in eight f32x4 registers while k runs: per k, two loads of B, four
  * splat-loads of A and sixteen SIMD multiply/adds (32 multiply-adds).
+ * `TILE_ROWS` is the rows of C per register tile.
  */
 export const TILE_ROWS = 4;
+/** Columns of C per register tile (two f32x4 registers per row). */
 export const TILE_COLS = 8;
 
 // Parameters.
@@ -47,7 +49,10 @@ function rowAddress(c: Code, r: number): Code {
   return c;
 }
 
-/** The `gemm_f32` function (assembled with the other kernels in ./runtime.ts). */
+/**
+ * The `gemm_f32` function (assembled with the other kernels in ./runtime.ts).
+ * @example assemble([gemmF32()]) // a module exporting gemm_f32
+ */
 export function gemmF32(): FunctionDef {
   const c = new Code();
   c.get(PA).set(A_BLK).get(PC).set(C_ROW).get(M_BLOCKS).set(IB);

@@ -16,7 +16,10 @@ const KC = 256;
 /** Floats of C per band in `gemmOneBlock`: a band stays in the L1 cache while copied out. */
 const BAND_FLOATS = 4096;
 
-/** True when the WebAssembly SIMD kernel can run here. */
+/**
+ * True when the WebAssembly SIMD kernel can run here.
+ * @example if (!wasmGemmAvailable()) console.warn('float32 matmul uses the JS kernels')
+ */
 export function wasmGemmAvailable(): boolean {
   return getRuntime() !== null;
 }
@@ -120,6 +123,7 @@ function gemmOneBlock(
 /**
  * C[M×N] (dense row-major float32 from `co`) = A·B on the SIMD kernel; M, N, K ≥ 1.
  * Returns false (leaving C untouched) when the kernel is unavailable.
+ * @example if (!gemmWasm(M, N, K, a, b, C, 0)) gemmStrided(M, N, K, a, b, C, 0)
  */
 export function gemmWasm(
   M: number,

@@ -32,7 +32,10 @@ const D_ROW = 12;
 const D_ACC = 13; // D_ACC .. D_ACC+3
 const D_X = 17;
 
-/** The `gemv_dot_f32` function. */
+/**
+ * The `gemv_dot_f32` function.
+ * @example assemble([gemvDotF32(), gemvAxpyF32(), outerF32()])
+ */
 export function gemvDotF32(): FunctionDef {
   const c = new Code();
   c.get(D_PW).set(D_ROW);
@@ -96,7 +99,10 @@ const A_COL = 9;
 const A_ACC = 10; // A_ACC .. A_ACC+3
 const A_X = 14;
 
-/** The `gemv_axpy_f32` function. */
+/**
+ * The `gemv_axpy_f32` function.
+ * @example assemble([gemvAxpyF32()])
+ */
 export function gemvAxpyF32(): FunctionDef {
   const c = new Code();
   c.get(A_PB).set(A_COL);
@@ -153,6 +159,7 @@ const O_X = 9;
  * The `outer_f32(pa, pb, pc, rows, n16, ldc)` function: C[i, 0 … 16·n16) = a[i] · b for
  * i < rows, C row-major with pitch `ldc` bytes. Rows are written in order, so with `ldc` equal to
  * the row length, what a row writes past its end is overwritten by the next row.
+ * @example assemble([outerF32()])
  */
 export function outerF32(): FunctionDef {
   const c = new Code();

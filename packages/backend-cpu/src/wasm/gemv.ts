@@ -20,6 +20,7 @@ function span(b: Operand, K: number, N: number): number {
 /**
  * C[M×N] (dense row-major float32 from `co`) = A·B for B with unit row or column stride.
  * Returns false (leaving C untouched) when the kernels are unavailable or B does not fit them.
+ * @example gemvWasm(1, N, K, x, { data: W, offset: 0, rs: 1, cs: K }, y, 0) // y = x·Wᵀ for W stored N×K
  */
 export function gemvWasm(
   M: number,
@@ -88,6 +89,7 @@ const OUTER_BAND = 4096;
 /**
  * C[M×N] (dense row-major float32 from `co`) = a ⊗ b, the product of an M×1 and a 1×N operand,
  * a band of rows at a time. Returns false when the kernels are unavailable.
+ * @example outerWasm(M, N, { data: a, offset: 0, rs: 1, cs: 1 }, { data: b, offset: 0, rs: 1, cs: 1 }, C, 0)
  */
 export function outerWasm(
   M: number,

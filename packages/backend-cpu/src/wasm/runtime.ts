@@ -14,11 +14,17 @@ import { gemvAxpyF32, gemvDotF32, outerF32 } from './gemv-kernel.js';
  * itself; `mirror` keeps such operands in the memory while their storage is unchanged.
  */
 
+/** The instantiated kernels and the memory they share (see the layout above). */
 export interface Runtime {
+  /** The module's imported memory; it only grows. */
   readonly memory: WebAssembly.Memory;
+  /** `gemm_f32(pa, pb, pc, mBlocks, nPanels, kc, ldc, accumulate)` (./gemm-kernel.ts). */
   readonly gemm: (...args: number[]) => void;
+  /** `gemv_dot_f32`: rows of C as dot products with contiguous columns of B (./gemv-kernel.ts). */
   readonly gemvDot: (...args: number[]) => void;
+  /** `gemv_axpy_f32`: rows of C as sums of scaled contiguous rows of B (./gemv-kernel.ts). */
   readonly gemvAxpy: (...args: number[]) => void;
+  /** `outer_f32(pa, pb, pc, rows, n16, ldc)`: the outer product a ⊗ b (./gemv-kernel.ts). */
   readonly outer: (...args: number[]) => void;
   /** float32 view of the memory; refreshed by `scratch` after the memory grows. */
   f32: Float32Array;
@@ -46,7 +52,10 @@ function load(): Runtime | null {
   }
 }
 
-/** The kernels, or null where WebAssembly SIMD is unavailable (callers use the JS kernels). */
+/**
+ * The kernels, or null where WebAssembly SIMD is unavailable (callers use the JS kernels).
+ * @example const rt = getRuntime(); if (rt) f = scratch(rt, n)
+ */
 export function getRuntime(): Runtime | null {
   if (runtime === undefined) runtime = load();
   return runtime;
@@ -73,7 +82,10 @@ interface Mirror {
 
 const mirrors = new WeakMap<Storage, Mirror>();
 
-/** First float index of the scratch area. */
+/**
+ * First float index of the scratch area.
+ * @example const at = scratchBase(); const f = scratch(rt, n); f.set(values, at)
+ */
 export function scratchBase(): number {
   return cacheTop;
 }
@@ -81,6 +93,7 @@ export function scratchBase(): number {
 /**
  * The float32 view of the memory, grown so that scratch holds `floats` elements from
  * `scratchBase()`. Growing detaches earlier views, so callers fetch the view once per call.
+ * @example const f = scratch(rt, M * K + K * N + M * N)
  */
 export function scratch(rt: Runtime, floats: number): Float32Array {
   const bytes = (cacheTop + floats) * 4;
@@ -99,6 +112,7 @@ export function scratch(rt: Runtime, floats: number): Float32Array {
  * every in-place op bumps `storage.version`, and arrays handed to `upload` (`fromTypedArray`)
  * are not changed by their creator afterwards. Call before `scratch`: mirroring moves the
  * scratch. Mirror at most one operand per call: a second mirror may restart the area.
+ * @example const at = b.storage ? mirror(rt, b.storage) : -1 // then scratch(rt, …)
  */
 export function mirror(rt: Runtime, storage: Storage): number {
   const data = storage.data as Float32Array;
@@ -122,7 +136,10 @@ export function mirror(rt: Runtime, storage: Storage): number {
   return -1;
 }
 
-/** Drops every mirror (frees nothing: the memory never shrinks, the space is reused). */
+/**
+ * Drops every mirror (frees nothing: the memory never shrinks, the space is reused).
+ * @example clearMirrors()
+ */
 export function clearMirrors(): void {
   generation++;
   cacheTop = 0;
@@ -140,7 +157,10 @@ export function setMirrorCapacity(floats: number): number {
   return old;
 }
 
-/** Floats the mirrors take now (for tests). */
+/**
+ * Floats the mirrors take now (for tests).
+ * @example const before = mirroredFloats(); x.matmul(w.t()); x.matmul(w.t()); mirroredFloats() - before // w.numel()
+ */
 export function mirroredFloats(): number {
   return cacheTop;
 }
