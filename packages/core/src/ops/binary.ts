@@ -6,7 +6,7 @@ import { shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { eq, ge, gt, logicalAnd, lt, where } from './compare.js';
-import { binaryInfer, op, run } from './define.js';
+import { binaryInfer, op, run, zeroGradOf } from './define.js';
 import type { Scalar, TensorOrScalar } from './promotion.js';
 import { deviceOf, resultType, toTensor } from './promotion.js';
 import { sum } from './reduce.js';
@@ -65,12 +65,6 @@ function binary(
 ): Tensor {
   const [x, y] = promoteOperands(a, b, floatResult);
   return run(o, [x, y]);
-}
-
-/** Zeros shaped like argument `i` (the gradient of a piecewise-constant function). */
-function zeroGradOf(i: number): VjpFn {
-  return ({ grad, inputMetas }) =>
-    zeros(inputMetas[i]!.shape, { dtype: grad.dtype, device: grad.device });
 }
 
 /** PyTorch's error for arithmetic it does not define on bool tensors. */

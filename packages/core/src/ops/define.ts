@@ -1,7 +1,8 @@
+import { zeros } from '../creation.js';
 import { dispatch, dispatch1 } from '../dispatch.js';
 import type { DType } from '../dtype.js';
 import { isFloatingPoint } from '../dtype.js';
-import type { OpDefinition, RegisteredOp, TensorMeta } from '../registry.js';
+import type { OpDefinition, RegisteredOp, TensorMeta, VjpFn } from '../registry.js';
 import { defineOp } from '../registry.js';
 import { broadcastShapes, formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -63,6 +64,16 @@ export function unaryInfer(name: string, opts: { floatOnly?: boolean; outDType?:
     }
     return { shape: x!.shape, dtype: opts.outDType ?? x!.dtype };
   };
+}
+
+/**
+ * The VJP of argument `i` where the function is piecewise constant in it (floor, sign, ...) or
+ * overwrites it: zeros shaped like that argument.
+ * @example vjp: { input: zeroGradOf(0), other: zeroGradOf(1) }
+ */
+export function zeroGradOf(i: number): VjpFn {
+  return ({ grad, inputMetas }) =>
+    zeros(inputMetas[i]!.shape, { dtype: grad.dtype, device: grad.device });
 }
 
 /**

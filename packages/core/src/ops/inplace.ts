@@ -1,10 +1,10 @@
-import { fromTypedArray, ones, scalarTensor, zeros } from '../creation.js';
+import { fromTypedArray, ones, scalarTensor } from '../creation.js';
 import type { DType } from '../dtype.js';
 import { dtypeCategory, isFloatingPoint, typedArrayFor } from '../dtype.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
 import type { Generator } from '../random.js';
 import { defaultGenerator } from '../random.js';
-import type { OpSample, RegisteredOp, TensorMeta, VjpFn } from '../registry.js';
+import type { OpSample, RegisteredOp, TensorMeta } from '../registry.js';
 import { broadcastShapes, formatShape, isContiguous, numelOf, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { AlphaOptions, DivOptions } from './binary.js';
@@ -13,7 +13,7 @@ import { cast } from './cast.js';
 import type { ClampOptions } from './clamp.js';
 import { clamp } from './clamp.js';
 import { where } from './compare.js';
-import { op, run } from './define.js';
+import { op, run, zeroGradOf } from './define.js';
 import type { Scalar, TensorOrScalar } from './promotion.js';
 import {
   abs,
@@ -191,8 +191,7 @@ export function overwrite(target: Tensor, values: Tensor): Tensor {
 // ---- overwrite ops: copy_, fill_, zero_, uniform_, normal_ ------------------------------------
 
 /** Zero gradient for the overwritten tensor: none of its old values survive. */
-const zeroForSelf: VjpFn = ({ grad, inputMetas }) =>
-  zeros(inputMetas[0]!.shape, { dtype: grad.dtype, device: grad.device });
+const zeroForSelf = zeroGradOf(0);
 
 function overwriteOp(
   name: string,

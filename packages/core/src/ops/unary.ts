@@ -1,4 +1,3 @@
-import { zeros } from '../creation.js';
 import type { DType } from '../dtype.js';
 import { isFloatingPoint } from '../dtype.js';
 import type { OpSample, RegisteredOp, TensorMeta, VjpFn } from '../registry.js';
@@ -6,7 +5,7 @@ import { Tensor } from '../tensor.js';
 import { mul, neg, pow } from './binary.js';
 import { cast } from './cast.js';
 import { le, logicalNot } from './compare.js';
-import { op, run } from './define.js';
+import { op, run, zeroGradOf } from './define.js';
 
 /**
  * Elementwise unary ops. Each declares its VJP with other ops, so higher derivatives work.
@@ -97,10 +96,6 @@ function unary(d: UnaryDef): RegisteredOp {
     gradFnName: d.gradFnName,
   });
 }
-
-/** Zero gradient of a piecewise-constant function (floor, sign, ...), shaped like its input. */
-const zeroGrad: VjpFn = ({ grad, inputMetas }) =>
-  zeros(inputMetas[0]!.shape, { dtype: grad.dtype, device: grad.device });
 
 const anyRange = unarySamples(-3, 3, EDGE, { int: true });
 const positive = unarySamples(0.1, 4, EDGE);
@@ -243,7 +238,7 @@ export const signOp = unary({
   name: 'sign',
   rule: 'keepInt',
   save: 'none',
-  vjp: zeroGrad,
+  vjp: zeroGradOf(0),
   doc: 'Sign: -1, 0 or 1 (0 for NaN).',
   samples: anyRange,
 });
@@ -253,7 +248,7 @@ export const floorOp = unary({
   name: 'floor',
   rule: 'keepIntNoBool',
   save: 'none',
-  vjp: zeroGrad,
+  vjp: zeroGradOf(0),
   doc: 'Largest integer not above x.',
   samples: anyRange,
 });
@@ -263,7 +258,7 @@ export const ceilOp = unary({
   name: 'ceil',
   rule: 'keepIntNoBool',
   save: 'none',
-  vjp: zeroGrad,
+  vjp: zeroGradOf(0),
   doc: 'Smallest integer not below x.',
   samples: anyRange,
 });
@@ -273,7 +268,7 @@ export const roundOp = unary({
   name: 'round',
   rule: 'keepIntNoBool',
   save: 'none',
-  vjp: zeroGrad,
+  vjp: zeroGradOf(0),
   doc: 'Nearest integer, halves to even.',
   samples: unarySamples(-3, 3, [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 1e20, NaN], { int: true }),
 });
