@@ -12,7 +12,10 @@ import type { InputValues, Layout } from './materialize.js';
 import { sampleValues } from './materialize.js';
 import { digestInputs } from './seed.js';
 
-/** The checks the suite runs on every sample. */
+/**
+ * The checks the suite runs on every sample.
+ * @example runChecks({ ops: ['mul'], checks: ['forward', 'gradgradcheck'] })
+ */
 export type CheckKind =
   | 'forward'
   | 'fixture'
@@ -21,16 +24,27 @@ export type CheckKind =
   | 'layouts'
   | 'devices';
 
-/** Outcome of one check on one sample. `skip` results say why in `message`. */
+/**
+ * Outcome of one check on one sample. `skip` results say why in `message`.
+ * @example { op: 'add', sample: 'same shape', check: 'forward', status: 'pass', message: '[3, 4] float32' }
+ */
 export interface CheckResult {
+  /** Name of the op checked. */
   readonly op: string;
+  /** Name of the sample checked. */
   readonly sample: string;
+  /** Which check ran. */
   readonly check: CheckKind;
+  /** Whether it passed, failed, or did not apply. */
   readonly status: 'pass' | 'fail' | 'skip';
+  /** What was found: a summary on `pass`, the mismatch on `fail`, the reason on `skip`. */
   readonly message: string;
 }
 
-/** Options shared by the check functions. */
+/**
+ * Options shared by the check functions.
+ * @example checkFixture(c, { device: 'cpu', fixtures, opTolerances: { cumsum: { rtol: 1e-4, atol: 1e-5 } } })
+ */
 export interface CheckOptions {
   /** Device under test (default `'cpu'`). */
   readonly device?: string;
@@ -46,10 +60,16 @@ export interface CheckOptions {
   readonly gradcheck?: GradcheckOptions;
 }
 
-/** One op sample ready to check: the op, the sample, and its drawn input values. */
+/**
+ * One op sample ready to check: the op, the sample, and its drawn input values.
+ * @example const c: SampleCase = sampleCases(getOp('mul'))[0]!
+ */
 export interface SampleCase {
+  /** The registered op. */
   readonly op: RegisteredOp;
+  /** One of the op's conformance samples. */
   readonly sample: OpSample;
+  /** The sample's input values, one per input (see `sampleValues`). */
   readonly values: readonly InputValues[];
 }
 
@@ -215,7 +235,7 @@ export function checkFixture(c: SampleCase, opts: CheckOptions = {}): CheckResul
 /**
  * Why the gradient checks do not apply to this case (sample marked `noGrad`, no floating
  * differentiable argument), or `null`.
- * @example gradcheckSkipReason(sampleCases(getOp('argmax'))[0]!) // 'no differentiable floating argument'
+ * @example gradcheckSkipReason(sampleCases(getOp('argmax'))[0]!) // 'sample marked noGrad'
  */
 export function gradcheckSkipReason(c: SampleCase): string | null {
   if (c.sample.noGrad) return 'sample marked noGrad';

@@ -1,8 +1,13 @@
 import type { DType } from '@autodag/core';
 
-/** Absolute and relative tolerance: `|actual - expected| <= atol + rtol * |expected|`. */
+/**
+ * Absolute and relative tolerance: `|actual - expected| <= atol + rtol * |expected|`.
+ * @example const loose: Tolerance = { rtol: 1e-4, atol: 1e-5 }
+ */
 export interface Tolerance {
+  /** Relative part, scaled by `|expected|`. */
   readonly rtol: number;
+  /** Absolute part. */
   readonly atol: number;
 }
 
@@ -30,9 +35,14 @@ export const GRAD_TOLERANCES: Readonly<Record<DType, Tolerance>> = {
   bool: { rtol: 0, atol: 0 },
 };
 
-/** One flat array with its shape, as compared by `compareArrays`. */
+/**
+ * One flat array with its shape, as compared by `compareArrays`.
+ * @example const v: Values = { shape: [2, 2], values: [1, 2, 3, 4] }
+ */
 export interface Values {
+  /** The logical shape. */
   readonly shape: readonly number[];
+  /** The elements in row-major order. */
   readonly values: ArrayLike<number>;
 }
 

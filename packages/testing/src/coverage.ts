@@ -1,7 +1,10 @@
 import { getOp, listOps } from '@autodag/core';
 import type { FixtureFile } from './fixtures.js';
 
-/** What the registry lacks for a device: ops without samples, kernels or PyTorch fixtures. */
+/**
+ * What the registry lacks for a device: ops without samples, kernels or PyTorch fixtures.
+ * @example coverageReport({ device: 'cpu' }).missingSamples // []
+ */
 export interface CoverageReport {
   /** Device the kernel column refers to. */
   readonly device: string;

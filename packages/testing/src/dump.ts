@@ -4,31 +4,48 @@ import type { Layout } from './materialize.js';
 import { sampleValues } from './materialize.js';
 import { digestInputs } from './seed.js';
 
-/** One input as `gen_fixtures.py` reads it. */
+/**
+ * One input as `gen_fixtures.py` reads it.
+ * @example dumpSamples(['add']).ops.add!.samples[0]!.inputs[0]!.name // 'input'
+ */
 export interface DumpedInput {
+  /** The argument's name in the op definition (e.g. `input`, `other`). */
   readonly name: string;
+  /** The input's shape. */
   readonly shape: readonly number[];
+  /** The input's dtype (`float32`, `float64`, `int32` or `bool`). */
   readonly dtype: string;
   /** Logical row-major values; non-finite values and -0 as the strings `nan`, `inf`, `-inf`, `-0`. */
   readonly values: readonly (number | string)[];
+  /** How the sample stores the input (informative: the generator builds contiguous tensors). */
   readonly layout: Layout;
 }
 
-/** One sample as `gen_fixtures.py` reads it. */
+/**
+ * One sample as `gen_fixtures.py` reads it.
+ * @example dumpSamples(['add']).ops.add!.samples.map((s) => s.name)
+ */
 export interface DumpedSample {
+  /** The sample's name, unique within its op. */
   readonly name: string;
   /** The sample's attributes with defaults filled in; non-finite numbers encoded as in `values`. */
   readonly attrs: Record<string, unknown>;
+  /** The tensor inputs, in argument order. */
   readonly inputs: readonly DumpedInput[];
   /** Indices of the arguments PyTorch should differentiate. */
   readonly grad: readonly number[];
   /** The op's declared differentiable outputs, or `null` for "every floating output". */
   readonly differentiableOutputs: readonly number[] | null;
+  /** `digestInputs` of the inputs, copied into the fixture to detect stale fixtures. */
   readonly digest: string;
 }
 
-/** The file `dump-samples.ts` writes. */
+/**
+ * The file `dump-samples.ts` writes.
+ * @example writeFileSync('samples.json', JSON.stringify(dumpSamples()))
+ */
 export interface DumpedSamples {
+  /** Op name → how it is implemented (`kernel`, `view` or `composite`) and its samples. */
   readonly ops: Record<string, { readonly kind: string; readonly samples: DumpedSample[] }>;
 }
 

@@ -5,7 +5,10 @@ import type { InputValues, Layout } from './materialize.js';
 import { buildTensor, wantsGrad } from './materialize.js';
 import { gradWeights } from './seed.js';
 
-/** How to materialise a sample for one run. */
+/**
+ * How to materialise a sample for one run.
+ * @example runSample(op, sample, values, { device: 'cpu', floatDType: 'float64', layout: 'strided' })
+ */
 export interface RunOptions {
   /** Device the inputs are created on. */
   readonly device: string;
@@ -19,14 +22,21 @@ export interface RunOptions {
   readonly requiresGrad?: boolean;
 }
 
-/** The tensors of one run of an op on one sample. */
+/**
+ * The tensors of one run of an op on one sample.
+ * @example const { inputs, outputs } = runSample(op, sample, values, { device: 'cpu' })
+ */
 export interface SampleRun {
+  /** The input tensors the op was called with, in argument order. */
   readonly inputs: Tensor[];
   /** The op's outputs; for ops with no outputs (in-place primitives), the first input after the call. */
   readonly outputs: Tensor[];
 }
 
-/** Names of the op's first `count` arguments: inputs then parameters (a variadic op's list name for each). */
+/**
+ * Names of the op's first `count` arguments: inputs then parameters (a variadic op's list name for each).
+ * @example argNames(getOp('where'), 3) // ['condition', 'input', 'other']
+ */
 export function argNames(op: RegisteredOp, count: number): string[] {
   return Array.from({ length: count }, (_, i) => argName(op, i));
 }
@@ -144,7 +154,10 @@ export function analyticGrads(
   return result;
 }
 
-/** Reads a tensor's logical values as a host array of numbers. */
+/**
+ * Reads a tensor's logical values, row-major, as a host array of numbers.
+ * @example readValues(torch.tensor([[1, 2], [3, 4]]).t()) // [1, 3, 2, 4]
+ */
 export function readValues(t: Tensor): number[] {
   return Array.from(noGrad(() => t.dataSync()));
 }

@@ -2,9 +2,11 @@ import type { DType } from '@autodag/core';
 
 /** A tensor as `gen_fixtures.py` writes it: non-finite values are the strings `nan`, `inf`, `-inf`. */
 export interface FixtureTensor {
+  /** The tensor's shape. */
   readonly shape: readonly number[];
   /** PyTorch dtype name without the `torch.` prefix, e.g. `float32`, `int64`. */
   readonly dtype: string;
+  /** Row-major values; decode them with `fixtureValues`. */
   readonly values: readonly (number | string)[];
 }
 
@@ -12,6 +14,7 @@ export interface FixtureTensor {
 export interface FixtureSample {
   /** `digestInputs` of the inputs the fixture was computed from. */
   readonly digest: string;
+  /** The op's outputs, in order (absent when PyTorch raised). */
   readonly outputs?: readonly FixtureTensor[];
   /** One entry per op argument; `null` for arguments not differentiated. */
   readonly grads?: readonly (FixtureTensor | null)[];
@@ -21,7 +24,10 @@ export interface FixtureSample {
   readonly gradError?: string;
 }
 
-/** The file `gen_fixtures.py` writes (`packages/testing/fixtures/ops.json` for core ops). */
+/**
+ * The file `gen_fixtures.py` writes (`packages/testing/fixtures/ops.json` for core ops).
+ * @example const fixtures: FixtureFile = parseFixtures(JSON.parse(readFileSync(path, 'utf8')))
+ */
 export interface FixtureFile {
   /** PyTorch version the fixtures come from. */
   readonly torch: string;

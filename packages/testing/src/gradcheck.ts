@@ -6,7 +6,10 @@ import { argNames, differentiableArgs, runSample } from './execute.js';
 import type { InputValues } from './materialize.js';
 import { gradWeights } from './seed.js';
 
-/** Options of `gradcheckSample`. */
+/**
+ * Options of `gradcheckSample`.
+ * @example gradcheckSample(op, sample, values, { eps: 1e-6, tolerance: { rtol: 1e-3, atol: 1e-5 } })
+ */
 export interface GradcheckOptions {
   /** Device to run on (default `'cpu'`). */
   readonly device?: string;

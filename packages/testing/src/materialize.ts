@@ -14,10 +14,13 @@ export type Layout = 'contiguous' | 'transposed' | 'strided';
 
 /** An input's logical values, drawn once per sample and reused for every layout and device. */
 export interface InputValues {
+  /** The input's shape. */
   readonly shape: readonly number[];
+  /** The input's dtype (the sample's, default float32). */
   readonly dtype: DType;
   /** Row-major logical values, already rounded to `dtype`. */
   readonly values: readonly number[];
+  /** How the sample stores the input (default `'contiguous'`). */
   readonly layout: Layout;
 }
 
@@ -26,7 +29,7 @@ export interface InputValues {
  * Mersenne Twister seeded by op name, sample name and input index (floats uniform in
  * `[low, high)`, default `[-1, 1)`; int32 integers in `[low, high)`, default `[-5, 5)`; bools with
  * probability 1/2). Values are rounded to the input's dtype (default float32).
- * @example sampleValues('add', sample) // [{ shape: [2, 3], dtype: 'float32', values: [...], layout: 'contiguous' }, ...]
+ * @example sampleValues('add', getOp('add').def.samples!()[0]!) // [{ shape: [3, 4], dtype: 'float32', values: [...], layout: 'contiguous' }, ...]
  */
 export function sampleValues(opName: string, sample: OpSample): InputValues[] {
   return sample.inputs.map((input, i) => inputValues(opName, sample.name, i, input));
@@ -136,7 +139,10 @@ function stridedView(
   return noGrad(() => base.slice(-1, 1, null, 2)).detach();
 }
 
-/** True for inputs the gradient checks cover: floating inputs unless the sample opts out. */
+/**
+ * True for inputs the gradient checks cover: floating inputs unless the sample opts out.
+ * @example wantsGrad({ shape: [2], dtype: 'int32' }) // false
+ */
 export function wantsGrad(input: SampleInput): boolean {
   return input.requiresGrad ?? isFloatingPoint(input.dtype ?? 'float32');
 }

@@ -32,7 +32,7 @@ export function gradWeights(n: number, k: number): Float64Array {
 /**
  * A short digest of materialised input values (shapes, dtypes and every element), stored in the
  * fixtures to detect fixtures generated from different inputs than the current samples produce.
- * @example digestInputs([{ shape: [2], dtype: 'float32', values: [1, 2] }]) // '5f0c1a2b'
+ * @example digestInputs([{ shape: [2], dtype: 'float32', values: [1, 2] }]) // 'fedd35b7'
  */
 export function digestInputs(
   inputs: readonly { shape: readonly number[]; dtype: string; values: readonly number[] }[],

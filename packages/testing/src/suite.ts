@@ -15,7 +15,10 @@ import {
 } from './checks.js';
 import { coverageReport, formatCoverage } from './coverage.js';
 
-/** Options of `runChecks` and `runConformance`. */
+/**
+ * Options of `runChecks` and `runConformance`.
+ * @example runChecks({ ops: ['mul'], checks: ['forward', 'gradgradcheck'] })
+ */
 export interface SuiteOptions extends CheckOptions {
   /** Ops to check (default: every registered op). */
   readonly ops?: readonly string[];
@@ -87,15 +90,23 @@ export function compareDevices(
   return runChecks({ ...opts, device: a, compareWith: b, checks: ['devices'] });
 }
 
-/** The subset of a test framework's API the adapter uses (vitest, jest and mocha all fit). */
+/**
+ * The subset of a test framework's API the adapter uses (vitest, jest and mocha all fit).
+ * @example import { describe, it } from 'vitest'; runConformance({ describe, it })
+ */
 export interface TestApi {
+  /** Declares a group of tests. */
   describe: (name: string, fn: () => void) => void;
+  /** Declares one test; `it.skip`, when present, declares a skipped one (with its reason in the name). */
   it: ((name: string, fn: () => void) => void) & {
     skip?: (name: string, fn: () => void) => void;
   };
 }
 
-/** Options of `runConformance`: the suite options plus the framework's functions. */
+/**
+ * Options of `runConformance`: the suite options plus the framework's functions.
+ * @example runConformance({ describe, it, ops: [softplusOp.def.name], fixtures, requireFixtures: true })
+ */
 export interface ConformanceOptions extends SuiteOptions, TestApi {
   /** Turn skipped fixture checks into failures (for plugins that ship fixtures for every op). */
   readonly requireFixtures?: boolean;
