@@ -16,7 +16,10 @@ export { erfScalar } from './erf.js';
 export type { SoftplusAttrs } from './ops.js';
 export { erfOp, NAMESPACE, registerCpuKernels, softplusGradOp, softplusOp } from './ops.js';
 
-/** Options of `softplus` (PyTorch's keywords). */
+/**
+ * Options of `softplus` (PyTorch's keywords).
+ * @example softplus(x, { beta: 2, threshold: 10 })
+ */
 export interface SoftplusOptions {
   /** β in log(1 + exp(βx)) / β (default 1). */
   beta?: number;

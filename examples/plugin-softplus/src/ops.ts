@@ -7,12 +7,18 @@ import { readDense } from './strided.js';
 /**
  * The plugin's ops, registered through @autodag/core's public plugin API only. Names are
  * namespaced with the package name so they cannot collide with core ops or other plugins.
+ * @example torch.listKernels(`${NAMESPACE}.softplus`) // ['cpu']
  */
 export const NAMESPACE = 'autodag-plugin-softplus';
 
-/** Attributes of softplus and its derivative. */
+/**
+ * Attributes of softplus and its derivative.
+ * @example callOp(softplusOp, [x], { beta: 2, threshold: 20 } satisfies SoftplusAttrs)
+ */
 export interface SoftplusAttrs {
+  /** β in log(1 + exp(βx)) / β (default 1). */
   beta: number;
+  /** Where βx exceeds it, softplus is x and its derivative 1 (default 20). */
   threshold: number;
 }
 
@@ -34,6 +40,7 @@ function floatInfer(name: string) {
  * d softplus / dx: σ(βx), or 1 where βx > threshold (the linear branch). Its own derivative is
  * β·s·(1 - s) with s the output, which is 0 on the linear branch where s = 1, so every order of
  * gradient follows from ops.
+ * @example callOp(softplusGradOp, [torch.tensor([0, 30])]) // tensor([0.5000, 1.0000])
  */
 export const softplusGradOp = defineOp<SoftplusAttrs>({
   name: `${NAMESPACE}.softplusGrad`,
@@ -60,7 +67,11 @@ export const softplusGradOp = defineOp<SoftplusAttrs>({
   doc: 'Derivative of softplus: sigmoid(beta * x), 1 above the threshold.',
 });
 
-/** softplus(x) = log(1 + exp(βx)) / β, and x where βx > threshold (PyTorch's definition). */
+/**
+ * softplus(x) = log(1 + exp(βx)) / β, and x where βx > threshold (PyTorch's definition). The
+ * `softplus` function calls it with the defaults filled in.
+ * @example callOp(softplusOp, [torch.tensor([0])], { beta: 2 }) // tensor([0.3466])
+ */
 export const softplusOp = defineOp<SoftplusAttrs>({
   name: `${NAMESPACE}.softplus`,
   inputs: ['input'],
@@ -91,7 +102,10 @@ export const softplusOp = defineOp<SoftplusAttrs>({
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
-/** The Gauss error function. */
+/**
+ * The Gauss error function, for floating inputs (`erf` casts others to float32 first).
+ * @example callOp(erfOp, [torch.tensor([1])]) // tensor([0.8427])
+ */
 export const erfOp = defineOp({
   name: `${NAMESPACE}.erf`,
   inputs: ['input'],
@@ -150,7 +164,11 @@ const erfKernel: Kernel = ([x], [out]) => {
   for (let i = 0; i < o.length; i++) o[i] = erfScalar(src[i]!);
 };
 
-/** Registers the CPU kernels (done on import; call again after re-registering the backend). */
+/**
+ * Registers the CPU kernels of `softplus`, `softplusGrad` and `erf` (done on import; call again
+ * to restore them after `unregisterKernel`).
+ * @example torch.unregisterKernel(erfOp.def.name, 'cpu'); registerCpuKernels()
+ */
 export function registerCpuKernels(): void {
   registerKernel(softplusOp.def.name, 'cpu', softplusKernel);
   registerKernel(softplusGradOp.def.name, 'cpu', softplusGradKernel);

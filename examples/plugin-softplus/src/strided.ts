@@ -1,12 +1,16 @@
 import type { Tensor } from '@autodag/core';
 
-/** The float typed arrays a CPU storage holds for floating tensors. */
+/**
+ * The float typed arrays a CPU storage holds for floating tensors.
+ * @example const o = out.storage.data as FloatArray
+ */
 export type FloatArray = Float32Array | Float64Array;
 
 /**
  * The logical elements of a CPU tensor, row-major. Contiguous inputs are returned as a subarray of
  * their storage (no copy); other layouts (transposed, sliced, broadcast) are gathered by walking
  * the strides with an index counter, without per-element closures.
+ * @example readDense(torch.tensor([[1, 2], [3, 4]]).t()) // Float32Array [1, 3, 2, 4]
  */
 export function readDense(x: Tensor): FloatArray {
   const data = x.storage.data as FloatArray;

@@ -24,7 +24,10 @@ const phi3: torch.autograd.DagOperator = {
   vjpParams: (g, [x1, x2]) => [g.outer(x1!.add(x2!))],
 };
 
-/** Builds the graph, back-propagates, and prints the gradients beside autograd's. */
+/**
+ * Builds the graph, back-propagates, and prints the gradients beside autograd's.
+ * @example lectureDag() // prints the forward order, f(x), dl/dw1 both ways, their difference and the DOT graph
+ */
 export function lectureDag(): void {
   torch.manualSeed(1);
   const w1 = torch.randn(3, 3, { dtype: 'float64' });
