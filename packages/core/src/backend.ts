@@ -30,7 +30,10 @@ export interface Backend {
   readonly priority: number;
   /** New uninitialised storage. */
   allocate(dtype: DType, size: number): Storage;
-  /** Storage holding a copy of `values` (already of the typed array kind for `dtype`). */
+  /**
+   * Storage holding `values` (already of the typed array kind for `dtype`). The caller hands the
+   * array over and never touches it again, so a host backend may keep it without copying.
+   */
   upload(values: TypedArray, dtype: DType): Storage;
   /** Reads the whole storage; always available. */
   read(storage: Storage): Promise<TypedArray>;
