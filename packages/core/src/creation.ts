@@ -55,7 +55,9 @@ export function parseSizeArgs<O extends object>(
 }
 
 /**
- * Wraps a freshly filled host array as a tensor on the requested device.
+ * Wraps a freshly filled host array as a tensor on the requested device without copying where
+ * the device allows (like `torch.from_numpy`). The tensor owns the array from then on: write
+ * through the tensor's in-place methods, never through the array (`torch.tensor(array)` copies).
  * @example torch.fromTypedArray(new Float64Array([1, 2, 3, 4]), [2, 2]) // float64 tensor of shape [2, 2]
  */
 export function fromTypedArray(
