@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as torch from 'autodag';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { check, f64 } from './gradcheck-helpers.js';
 
 interface InputSpec {
   base: number[];
@@ -331,12 +332,6 @@ describe('basic indexing property', () => {
 });
 
 // ---- gradients ---------------------------------------------------------------------------------
-
-const f64 = (...shape: number[]) => torch.randn(shape, { dtype: 'float64' }).requiresGrad_();
-const check = (
-  fn: (...xs: torch.Tensor[]) => torch.Tensor | torch.Tensor[],
-  inputs: torch.Tensor[],
-) => expect(torch.autograd.gradcheck(fn as torch.autograd.GradcheckFn, inputs)).toBe(true);
 
 describe('indexing gradients (float64 finite differences)', () => {
   const xt = () => torch.randn(4, 3, { dtype: 'float64' }).t().requiresGrad_();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as torch from 'autodag';
 import { describe, expect, it } from 'vitest';
+import { check, f64 } from './gradcheck-helpers.js';
 
 interface InputSpec {
   base: number[];
@@ -95,12 +96,6 @@ describe('shape ops match PyTorch', () => {
     });
   }
 });
-
-const f64 = (...shape: number[]) => torch.randn(shape, { dtype: 'float64' }).requiresGrad_();
-const check = (
-  fn: (...xs: torch.Tensor[]) => torch.Tensor | torch.Tensor[],
-  inputs: torch.Tensor[],
-) => expect(torch.autograd.gradcheck(fn as torch.autograd.GradcheckFn, inputs)).toBe(true);
 
 describe('shape op gradients (float64 finite differences)', () => {
   it('cat and stack, with non-contiguous inputs and long lists', () => {
