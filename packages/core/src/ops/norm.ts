@@ -76,6 +76,12 @@ function normVjp(grad: Tensor, x: Tensor, out: Tensor, attrs: NormAttrs): Tensor
   return local.mul(scale);
 }
 
+/**
+ * Sample values of the ±inf norms: mixed signs, a unique largest magnitude per row and a unique
+ * smallest overall, so the gradient goes to one element (ties would split it).
+ */
+const MIXED_SIGNS = [1, -2, 0.5, -0.7, 1.5, 2.5, -1, 0.3, -0.4, 1.1, -1.3, 0.9];
+
 /** The registered 'norm' op; call it through {@link norm}. */
 export const normOp = op<NormAttrs>({
   name: 'norm',
@@ -109,16 +115,12 @@ export const normOp = op<NormAttrs>({
     },
     {
       name: 'inf',
-      inputs: [
-        { shape: [3, 4], values: [1, -2, 0.5, -0.7, 1.5, 2.5, -1, 0.3, -0.4, 1.1, -1.3, 0.9] },
-      ],
+      inputs: [{ shape: [3, 4], values: MIXED_SIGNS }],
       attrs: { p: Infinity, dims: [1], keepdim: false },
     },
     {
       name: '-inf',
-      inputs: [
-        { shape: [3, 4], values: [1, -2, 0.5, -0.7, 1.5, 2.5, -1, 0.3, -0.4, 1.1, -1.3, 0.9] },
-      ],
+      inputs: [{ shape: [3, 4], values: MIXED_SIGNS }],
       attrs: { p: -Infinity, dims: [0, 1], keepdim: false },
     },
     {
