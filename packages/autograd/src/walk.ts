@@ -1,0 +1,159 @@
+import type { Tensor } from '@autodag/core';
+import { enableGrad, noGrad } from '@autodag/core';
+import { applyOpNode } from './apply-node.js';
+import { capturesBelow, countDependencies } from './graph-queries.js';
+import type { Edge } from './node.js';
+import { AccumulateGrad, type Node, OpNode } from './node.js';
+import { ReadyQueue } from './ready-queue.js';
+
+/** What a walk does with gradients arriving at leaves and captured tensors. */
+export interface WalkOptions {
+  retainGraph: boolean;
+  createGraph: boolean;
+  /** `grad()` mode: gradients for these edges are captured and leaves' `.grad` left alone. */
+  capture?: Map<Node, Map<number, number>>;
+  captured?: (Tensor | null)[];
+  /** `backward(inputs=...)`: accumulate only into these leaves. */
+  onlyLeaves?: Set<Tensor>;
+}
+
+/** Stores a gradient in a leaf's `.grad`, accumulating; copies it when it might be shared. */
+function accumulateIntoLeaf(
+  leaf: Tensor,
+  g: Tensor,
+  delivered: Set<unknown>,
+  createGraph: boolean,
+): void {
+  let owned = g;
+  if (!createGraph) {
+    owned = g.detach();
+    const shared =
+      delivered.has(g.storage) ||
+      !g.isContiguous() ||
+      g.offset !== 0 ||
+      g.storage.size !== g.numel();
+    if (shared) owned = owned.clone();
+    delivered.add(owned.storage);
+  }
+  leaf.grad = leaf.grad
+    ? createGraph
+      ? leaf.grad.add(owned)
+      : leaf.grad.detach().add(owned)
+    : owned;
+}
+
+function runHooks(tensors: readonly Tensor[] | undefined, g: Tensor): Tensor {
+  if (!tensors) return g;
+  for (const t of tensors) {
+    for (const hook of t.hooks ?? []) {
+      const r = hook(g);
+      if (r) g = r;
+    }
+  }
+  return g;
+}
+
+/** Gradients arriving at each node, one slot per output, summed as they arrive. */
+class GradBuffers {
+  private readonly slots = new Map<Node, (Tensor | null)[]>();
+
+  /** Adds `g` to output `outputNr` of `node` (paths meeting at a node sum here). */
+  add(node: Node, outputNr: number, g: Tensor | null): void {
+    let buf = this.slots.get(node);
+    if (!buf) {
+      buf = new Array(node.numOutputs).fill(null);
+      this.slots.set(node, buf);
+    }
+    if (g) buf[outputNr] = buf[outputNr] ? buf[outputNr]!.add(g) : g;
+  }
+
+  /** The node's complete gradients, removed from the buffers. */
+  take(node: Node): (Tensor | null)[] {
+    const buf = this.slots.get(node) ?? new Array(node.numOutputs).fill(null);
+    this.slots.delete(node);
+    return buf;
+  }
+}
+
+/** Runs the hooks of the tensors watching `node` and stores retained `.grad`s. */
+function notifyWatchers(node: Node, grads: (Tensor | null)[], opts: WalkOptions): void {
+  if (!node.watchers) return;
+  for (const [nr, tensors] of node.watchers) {
+    const g = grads[nr];
+    if (!g) continue;
+    grads[nr] = runHooks(tensors, g);
+    for (const t of tensors) {
+      if (t.retainsGrad && t.gradFn === node && !opts.capture) {
+        const own = opts.createGraph ? grads[nr]! : grads[nr]!.detach();
+        t.grad = t.grad ? t.grad.add(own) : own;
+      }
+    }
+  }
+}
+
+/** `grad()` mode: copies the gradients of the requested inputs out of the walk. */
+function captureGrads(node: Node, grads: (Tensor | null)[], opts: WalkOptions): void {
+  const slots = opts.capture?.get(node);
+  if (!slots) return;
+  for (const [nr, slot] of slots) {
+    const g = grads[nr];
+    if (g) opts.captured![slot] = opts.captured![slot] ? opts.captured![slot]!.add(g) : g;
+  }
+}
+
+/** The gradients a node sends along its edges (none when no gradient reached it). */
+function inputGradients(node: Node, grads: (Tensor | null)[], createGraph: boolean) {
+  if (grads.every((g) => g === null)) return node.edges.map(() => null);
+  return node instanceof OpNode ? applyOpNode(node, grads) : node.apply(grads, createGraph);
+}
+
+/**
+ * The backward walk: starting from `roots` with gradients `rootGrads`, visit nodes in reverse
+ * topological order (a node runs once every edge into it delivered its gradient), apply its VJPs,
+ * and send the results along its edges. Gradients meeting at a node are summed, which is how
+ * weight sharing and reuse of a tensor on several paths accumulate.
+ */
+export function walk(
+  roots: readonly Edge[],
+  rootGrads: readonly Tensor[],
+  opts: WalkOptions,
+): void {
+  const rootNodes = [...new Set(roots.map((r) => r.node))];
+  const pending = countDependencies(rootNodes);
+  const buffers = new GradBuffers();
+  for (const [i, r] of roots.entries()) buffers.add(r.node, r.outputNr, rootGrads[i]!);
+  // grad(): run only the nodes with a captured input below them, as PyTorch prunes its graph
+  // task (so freed or unrelated parts of the graph are never touched).
+  const below = opts.capture ? capturesBelow(rootNodes, opts.capture) : null;
+  const ready = new ReadyQueue();
+  for (const n of rootNodes) if (!pending.has(n)) ready.push(n);
+  const delivered = new Set<unknown>(rootGrads.map((g) => g.storage));
+  const run = () => {
+    for (let node = ready.pop(); node; node = ready.pop()) {
+      const needed = !below || below.has(node);
+      if (!needed && !opts.capture!.has(node)) continue;
+      const grads = buffers.take(node);
+      notifyWatchers(node, grads, opts);
+      captureGrads(node, grads, opts);
+      if (!needed) continue;
+      if (node instanceof AccumulateGrad) {
+        const leaf = node.variable;
+        if (grads[0] && !opts.capture && (!opts.onlyLeaves || opts.onlyLeaves.has(leaf))) {
+          accumulateIntoLeaf(leaf, runHooks([leaf], grads[0]), delivered, opts.createGraph);
+        }
+        continue;
+      }
+      const sent = inputGradients(node, grads, opts.createGraph);
+      if (!opts.retainGraph) node.release();
+      node.edges.forEach((edge, i) => {
+        if (!edge) return;
+        buffers.add(edge.node, edge.outputNr, sent[i] ?? null);
+        const left = pending.get(edge.node)! - 1;
+        pending.set(edge.node, left);
+        if (left === 0) ready.push(edge.node);
+      });
+    }
+  };
+  if (opts.createGraph) enableGrad(run);
+  else noGrad(run);
+}
