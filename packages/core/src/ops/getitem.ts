@@ -10,16 +10,8 @@ import { asStridedScatterOp, indexOp, indexPutOp, nonzero } from './indexing.js'
 import { assignOp } from './inplace.js';
 import { inplaceMaybeView } from './inplace-view.js';
 import { stack } from './join.js';
-import {
-  clone,
-  contiguous,
-  expand,
-  permute,
-  reshape,
-  selectOp,
-  sliceOp,
-  unsqueezeOp,
-} from './view.js';
+import { selectOp, sliceOp } from './slicing.js';
+import { clone, contiguous, expand, permute, reshape, unsqueezeOp } from './view.js';
 
 /**
  * PyTorch's `x[...]` and `x[...] = v` for JavaScript, spelled `x.get(...)` and `x.set([...], v)`.

@@ -17,5 +17,6 @@ export * from './reduce-logical.js';
 export * from './reduce-minmax.js';
 export * from './reduce-stats.js';
 export * from './reorder.js';
+export * from './slicing.js';
 export * from './unary.js';
 export * from './view.js';

@@ -3,7 +3,8 @@ import { formatShape, normalizeDim, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { op, run } from './define.js';
-import { clone, narrow, reshape, select, unsqueeze } from './view.js';
+import { narrow, select } from './slicing.js';
+import { clone, reshape, unsqueeze } from './view.js';
 
 /**
  * Joining and splitting along a dimension: `cat`/`stack` copy (variadic ops: one call joins the

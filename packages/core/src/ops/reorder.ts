@@ -3,7 +3,8 @@ import { formatShape, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { op, run } from './define.js';
 import { cat } from './join.js';
-import { clone, expand, narrow, reshape, view } from './view.js';
+import { narrow } from './slicing.js';
+import { clone, expand, reshape, view } from './view.js';
 
 /**
  * Ops that copy elements into a new arrangement: flip, repeat, roll, and the triangular masks
