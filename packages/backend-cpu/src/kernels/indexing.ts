@@ -42,18 +42,30 @@ function advancedOffsets(
   return offs;
 }
 
+/**
+ * How `index` and `indexPut` walk x: `outer` blocks of `block` elements (dims from `dim` on), in
+ * each the `nb` slices of `inner` elements at `offs` (checked, so this throws before any write).
+ */
+function advancedPlan(x: Tensor, indices: Tensor, dim: number) {
+  const shape = x.shape;
+  const k = indices.shape[0]!;
+  const nb = product(indices.shape, 1);
+  const offs = advancedOffsets(denseData(indices), k, nb, shape, dim);
+  return {
+    nb,
+    offs,
+    outer: product(shape, 0, dim),
+    inner: product(shape, dim + k),
+    block: product(shape, dim),
+  };
+}
+
 /** `index`: x[..., idx_0, ..., idx_{k-1}, ...] with the k index tensors stacked in `indices`. */
 const indexKernel: Kernel<{ dim: number }> = ([x, indices], [out], { dim }) => {
-  const shape = x!.shape;
-  const k = indices!.shape[0]!;
-  const nb = product(indices!.shape, 1);
-  const offs = advancedOffsets(denseData(indices!), k, nb, shape, dim);
+  const { nb, offs, outer, inner, block } = advancedPlan(x!, indices!, dim);
   const o = out!.storage.data as TypedArray;
   if (o.length === 0) return;
   const xd = denseData(x!);
-  const outer = product(shape, 0, dim);
-  const inner = product(shape, dim + k);
-  const block = product(shape, dim);
   let p = 0;
   for (let r = 0; r < outer; r++) {
     const base = r * block;
@@ -74,17 +86,11 @@ const indexPutKernel: Kernel<{ dim: number; accumulate: boolean }> = (
   [out],
   { dim, accumulate },
 ) => {
-  const shape = x!.shape;
-  const k = indices!.shape[0]!;
-  const nb = product(indices!.shape, 1);
-  const offs = advancedOffsets(denseData(indices!), k, nb, shape, dim);
+  const { nb, offs, outer, inner, block } = advancedPlan(x!, indices!, dim);
   const o = out!.storage.data as TypedArray;
   if (o.length === 0) return;
   o.set(denseData(x!));
   const vd = denseData(values!);
-  const outer = product(shape, 0, dim);
-  const inner = product(shape, dim + k);
-  const block = product(shape, dim);
   let p = 0;
   for (let r = 0; r < outer; r++) {
     const base = r * block;
