@@ -17,29 +17,42 @@ export interface WalkOptions {
   onlyLeaves?: Set<Tensor>;
 }
 
-/** Stores a gradient in a leaf's `.grad`, accumulating; copies it when it might be shared. */
+/** `.grad` tensors the engine allocated itself: only these are accumulated into in place. */
+const ownedGrads = new WeakSet<Tensor>();
+
+/**
+ * Stores a gradient in a leaf's `.grad`, accumulating as PyTorch does: in place into a `.grad`
+ * the engine allocated (so its identity survives several backward calls), else into a new
+ * tensor. A gradient that may be shared (delivered to another leaf too, a view, a root
+ * gradient or a hook's result) is copied first.
+ */
 function accumulateIntoLeaf(
   leaf: Tensor,
   g: Tensor,
+  fromHook: boolean,
   delivered: Set<unknown>,
   createGraph: boolean,
 ): void {
-  let owned = g;
-  if (!createGraph) {
-    owned = g.detach();
-    const shared =
-      delivered.has(g.storage) ||
-      !g.isContiguous() ||
-      g.offset !== 0 ||
-      g.storage.size !== g.numel();
-    if (shared) owned = owned.clone();
-    delivered.add(owned.storage);
+  if (createGraph) {
+    leaf.grad = leaf.grad ? leaf.grad.add(g) : g;
+    return;
   }
-  leaf.grad = leaf.grad
-    ? createGraph
-      ? leaf.grad.add(owned)
-      : leaf.grad.detach().add(owned)
-    : owned;
+  const previous = leaf.grad;
+  if (previous && ownedGrads.has(previous) && !previous.disposed) {
+    previous.add_(g);
+    return;
+  }
+  const shared =
+    fromHook ||
+    delivered.has(g.storage) ||
+    !g.isContiguous() ||
+    g.offset !== 0 ||
+    g.storage.size !== g.numel();
+  let owned = shared ? g.detach().clone() : g.detach();
+  delivered.add(owned.storage);
+  if (previous) owned = previous.detach().add(owned);
+  ownedGrads.add(owned);
+  leaf.grad = owned;
 }
 
 function runHooks(tensors: readonly Tensor[] | undefined, g: Tensor): Tensor {
@@ -76,7 +89,12 @@ class GradBuffers {
 }
 
 /** Runs the hooks of the tensors watching `node` and stores retained `.grad`s. */
-function notifyWatchers(node: Node, grads: (Tensor | null)[], opts: WalkOptions): void {
+function notifyWatchers(
+  node: Node,
+  grads: (Tensor | null)[],
+  opts: WalkOptions,
+  delivered: Set<unknown>,
+): void {
   if (!node.watchers) return;
   for (const [nr, tensors] of node.watchers) {
     const g = grads[nr];
@@ -85,6 +103,8 @@ function notifyWatchers(node: Node, grads: (Tensor | null)[], opts: WalkOptions)
     for (const t of tensors) {
       if (t.retainsGrad && t.gradFn === node && !opts.capture) {
         const own = opts.createGraph ? grads[nr]! : grads[nr]!.detach();
+        // The retained gradient shares storage with the one flowing on: leaves must copy it.
+        delivered.add(own.storage);
         t.grad = t.grad ? t.grad.add(own) : own;
       }
     }
@@ -133,13 +153,14 @@ export function walk(
       const needed = !below || below.has(node);
       if (!needed && !opts.capture!.has(node)) continue;
       const grads = buffers.take(node);
-      notifyWatchers(node, grads, opts);
+      notifyWatchers(node, grads, opts, delivered);
       captureGrads(node, grads, opts);
       if (!needed) continue;
       if (node instanceof AccumulateGrad) {
         const leaf = node.variable;
         if (grads[0] && !opts.capture && (!opts.onlyLeaves || opts.onlyLeaves.has(leaf))) {
-          accumulateIntoLeaf(leaf, runHooks([leaf], grads[0]), delivered, opts.createGraph);
+          const g = runHooks([leaf], grads[0]);
+          accumulateIntoLeaf(leaf, g, g !== grads[0], delivered, opts.createGraph);
         }
         continue;
       }

@@ -27,7 +27,7 @@ function collectTensors(value: unknown, into: Set<Tensor>, depth = 0): void {
 
 /**
  * Runs `fn` and disposes every tensor it created, except those it returns (also inside arrays
- * and objects) and those passed to `keep`. Device memory is then freed deterministically.
+ * and objects), those passed to `keep`, and those still held as some tensor's `.grad`. Device memory is then freed deterministically.
  * @example
  * const y = torch.tidy(() => x.mul(2).add(1)); // the intermediate x.mul(2) is freed
  */
@@ -46,7 +46,7 @@ export function tidy<T>(fn: () => T): T {
   const returned = new Set<Tensor>();
   collectTensors(result, returned);
   for (const t of scope) {
-    if (returned.has(t) || t.kept) {
+    if (returned.has(t) || t.kept || t.gradOf?.grad === t) {
       // Survivors belong to the enclosing scope, if any.
       trackTensor(t);
     } else {

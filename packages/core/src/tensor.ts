@@ -68,7 +68,20 @@ export class Tensor {
    * Accumulated gradient of a leaf (or of a tensor that called `retainGrad()`).
    * @example x.pow(2).sum().backward(); x.grad // 2 * x
    */
-  grad: Tensor | null = null;
+  get grad(): Tensor | null {
+    return this.gradValue;
+  }
+
+  set grad(value: Tensor | null) {
+    if (this.gradValue?.gradOf === this) this.gradValue.gradOf = null;
+    this.gradValue = value;
+    if (value) value.gradOf = this;
+  }
+
+  /** @internal storage behind `grad`. */
+  private gradValue: Tensor | null = null;
+  /** @internal the tensor whose `.grad` this one is (so `tidy` keeps it while it still is). */
+  gradOf: Tensor | null = null;
   /** @internal leaf flag backing `requiresGrad`. */
   leafRequiresGrad = false;
   /** @internal set by `retainGrad()`. */
