@@ -67,14 +67,17 @@ export function flipud(t: Tensor): Tensor {
   return flip(t, 0);
 }
 
-/** The registered 'repeat' op; call it through {@link repeat}. */
+/** `shape` with leading 1s for the extra leading repeats. */
+function paddedShape(shape: readonly number[], repeats: readonly number[]): number[] {
+  return [...new Array<number>(repeats.length - shape.length).fill(1), ...shape];
+}
+
+/** The registered 'repeat' op (printed `RepeatBackward0`); call it through {@link repeat}. */
 export const repeatOp = op<{ repeats: number[] }>({
   name: 'repeat',
   inputs: ['input'],
   attrs: { repeats: { type: 'int[]' } },
-  // Tiles by viewing each dim `s` as `[1, s]`, expanding to `[r, s]` and copying once:
-  // the gradient sums over the tiles through `expand`'s VJP.
-  composite: ([x], { repeats }) => {
+  infer: ([x], { repeats }) => {
     const t = x!;
     if (repeats.length < t.shape.length) {
       throw new RangeError(
@@ -86,16 +89,43 @@ export const repeatOp = op<{ repeats: number[] }>({
         `repeat: Trying to create tensor with negative dimension: ${formatShape(repeats)}`,
       );
     }
-    const lead = repeats.length - t.shape.length;
-    const padded = [...new Array<number>(lead).fill(1), ...t.shape];
-    const inter = padded.flatMap((s) => [1, s]);
-    const tiled = padded.flatMap((s, i) => [repeats[i]!, s]);
+    return { shape: paddedShape(t.shape, repeats).map((s, i) => s * repeats[i]!), dtype: t.dtype };
+  },
+  // Tiles by viewing each dim `s` as `[1, s]`, expanding to `[r, s]` and copying once.
+  decomposition: ([x], { repeats }) => {
+    const t = x!;
+    const padded = paddedShape(t.shape, repeats);
     const r = reshape(
-      expand(reshape(t, inter), tiled),
+      expand(
+        reshape(
+          t,
+          padded.flatMap((s) => [1, s]),
+        ),
+        padded.flatMap((s, i) => [repeats[i]!, s]),
+      ),
       padded.map((s, i) => s * repeats[i]!),
     );
     // With every repeat 1 no copy happened yet, but repeat always returns new memory.
     return r.storage === t.storage ? clone(r) : r;
+  },
+  saveInputs: [],
+  // The gradient sums over the tiles: view it as [r0, s0, r1, s1, ...] and reduce the r dims.
+  vjp: {
+    input: ({ grad, inputMetas, attrs: { repeats } }) => {
+      const shape = inputMetas[0]!.shape;
+      const padded = paddedShape(shape, repeats);
+      const tiles = reshape(
+        grad,
+        padded.flatMap((s, i) => [repeats[i]!, s]),
+      );
+      return reshape(
+        tiles.sum(
+          padded.map((_, i) => 2 * i),
+          false,
+        ),
+        shape,
+      );
+    },
   },
   samples: () => [
     { name: 'tile', inputs: [{ shape: [2, 3] }], attrs: { repeats: [2, 2] } },
