@@ -84,6 +84,51 @@ export function gatherLayout(
   });
 }
 
+/** Unit-step rows at least this long are written with one `set` (a call costs more than a short loop). */
+const SET_MIN_ROW = 16;
+
+/**
+ * Writes `values` (row-major over `layout.shape`) to the elements of `out` laid out as `layout`,
+ * the inverse of {@link gatherLayout}. With `accumulate` it adds to them instead, so positions
+ * the layout reaches more than once (stride 0) receive the sum.
+ * @example scatterLayout(new Float32Array([1, 2, 3, 4]), out, { shape: [2, 2], strides: [1, 2], offset: 0 }) // out = [1, 3, 2, 4]
+ */
+export function scatterLayout(
+  values: TypedArray,
+  out: TypedArray,
+  layout: Layout,
+  accumulate = false,
+): void {
+  // An empty layout may sit past the end of `out`: nothing to write.
+  if (values.length === 0) return;
+  const { shape, strides, offset } = layout;
+  const nd = shape.length;
+  if (nd === 0) {
+    out[offset] = accumulate ? out[offset]! + values[0]! : values[0]!;
+    return;
+  }
+  const len = shape[nd - 1]!;
+  const step = strides[nd - 1]!;
+  let k = 0;
+  if (accumulate) {
+    forEachRow(shape, [strides], [offset], (offs) => {
+      let p = offs[0]!;
+      for (let i = 0; i < len; i++, p += step) out[p] = out[p]! + values[k++]!;
+    });
+    return;
+  }
+  const bulk = step === 1 && len >= SET_MIN_ROW;
+  forEachRow(shape, [strides], [offset], (offs) => {
+    let p = offs[0]!;
+    if (bulk) {
+      out.set(values.subarray(k, k + len), p);
+      k += len;
+    } else {
+      for (let i = 0; i < len; i++, p += step) out[p] = values[k++]!;
+    }
+  });
+}
+
 /**
  * Copies any strided tensor's elements, in row-major order, into `out` starting at `outOffset`.
  * @example gatherInto(torch.tensor([[1, 2], [3, 4]]).t(), out) // out = [1, 3, 2, 4]

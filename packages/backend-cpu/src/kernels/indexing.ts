@@ -1,6 +1,13 @@
 import type { Kernel, Tensor, TypedArray } from '@autodag/core';
 import { contiguousStrides, registerKernel } from '@autodag/core';
-import { denseData, forEachRow, gatherLayout, stridesFor } from '../strided.js';
+import {
+  denseData,
+  forEachRow,
+  gatherLayout,
+  type Layout,
+  scatterLayout,
+  stridesFor,
+} from '../strided.js';
 
 /**
  * Indexing kernels. Inputs are read densely (a gather for strided ones), every index is checked
@@ -271,39 +278,11 @@ const nonzeroKernel: Kernel = ([x], [out]) => {
   }
 };
 
-interface StridedAttrs {
-  shape: number[];
-  strides: number[];
-  offset: number;
-}
-
 /** `asStridedScatter`: a copy of x with `src` written at the layout's positions. */
-const asStridedScatterKernel: Kernel<StridedAttrs> = (
-  [x, src],
-  [out],
-  { shape, strides, offset },
-) => {
+const asStridedScatterKernel: Kernel<Layout> = ([x, src], [out], layout) => {
   const o = out!.storage.data as TypedArray;
   o.set(denseData(x!));
-  const values = denseData(src!);
-  if (values.length === 0) return;
-  if (shape.length === 0) {
-    o[offset] = values[0]!;
-    return;
-  }
-  const last = shape.length - 1;
-  const len = shape[last]!;
-  const step = strides[last]!;
-  let k = 0;
-  forEachRow(shape, [strides], [offset], (offs) => {
-    let p = offs[0]!;
-    if (step === 1) {
-      o.set(values.subarray(k, k + len), p);
-      k += len;
-    } else {
-      for (let i = 0; i < len; i++, p += step) o[p] = values[k++]!;
-    }
-  });
+  scatterLayout(denseData(src!), o, layout);
 };
 
 /**
