@@ -24,46 +24,53 @@ export function wasmGemmAvailable(): boolean {
   return getRuntime() !== null;
 }
 
-/** Packs rows k0..k0+kc of B (K×N) into panels of TILE_COLS columns, k-major, zero-padded. */
-function packB(f: Float32Array, at: number, b: Operand, k0: number, kc: number, N: number): void {
-  const { data, offset, rs, cs } = b;
-  const panels = Math.ceil(N / TILE_COLS);
-  for (let p = 0; p < panels; p++) {
-    const j0 = p * TILE_COLS;
-    const width = Math.min(TILE_COLS, N - j0);
-    const base = at + p * kc * TILE_COLS;
-    if (width < TILE_COLS) f.fill(0, base, base + kc * TILE_COLS);
-    if (cs === 1) {
+/**
+ * Packs columns k0..k0+kc of an n×K operand into blocks of `tile` rows, k-major (the block's
+ * `tile` values for one step of k are adjacent), zero-padding the last block: the kernel's layout
+ * for A (tile TILE_ROWS) and, read as Bᵀ, for B (tile TILE_COLS).
+ */
+function packTiles(
+  f: Float32Array,
+  at: number,
+  x: Operand,
+  k0: number,
+  kc: number,
+  n: number,
+  tile: number,
+): void {
+  const { data, offset, rs, cs } = x;
+  const blocks = Math.ceil(n / tile);
+  for (let q = 0; q < blocks; q++) {
+    const i0 = q * tile;
+    const height = Math.min(tile, n - i0);
+    const base = at + q * kc * tile;
+    if (height < tile) f.fill(0, base, base + kc * tile);
+    if (rs === 1) {
+      // The block's rows are adjacent in memory (a row-major B): copy a run per step of k.
       for (let k = 0; k < kc; k++) {
-        const src = offset + (k0 + k) * rs + j0;
-        const dst = base + k * TILE_COLS;
-        for (let c = 0; c < width; c++) f[dst + c] = data[src + c]!;
+        const src = offset + (k0 + k) * cs + i0;
+        const dst = base + k * tile;
+        for (let r = 0; r < height; r++) f[dst + r] = data[src + r]!;
       }
     } else {
-      for (let c = 0; c < width; c++) {
-        let src = offset + k0 * rs + (j0 + c) * cs;
-        let dst = base + c;
-        for (let k = 0; k < kc; k++, src += rs, dst += TILE_COLS) f[dst] = data[src]!;
+      for (let r = 0; r < height; r++) {
+        let src = offset + (i0 + r) * rs + k0 * cs;
+        let dst = base + r;
+        for (let k = 0; k < kc; k++, src += cs, dst += tile) f[dst] = data[src]!;
       }
     }
   }
 }
 
+/** Packs rows k0..k0+kc of B (K×N) into panels of TILE_COLS columns, k-major, zero-padded. */
+function packB(f: Float32Array, at: number, b: Operand, k0: number, kc: number, N: number): void {
+  const bT = { data: b.data, offset: b.offset, rs: b.cs, cs: b.rs };
+  packTiles(f, at, bT, k0, kc, N, TILE_COLS);
+}
+
 /** Packs columns k0..k0+kc of A (M×K) into blocks of TILE_ROWS rows, k-major, zero-padded. */
 function packA(f: Float32Array, at: number, a: Operand, k0: number, kc: number, M: number): void {
-  const { data, offset, rs, cs } = a;
-  const blocks = Math.ceil(M / TILE_ROWS);
-  for (let q = 0; q < blocks; q++) {
-    const i0 = q * TILE_ROWS;
-    const height = Math.min(TILE_ROWS, M - i0);
-    const base = at + q * kc * TILE_ROWS;
-    if (height < TILE_ROWS) f.fill(0, base, base + kc * TILE_ROWS);
-    for (let r = 0; r < height; r++) {
-      let src = offset + (i0 + r) * rs + k0 * cs;
-      let dst = base + r;
-      for (let k = 0; k < kc; k++, src += cs, dst += TILE_ROWS) f[dst] = data[src]!;
-    }
-  }
+  packTiles(f, at, a, k0, kc, M, TILE_ROWS);
 }
 
 /** Copies rows×N of a result with row pitch Np at `at` into C from `co`. */
