@@ -125,6 +125,14 @@ export class Code {
     this.bytes.push(0x0d, ...uleb(depth));
     return this;
   }
+  /** `local += value` for an i32 local (e.g. a pointer stepping on). */
+  addTo(local: number, value: number): this {
+    return this.get(local).i32(value).add().set(local);
+  }
+  /** The tail of a counted loop: decrements the i32 `local` and repeats the loop while it is not 0. */
+  countDown(local: number): this {
+    return this.get(local).i32(1).sub().set(local).get(local).brIf(0);
+  }
   /** v128.load with a byte offset (align 16 not assumed). */
   v128Load(offset = 0): this {
     return this.simd(0x00, 0, ...uleb(offset));

@@ -94,15 +94,9 @@ export function gemmF32(): FunctionDef {
             .f32x4Add()
             .set(ACC + 2 * r + 1);
         }
-        lk.get(AP)
-          .i32(4 * TILE_ROWS)
-          .add()
-          .set(AP);
-        lk.get(BP)
-          .i32(4 * TILE_COLS)
-          .add()
-          .set(BP);
-        lk.get(K).i32(1).sub().set(K).get(K).brIf(0);
+        lk.addTo(AP, 4 * TILE_ROWS);
+        lk.addTo(BP, 4 * TILE_COLS);
+        lk.countDown(K);
       });
       for (let r = 0; r < TILE_ROWS; r++) {
         rowAddress(lj, r)
@@ -114,16 +108,13 @@ export function gemmF32(): FunctionDef {
       }
       // The k loop left BP at the next panel.
       lj.get(BP).set(B_PANEL);
-      lj.get(CT)
-        .i32(4 * TILE_COLS)
-        .add()
-        .set(CT);
-      lj.get(JP).i32(1).sub().set(JP).get(JP).brIf(0);
+      lj.addTo(CT, 4 * TILE_COLS);
+      lj.countDown(JP);
     });
     // The last k loop left AP at the next block of A.
     li.get(AP).set(A_BLK);
     li.get(C_ROW).get(LDC).i32(TILE_ROWS).mul().add().set(C_ROW);
-    li.get(IB).i32(1).sub().set(IB).get(IB).brIf(0);
+    li.countDown(IB);
   });
   return {
     name: 'gemm_f32',

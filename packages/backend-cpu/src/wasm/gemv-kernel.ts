@@ -58,21 +58,18 @@ export function gemvDotF32(): FunctionDef {
           .f32x4Mul()
           .f32x4Add()
           .set(D_ACC + r);
-        lk.get(D_W0 + r)
-          .i32(16)
-          .add()
-          .set(D_W0 + r);
+        lk.addTo(D_W0 + r, 16);
       }
-      lk.get(D_XP).i32(16).add().set(D_XP);
-      lk.get(D_K).i32(1).sub().set(D_K).get(D_K).brIf(0);
+      lk.addTo(D_XP, 16);
+      lk.countDown(D_K);
     });
     for (let r = 0; r < 4; r++)
       lb.get(D_PY)
         .get(D_ACC + r)
         .v128Store(16 * r);
-    lb.get(D_PY).i32(64).add().set(D_PY);
+    lb.addTo(D_PY, 64);
     lb.get(D_ROW).get(D_LDW).i32(4).mul().add().set(D_ROW);
-    lb.get(D_BLOCKS).i32(1).sub().set(D_BLOCKS).get(D_BLOCKS).brIf(0);
+    lb.countDown(D_BLOCKS);
   });
   return {
     name: 'gemv_dot_f32',
@@ -121,16 +118,16 @@ export function gemvAxpyF32(): FunctionDef {
           .set(A_ACC + i);
       }
       lk.get(A_BP).get(A_LDB).add().set(A_BP);
-      lk.get(A_XP).i32(4).add().set(A_XP);
-      lk.get(A_K).i32(1).sub().set(A_K).get(A_K).brIf(0);
+      lk.addTo(A_XP, 4);
+      lk.countDown(A_K);
     });
     for (let i = 0; i < 4; i++)
       lp.get(A_PY)
         .get(A_ACC + i)
         .v128Store(16 * i);
-    lp.get(A_PY).i32(64).add().set(A_PY);
-    lp.get(A_COL).i32(64).add().set(A_COL);
-    lp.get(A_PANELS).i32(1).sub().set(A_PANELS).get(A_PANELS).brIf(0);
+    lp.addTo(A_PY, 64);
+    lp.addTo(A_COL, 64);
+    lp.countDown(A_PANELS);
   });
   return {
     name: 'gemv_axpy_f32',
@@ -175,13 +172,13 @@ export function outerF32(): FunctionDef {
           .f32x4Mul()
           .v128Store(16 * v);
       }
-      lj.get(O_BP).i32(64).add().set(O_BP);
-      lj.get(O_CP).i32(64).add().set(O_CP);
-      lj.get(O_J).i32(1).sub().set(O_J).get(O_J).brIf(0);
+      lj.addTo(O_BP, 64);
+      lj.addTo(O_CP, 64);
+      lj.countDown(O_J);
     });
-    li.get(O_PA).i32(4).add().set(O_PA);
+    li.addTo(O_PA, 4);
     li.get(O_PC).get(O_LDC).add().set(O_PC);
-    li.get(O_ROWS).i32(1).sub().set(O_ROWS).get(O_ROWS).brIf(0);
+    li.countDown(O_ROWS);
   });
   return {
     name: 'outer_f32',
