@@ -2,61 +2,9 @@ import { cpuBackend } from '@autodag/backend-cpu';
 import * as torch from 'autodag';
 import { describe, expect, it } from 'vitest';
 import { mirroredFloats, setMirrorCapacity } from '../src/wasm/runtime.js';
+import { matrix, naive, transpose, values } from './matrices.js';
 
 type Tensor = torch.Tensor;
-
-/** Deterministic values in [-1, 1). */
-function values(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out.push((s / 2 ** 32) * 2 - 1);
-  }
-  return out;
-}
-
-/** rows×cols values as nested rows, and as a tensor stored in `layout`. */
-function matrix(
-  rows: number,
-  cols: number,
-  layout: 'contiguous' | 'transposed' | 'expanded' | 'expandedColumn',
-  seed: number,
-): { t: Tensor; rows: number[][] } {
-  if (layout === 'expandedColumn') {
-    // One column repeated: strides [1, 0].
-    const col = values(rows, seed);
-    const t = torch.tensor(col).reshape([rows, 1]).expand([rows, cols]);
-    return { t, rows: col.map((v) => new Array<number>(cols).fill(v)) };
-  }
-  if (layout === 'expanded') {
-    const row = values(cols, seed);
-    const t = torch.tensor(row).reshape([1, cols]).expand([rows, cols]);
-    return { t, rows: Array.from({ length: rows }, () => row) };
-  }
-  const v = values(rows * cols, seed);
-  const ref = Array.from({ length: rows }, (_, r) => v.slice(r * cols, (r + 1) * cols));
-  if (layout === 'contiguous') return { t: torch.tensor(v).reshape([rows, cols]), rows: ref };
-  const stored = Array.from({ length: cols }, (_, c) => ref.map((row) => row[c]!));
-  return { t: torch.tensor(stored.flat()).reshape([cols, rows]).t(), rows: ref };
-}
-
-/** The float64 product of nested rows. */
-function naive(a: number[][], b: number[][]): number[][] {
-  const n = b[0]!.length;
-  return a.map((row) => {
-    const out = new Array<number>(n).fill(0);
-    row.forEach((x, k) => {
-      const bk = b[k]!;
-      for (let j = 0; j < n; j++) out[j]! += x * bk[j]!;
-    });
-    return out;
-  });
-}
-
-function transpose(rows: number[][]): number[][] {
-  return rows[0]!.map((_, j) => rows.map((row) => row[j]!));
-}
 
 function expectClose(got: Tensor, want: number[][], label = ''): void {
   const g = got.tolist() as number[][];
