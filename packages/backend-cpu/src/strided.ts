@@ -54,6 +54,9 @@ export interface Layout {
   readonly offset: number;
 }
 
+/** Unit-step rows at least this long are copied with one `set` (a call costs more than a short loop). */
+const SET_MIN_ROW = 12;
+
 /**
  * Copies the elements of `src` laid out as `layout`, in row-major order, into `out` from `outOffset`.
  * @example gatherLayout(new Float32Array([1, 2, 3, 4]), { shape: [2, 2], strides: [1, 2], offset: 0 }, out) // out = [1, 3, 2, 4]
@@ -73,9 +76,10 @@ export function gatherLayout(
   const len = shape[nd - 1]!;
   const step = strides[nd - 1]!;
   let o = outOffset;
+  const bulk = step === 1 && len >= SET_MIN_ROW;
   forEachRow(shape, [strides], [layout.offset], (offs) => {
     let s = offs[0]!;
-    if (step === 1) {
+    if (bulk) {
       out.set(src.subarray(s, s + len), o);
       o += len;
     } else {
@@ -83,9 +87,6 @@ export function gatherLayout(
     }
   });
 }
-
-/** Unit-step rows at least this long are written with one `set` (a call costs more than a short loop). */
-const SET_MIN_ROW = 16;
 
 /**
  * Writes `values` (row-major over `layout.shape`) to the elements of `out` laid out as `layout`,

@@ -13,13 +13,13 @@ function positions({ shape, strides, offset }: Layout): number[] {
   return out;
 }
 
-/** A layout of up to 3 dims (rows short and long, unit and other steps, some stride 0). */
+/** A layout of up to 3 dims (rows either side of SET_MIN_ROW, unit and other steps, some stride 0). */
 const layouts = fc
   .array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.constantFrom(0, 1, 2, 7)), { maxLength: 2 })
   .chain((outer) =>
     fc
       .tuple(
-        fc.constantFrom(1, 3, 15, 16, 40),
+        fc.constantFrom(1, 3, 11, 12, 40),
         fc.constantFrom(0, 1, 3),
         fc.integer({ min: 0, max: 9 }),
       )
@@ -85,5 +85,19 @@ describe('scatterLayout', () => {
     scatterLayout(new Int32Array([4]), out, { shape: [], strides: [], offset: 2 }, true);
     scatterLayout(new Int32Array(0), out, { shape: [0, 4], strides: [4, 1], offset: 10 });
     expect(Array.from(out)).toEqual([5, 9, 11]);
+  });
+});
+
+describe('gatherLayout', () => {
+  it('reads the positions of any layout in row-major order, from outOffset', () => {
+    fc.assert(
+      fc.property(layouts, (layout) => {
+        const pos = positions(layout);
+        const src = Float32Array.from({ length: sizeFor(layout) }, (_, i) => i * 3 + 1);
+        const out = new Float32Array(pos.length + 2).fill(-1);
+        gatherLayout(src, layout, out, 1);
+        expect(Array.from(out)).toEqual([-1, ...pos.map((p) => src[p]!), -1]);
+      }),
+    );
   });
 });
