@@ -71,11 +71,15 @@ export function grad(
     return onesLike(o);
   });
   const capture = new Map<Node, Map<number, number>>();
-  ins.forEach((t, slot) => {
+  // An input listed twice is captured once and reported in both slots (as PyTorch does).
+  const slotOf = ins.map((t, i) => {
     const e = edgeOf(t);
     const byNr = capture.get(e.node) ?? new Map<number, number>();
-    byNr.set(e.outputNr, slot);
     capture.set(e.node, byNr);
+    const slot = byNr.get(e.outputNr);
+    if (slot !== undefined) return slot;
+    byNr.set(e.outputNr, i);
+    return i;
   });
   const captured: (Tensor | null)[] = ins.map(() => null);
   const createGraph = options.createGraph ?? false;
@@ -85,7 +89,8 @@ export function grad(
     capture,
     captured,
   });
-  return captured.map((g, i) => {
+  return slotOf.map((slot, i) => {
+    const g = captured[slot];
     if (g) return createGraph ? g : g.detach();
     if (options.materializeGrads) return zerosLike(ins[i]!);
     if (!options.allowUnused) {
