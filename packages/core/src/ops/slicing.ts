@@ -156,6 +156,10 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
  * @example x.narrow(0, 1, 2) // x[1:3]
  */
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
+  if (t.shape.length === 0) throw new RangeError('narrow() cannot be applied to a 0-dim tensor.');
+  if (!Number.isInteger(start) || !Number.isInteger(length)) {
+    throw new TypeError(`narrow: start and length must be integers, got ${start} and ${length}`);
+  }
   const d = normalizeDim(dim, t.shape.length, 'narrow');
   const size = t.shape[d]!;
   const s = start < 0 ? start + size : start;
