@@ -23,8 +23,8 @@ const ownedGrads = new WeakSet<Tensor>();
 /**
  * Stores a gradient in a leaf's `.grad`, accumulating as PyTorch does: in place into a `.grad`
  * the engine allocated (so its identity survives several backward calls), else into a new
- * tensor. A gradient that may be shared (delivered to another leaf too, a view, a root
- * gradient or a hook's result) is copied first.
+ * tensor (out of place and recorded under `createGraph`). A gradient that may be shared
+ * (delivered to another leaf too, a view, a root gradient or a hook's result) is copied first.
  */
 function accumulateIntoLeaf(
   leaf: Tensor,
@@ -33,8 +33,19 @@ function accumulateIntoLeaf(
   delivered: Set<unknown>,
   createGraph: boolean,
 ): void {
+  const shared = () =>
+    fromHook ||
+    delivered.has(g.storage) ||
+    !g.isContiguous() ||
+    g.offset !== 0 ||
+    g.storage.size !== g.numel();
   if (createGraph) {
-    leaf.grad = leaf.grad ? leaf.grad.add(g) : g;
+    // Out of place and recorded, so the new .grad is differentiable.
+    if (leaf.grad) leaf.grad = leaf.grad.add(g);
+    else {
+      leaf.grad = shared() ? g.clone() : g;
+      delivered.add(leaf.grad.storage);
+    }
     return;
   }
   const previous = leaf.grad;
@@ -42,13 +53,7 @@ function accumulateIntoLeaf(
     previous.add_(g);
     return;
   }
-  const shared =
-    fromHook ||
-    delivered.has(g.storage) ||
-    !g.isContiguous() ||
-    g.offset !== 0 ||
-    g.storage.size !== g.numel();
-  let owned = shared ? g.detach().clone() : g.detach();
+  let owned = shared() ? g.detach().clone() : g.detach();
   delivered.add(owned.storage);
   if (previous) owned = previous.detach().add(owned);
   ownedGrads.add(owned);
@@ -89,12 +94,7 @@ class GradBuffers {
 }
 
 /** Runs the hooks of the tensors watching `node` and stores retained `.grad`s. */
-function notifyWatchers(
-  node: Node,
-  grads: (Tensor | null)[],
-  opts: WalkOptions,
-  delivered: Set<unknown>,
-): void {
+function notifyWatchers(node: Node, grads: (Tensor | null)[], opts: WalkOptions): void {
   if (!node.watchers) return;
   for (const [nr, tensors] of node.watchers) {
     const g = grads[nr];
@@ -103,9 +103,8 @@ function notifyWatchers(
     for (const t of tensors) {
       if (t.retainsGrad && t.gradFn === node && !opts.capture) {
         const own = opts.createGraph ? grads[nr]! : grads[nr]!.detach();
-        // The retained gradient shares storage with the one flowing on: leaves must copy it.
-        delivered.add(own.storage);
-        t.grad = t.grad ? t.grad.add(own) : own;
+        // A copy, as PyTorch: the flowing gradient may be the caller's or end up in a leaf's .grad.
+        t.grad = t.grad ? t.grad.add(own) : own.clone();
       }
     }
   }
@@ -153,7 +152,7 @@ export function walk(
       const needed = !below || below.has(node);
       if (!needed && !opts.capture!.has(node)) continue;
       const grads = buffers.take(node);
-      notifyWatchers(node, grads, opts, delivered);
+      notifyWatchers(node, grads, opts);
       captureGrads(node, grads, opts);
       if (!needed) continue;
       if (node instanceof AccumulateGrad) {
