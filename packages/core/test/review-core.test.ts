@@ -11,3 +11,29 @@ describe('review: views validate their arguments instead of reading out of bound
     expect(torch.arange(6).narrow(0, -2, 2).tolist()).toEqual([4, 5]);
   });
 });
+
+describe('review: asStrided checks its layout against the storage', () => {
+  it('rejects layouts that reach past the storage, negative strides and offsets', () => {
+    const x = torch.arange(6);
+    expect(() => torch.asStrided(x, [10], [1])).toThrow(/asStrided.*out of bounds/);
+    expect(() => torch.asStrided(x, [3], [-1])).toThrow(/Negative strides/);
+    expect(() => torch.asStrided(x, [3], [1], -1)).toThrow(/storage offset/);
+    expect(() => torch.asStrided(x, [3, 2], [1])).toThrow(/length of strides and shape/);
+    expect(() => torch.asStrided(x.narrow(0, 4, 2), [3], [1])).toThrow(/out of bounds/);
+  });
+
+  it('still allows layouts inside the storage, including empty and overlapping ones', () => {
+    const x = torch.arange(6);
+    expect(torch.asStrided(x, [2, 3], [1, 2]).tolist()).toEqual([
+      [0, 2, 4],
+      [1, 3, 5],
+    ]);
+    expect(torch.asStrided(x, [3, 2], [1, 1], 1).tolist()).toEqual([
+      [1, 2],
+      [2, 3],
+      [3, 4],
+    ]);
+    expect(torch.asStrided(x, [0, 100], [100, 1], 6).shape).toEqual([0, 100]);
+    expect(torch.asStrided(x.narrow(0, 2, 2), [4], [1]).tolist()).toEqual([2, 3, 4, 5]);
+  });
+});

@@ -88,6 +88,40 @@ export const asStridedOp = op<{ shape: number[]; strides: number[]; offset: numb
   doc: 'A view with explicit sizes, strides and offset (inputs must be contiguous).',
 });
 
+/** PyTorch's as_strided checks: a well-formed layout whose last element lies inside the storage. */
+function checkStridedLayout(
+  opName: string,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  storageSize: number,
+): void {
+  if (shape.length !== strides.length) {
+    throw new RangeError(
+      `${opName}: mismatch in length of strides and shape (shape ${formatShape(shape)}, strides ${formatShape(strides)})`,
+    );
+  }
+  if (shape.some((s) => !Number.isInteger(s) || s < 0)) {
+    throw new RangeError(`${opName}: invalid shape ${formatShape(shape)}`);
+  }
+  if (strides.some((s) => s < 0)) {
+    throw new RangeError(
+      `${opName}: Negative strides are not supported at the moment, got strides: ${formatShape(strides)}`,
+    );
+  }
+  if (offset < 0) {
+    throw new RangeError(`${opName}: Tensor: invalid storage offset ${offset}`);
+  }
+  if (shape.includes(0)) return;
+  let last = offset;
+  for (let i = 0; i < shape.length; i++) last += (shape[i]! - 1) * strides[i]!;
+  if (last >= storageSize) {
+    throw new RangeError(
+      `${opName}: sizes ${formatShape(shape)}, strides ${formatShape(strides)}, storage offset ${offset} require a storage of ${last + 1} elements, out of bounds for a storage of ${storageSize} elements`,
+    );
+  }
+}
+
 /**
  * A view of `t` with the given layout (relative to `t`'s own offset); `t` should be contiguous.
  * @example torch.asStrided(x, [2, 2], [1, 2])
@@ -98,6 +132,7 @@ export function asStrided(
   strides: readonly number[],
   offset = 0,
 ): Tensor {
+  checkStridedLayout('asStrided', shape, strides, t.offset + offset, t.storage.size);
   return run(asStridedOp, [t], { shape: shape.slice(), strides: strides.slice(), offset });
 }
 
