@@ -37,3 +37,14 @@ describe('review: asStrided checks its layout against the storage', () => {
     expect(torch.asStrided(x.narrow(0, 2, 2), [4], [1]).tolist()).toEqual([2, 3, 4, 5]);
   });
 });
+
+describe('review: expand rejects sizes that are not valid dims', () => {
+  it('throws for negative sizes other than -1 and for non-integers', () => {
+    expect(() => torch.zeros(1).expand(-2)).toThrow(/expand/);
+    expect(() => torch.zeros(3).expand(-3, 3)).toThrow(/expand/);
+    expect(() => torch.zeros(3).expand(2.5, 3)).toThrow(/expand/);
+    expect(() => torch.zeros(1).expand(1.5)).toThrow(/expand/);
+    expect(torch.zeros(1, 3).expand(2, -1).shape).toEqual([2, 3]);
+    expect(torch.zeros(3).expand(0, 3).shape).toEqual([0, 3]);
+  });
+});

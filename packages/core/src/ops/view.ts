@@ -441,6 +441,11 @@ export function expand(t: Tensor, ...shape: (number | readonly number[])[]): Ten
         throw new RangeError(`expand: -1 is not allowed in a leading, non-existing dimension ${i}`);
       return own;
     }
+    if (!Number.isInteger(s) || s < 0) {
+      throw new RangeError(
+        `expand: invalid size ${s} at dimension ${i}: sizes must be non-negative integers or -1. Target sizes: ${formatShape(want)}`,
+      );
+    }
     if (i >= lead && own !== 1 && own !== s) {
       throw new RangeError(
         `expand: the expanded size of the tensor (${s}) must match the existing size (${own}) at non-singleton dimension ${i}. Target sizes: ${formatShape(want)}. Tensor sizes: ${formatShape(t.shape)}`,
