@@ -48,3 +48,16 @@ describe('review: expand rejects sizes that are not valid dims', () => {
     expect(torch.zeros(3).expand(0, 3).shape).toEqual([0, 3]);
   });
 });
+
+describe('review: add/sub alpha on integer operands', () => {
+  it('rejects a fractional alpha when the result is integral, as PyTorch does', () => {
+    const a = torch.tensor([1, 2], { dtype: 'int32' });
+    expect(() => a.add(a, { alpha: 0.5 })).toThrow(
+      'add: For integral input tensors, argument alpha must not be a floating point number.',
+    );
+    expect(() => torch.sub(a, 1, { alpha: 1.5 })).toThrow(/alpha must not be a floating point/);
+    expect(a.add(a, { alpha: 2 }).tolist()).toEqual([3, 6]);
+    expect(a.add(a, { alpha: 2 }).dtype).toBe('int32');
+    expect(a.add(torch.tensor([1, 1]), { alpha: 0.5 }).tolist()).toEqual([1.5, 2.5]);
+  });
+});

@@ -529,8 +529,19 @@ export interface AlphaOptions {
   alpha?: number;
 }
 
-function scaled(b: TensorOrScalar, alpha: number | undefined): TensorOrScalar {
+function scaled(
+  name: string,
+  a: TensorOrScalar,
+  b: TensorOrScalar,
+  alpha: number | undefined,
+): TensorOrScalar {
   if (alpha === undefined || alpha === 1) return b;
+  // Scaling first would silently promote an integral result to float.
+  if (!Number.isInteger(alpha) && dtypeCategory(resultType(a, b)) < 2) {
+    throw new TypeError(
+      `${name}: For integral input tensors, argument alpha must not be a floating point number.`,
+    );
+  }
   return b instanceof Tensor ? mul(b, alpha) : (b as number) * alpha;
 }
 
@@ -544,7 +555,7 @@ function isBool(x: TensorOrScalar): boolean {
  * @example torch.add(x, y); x.add(1); x.add(y, { alpha: 2 })
  */
 export function add(input: TensorOrScalar, other: TensorOrScalar, opts: AlphaOptions = {}): Tensor {
-  return binary(addOp, input, scaled(other, opts.alpha));
+  return binary(addOp, input, scaled('add', input, other, opts.alpha));
 }
 
 /**
@@ -562,7 +573,7 @@ export function sub(input: TensorOrScalar, other: TensorOrScalar, opts: AlphaOpt
       'sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.',
     );
   }
-  return binary(subOp, input, scaled(other, opts.alpha));
+  return binary(subOp, input, scaled('sub', input, other, opts.alpha));
 }
 
 /**
