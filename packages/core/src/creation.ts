@@ -149,7 +149,8 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
   flatten(data, shape, 0, flat, flags);
   const dtype = dtypeOpt ?? (flags.bool && !flags.num ? 'bool' : DEFAULT_FLOAT_DTYPE);
   const Ctor = typedArrayFor(dtype);
-  const values = dtype === 'bool' ? Uint8Array.from(flat, (v) => (v ? 1 : 0)) : Ctor.from(flat);
+  const values =
+    dtype === 'bool' ? Uint8Array.from(flat, (v) => storedValue(v, dtype)) : Ctor.from(flat);
   return fromTypedArray(values, shape, { ...opts, dtype });
 }
 
@@ -159,8 +160,14 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
  */
 export function scalarTensor(value: number | boolean, dtype: DType, device: string): Tensor {
   const arr = new (typedArrayFor(dtype))(1);
-  arr[0] = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  arr[0] = storedValue(value, dtype);
   return new Tensor(getBackend(device).upload(arr, dtype), []);
+}
+
+/** A JS value as stored in a `dtype` array: bool stores 1 for any nonzero number (NaN too), as PyTorch's cast does. */
+function storedValue(value: number | boolean, dtype: DType): number {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
 }
 
 function filled(
@@ -212,7 +219,7 @@ export function full(
   opts: TensorOptions = {},
 ): Tensor {
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : DEFAULT_FLOAT_DTYPE);
-  const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  const v = storedValue(value, dtype);
   return filled(checkShape(size, 'full'), { ...opts, dtype }, (a) => a.fill(v), 'full');
 }
 

@@ -61,3 +61,16 @@ describe('review: add/sub alpha on integer operands', () => {
     expect(a.add(torch.tensor([1, 1]), { alpha: 0.5 }).tolist()).toEqual([1.5, 2.5]);
   });
 });
+
+describe('review: numbers stored into bool tensors become 0 or 1', () => {
+  it('fill_, full, maskedFill and tensor() store true for any nonzero number (NaN included)', () => {
+    const t = torch.tensor([true, true]);
+    expect(torch.zeros(2, { dtype: 'bool' }).fill_(2).eq(t).tolist()).toEqual([true, true]);
+    expect(torch.zeros(2, { dtype: 'bool' }).fill_(0.5).tolist()).toEqual([true, true]);
+    expect(torch.full([2], 0.5, { dtype: 'bool' }).tolist()).toEqual([true, true]);
+    expect(torch.full([1], 0, { dtype: 'bool' }).tolist()).toEqual([false]);
+    const m = torch.zeros(2, { dtype: 'bool' }).maskedFill(torch.tensor([true, false]), 2);
+    expect(m.eq(true).tolist()).toEqual([true, false]);
+    expect(torch.tensor([NaN, 0, -3], { dtype: 'bool' }).tolist()).toEqual([true, false, true]);
+  });
+});
