@@ -63,6 +63,16 @@ export const HELPERS = {
     if (p === -2) return 1 / (x * x);
     return HELPERS.pow(x, p);
   },
+  /** int32 `x ** y` wrapping modulo 2³² (squaring with `Math.imul`); negative `y` gives 0 unless `x` is ±1. */
+  intPow(x: number, y: number): number {
+    if (y < 0) return x === 1 ? 1 : x === -1 ? (y % 2 === 0 ? 1 : -1) : 0;
+    let r = 1;
+    for (; y > 0; y = Math.floor(y / 2)) {
+      if (y % 2 === 1) r = Math.imul(r, x);
+      x = Math.imul(x, x);
+    }
+    return r;
+  },
   /** Floor division of floats as PyTorch computes it (exact near integers, signed zeros). */
   floorDiv(a: number, b: number): number {
     if (b === 0) return a / b;

@@ -51,6 +51,8 @@ export const UNARY: Record<string, Spec> = {
   powScalar: {
     expr: 'p0 === 2 ? x * x : p0 === 0.5 ? Math.sqrt(x) : p0 === 3 ? x * x * x : p0 === -1 ? 1 / x : p0 === -0.5 ? 1 / Math.sqrt(x) : p0 === -2 ? 1 / (x * x) : h.pow(x, p0)',
     fallback: (x, p) => h.powScalar(x, p!),
+    intExpr: 'h.intPow(x, p0)',
+    intFallback: (x, p) => h.intPow(x, p!),
     params: (a: { exponent: number }) => [a.exponent],
   },
   rpow: {
@@ -61,6 +63,8 @@ export const UNARY: Record<string, Spec> = {
   mulScalar: {
     expr: 'x * p0',
     fallback: (x, p) => x * p!,
+    intExpr: 'Math.imul(x, p0)',
+    intFallback: (x, p) => Math.imul(x, p!),
     params: (a: { other: number }) => [a.other],
   },
   divScalar: {
@@ -80,7 +84,13 @@ export const UNARY: Record<string, Spec> = {
 export const BINARY: Record<string, Spec> = {
   add: { expr: 'x + y', fallback: (x, y) => x + y },
   sub: { expr: 'x - y', fallback: (x, y) => x - y },
-  mul: { expr: 'x * y', fallback: (x, y) => x * y },
+  // int32 products wrap exactly (a float64 product rounds above 2⁵³ and loses the low bits).
+  mul: {
+    expr: 'x * y',
+    fallback: (x, y) => x * y,
+    intExpr: 'Math.imul(x, y)',
+    intFallback: Math.imul,
+  },
   div: { expr: 'x / y', fallback: (x, y) => x / y },
   divTrunc: {
     expr: 'Math.trunc(x / y)',
@@ -106,7 +116,12 @@ export const BINARY: Record<string, Spec> = {
     intExpr: 'h.intFmod(x, y)',
     intFallback: (x, y) => h.intFmod(x!, y!),
   },
-  pow: { expr: 'h.pow(x, y)', fallback: (x, y) => h.pow(x!, y!) },
+  pow: {
+    expr: 'h.pow(x, y)',
+    fallback: (x, y) => h.pow(x!, y!),
+    intExpr: 'h.intPow(x, y)',
+    intFallback: (x, y) => h.intPow(x!, y!),
+  },
   // NaN in either operand propagates.
   maximum: {
     expr: 'x > y || x !== x ? x : y',
