@@ -3,7 +3,7 @@ import type { DType, TypedArray } from './dtype.js';
 import { checkDType, DEFAULT_FLOAT_DTYPE, typedArrayFor } from './dtype.js';
 import type { Generator } from './random.js';
 import { defaultGenerator } from './random.js';
-import { checkShape, numelOf } from './shape.js';
+import { checkShape, formatShape, numelOf } from './shape.js';
 import type { NestedArray } from './tensor.js';
 import { Tensor } from './tensor.js';
 
@@ -65,6 +65,13 @@ export function fromTypedArray(
   shape: readonly number[],
   opts: TensorOptions = {},
 ): Tensor {
+  const numel = numelOf(shape);
+  // A longer array is allowed (the extra elements stay in storage, e.g. for strided views of it).
+  if (values.length < numel) {
+    throw new RangeError(
+      `fromTypedArray: shape ${formatShape(shape)} needs ${numel} elements, but the array holds only ${values.length}`,
+    );
+  }
   const dtype = opts.dtype ?? dtypeOfArray(values);
   const Ctor = typedArrayFor(dtype);
   const data = values instanceof Ctor ? values : Ctor.from(values as ArrayLike<number>);

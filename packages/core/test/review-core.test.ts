@@ -74,3 +74,15 @@ describe('review: numbers stored into bool tensors become 0 or 1', () => {
     expect(torch.tensor([NaN, 0, -3], { dtype: 'bool' }).tolist()).toEqual([true, false, true]);
   });
 });
+
+describe('review: fromTypedArray checks the element count', () => {
+  it('throws when the array is shorter than the shape needs', () => {
+    expect(() => torch.fromTypedArray(new Float32Array(2), [3])).toThrow(
+      /fromTypedArray: .*\[3\].*3 elements.*2/,
+    );
+    expect(torch.fromTypedArray(new Float32Array([1, 2, 3, 4]), [2, 2]).tolist()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+  });
+});
