@@ -86,3 +86,19 @@ describe('review: fromTypedArray checks the element count', () => {
     ]);
   });
 });
+
+describe('review: flip and roll on 0-d tensors and bad shifts', () => {
+  it('flip of a 0-d tensor along dim 0 / -1 is a copy of it', () => {
+    const x = torch.tensor(1.5);
+    expect(x.flip(0).item()).toBe(1.5);
+    expect(x.flip(-1).shape).toEqual([]);
+  });
+
+  it('roll names itself for a 0-d tensor with a dim and for non-integer shifts', () => {
+    expect(() => torch.tensor(1).roll(1, 0)).toThrow(
+      'roll: Dimension specified as 0 but tensor has no dimensions',
+    );
+    expect(() => torch.arange(4).roll(1.5)).toThrow(/roll.*shifts.*integers/);
+    expect(torch.tensor(2).roll(3).item()).toBe(2);
+  });
+});

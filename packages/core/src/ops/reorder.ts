@@ -46,7 +46,9 @@ export function flip(t: Tensor, ...dims: (number | readonly number[])[]): Tensor
       throw new RangeError(`flip: dim ${d} appears multiple times in the list of dims`);
     seen.add(d);
   }
-  return run(flipOp, [t], { dims: norm.sort((a, b) => a - b) });
+  // A 0-d tensor accepts dim 0 / -1 but has no dim to reverse.
+  const flipped = t.shape.length === 0 ? [] : norm.sort((a, b) => a - b);
+  return run(flipOp, [t], { dims: flipped });
 }
 
 /**
@@ -164,6 +166,9 @@ export function roll(
   dims?: number | readonly number[] | null,
 ): Tensor {
   const sh = typeof shifts === 'number' ? [shifts] : shifts.slice();
+  if (!sh.every((v) => Number.isInteger(v))) {
+    throw new TypeError(`roll: shifts must be integers, got ${formatShape(sh)}`);
+  }
   if (dims === undefined || dims === null || (Array.isArray(dims) && dims.length === 0)) {
     if (sh.length !== 1) {
       throw new RangeError(`roll: shifts and dimensions must align. shifts: ${sh.length}, dims: 0`);
@@ -175,6 +180,9 @@ export function roll(
     throw new RangeError(
       `roll: shifts and dimensions must align. shifts: ${sh.length}, dims: ${ds.length}`,
     );
+  }
+  if (t.shape.length === 0) {
+    throw new RangeError(`roll: Dimension specified as ${ds[0]} but tensor has no dimensions`);
   }
   let r = t;
   for (let i = 0; i < ds.length; i++) {
