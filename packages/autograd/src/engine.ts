@@ -1,7 +1,7 @@
 import type { AutogradEngine, BackwardOptions, Tensor } from '@autodag/core';
 import { formatShape, onesLike, shapesEqual } from '@autodag/core';
 import { edgeOf, leafNode, record, recordFunction, watch } from './record.js';
-import { walk } from './walk.js';
+import { backwardTo, walk } from './walk.js';
 
 /** `tensor.backward(gradient, options)`. */
 export function backward(t: Tensor, gradient: Tensor | null, options: BackwardOptions): void {
@@ -18,11 +18,22 @@ export function backward(t: Tensor, gradient: Tensor | null, options: BackwardOp
     );
   }
   const createGraph = options.createGraph ?? false;
-  walk([edgeOf(t)], [g], {
-    retainGraph: options.retainGraph ?? createGraph,
-    createGraph,
-    onlyLeaves: options.inputs ? new Set(options.inputs) : undefined,
-  });
+  const retainGraph = options.retainGraph ?? createGraph;
+  if (options.inputs) {
+    if (options.inputs.length === 0) {
+      throw new Error("'inputs' argument to backward() cannot be empty.");
+    }
+    options.inputs.forEach((x, i) => {
+      if (!x.requiresGrad) {
+        throw new Error(
+          `backward: input ${i} does not require grad (can't retain_grad on Tensor that has requires_grad=False)`,
+        );
+      }
+    });
+    backwardTo([edgeOf(t)], [g], options.inputs, { retainGraph, createGraph });
+    return;
+  }
+  walk([edgeOf(t)], [g], { retainGraph, createGraph });
 }
 
 /** The engine core calls into; installed by this package's entry point. */

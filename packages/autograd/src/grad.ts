@@ -1,7 +1,7 @@
 import type { Tensor } from '@autodag/core';
 import { formatShape, onesLike, shapesEqual, zerosLike } from '@autodag/core';
-import { edgeOf, walk } from './engine.js';
-import type { Node } from './node.js';
+import { edgeOf } from './record.js';
+import { captureWalk } from './walk.js';
 
 /** Options of `grad` (PyTorch's `torch.autograd.grad` keywords, camelCased). */
 export interface GradOptions {
@@ -70,27 +70,12 @@ export function grad(
     if (o.numel() !== 1) throw new Error('grad can be implicitly created only for scalar outputs');
     return onesLike(o);
   });
-  const capture = new Map<Node, Map<number, number>>();
-  // An input listed twice is captured once and reported in both slots (as PyTorch does).
-  const slotOf = ins.map((t, i) => {
-    const e = edgeOf(t);
-    const byNr = capture.get(e.node) ?? new Map<number, number>();
-    capture.set(e.node, byNr);
-    const slot = byNr.get(e.outputNr);
-    if (slot !== undefined) return slot;
-    byNr.set(e.outputNr, i);
-    return i;
-  });
-  const captured: (Tensor | null)[] = ins.map(() => null);
   const createGraph = options.createGraph ?? false;
-  walk(roots, rootGrads, {
+  const captured = captureWalk(roots, rootGrads, ins, {
     retainGraph: options.retainGraph ?? createGraph,
     createGraph,
-    capture,
-    captured,
   });
-  return slotOf.map((slot, i) => {
-    const g = captured[slot];
+  return captured.map((g, i) => {
     if (g) return createGraph ? g : g.detach();
     if (options.materializeGrads) return zerosLike(ins[i]!);
     if (!options.allowUnused) {

@@ -5,6 +5,7 @@ import { capturesBelow, countDependencies } from './graph-queries.js';
 import type { Edge } from './node.js';
 import { AccumulateGrad, type Node, OpNode } from './node.js';
 import { ReadyQueue } from './ready-queue.js';
+import { edgeOf, watch } from './record.js';
 
 /** What a walk does with gradients arriving at leaves and captured tensors. */
 export interface WalkOptions {
@@ -13,8 +14,13 @@ export interface WalkOptions {
   /** `grad()` mode: gradients for these edges are captured and leaves' `.grad` left alone. */
   capture?: Map<Node, Map<number, number>>;
   captured?: (Tensor | null)[];
-  /** `backward(inputs=...)`: accumulate only into these leaves. */
+  /** Accumulate only into these leaves (the rest of the walk is unchanged). */
   onlyLeaves?: Set<Tensor>;
+  /**
+   * `backward(inputs=...)` with `capture`: these non-leaf inputs get their `.grad` as the walk
+   * reaches them, and retained `.grad`s on the pruned walk are stored as in a plain backward.
+   */
+  accumulateInto?: Set<Tensor>;
 }
 
 /** `.grad` tensors the engine allocated itself: only these are accumulated into in place. */
@@ -93,7 +99,7 @@ class GradBuffers {
   }
 }
 
-/** Runs the hooks of the tensors watching `node` and stores retained `.grad`s. */
+/** Runs the hooks of the tensors watching `node` and stores retained (or requested) `.grad`s. */
 function notifyWatchers(node: Node, grads: (Tensor | null)[], opts: WalkOptions): void {
   if (!node.watchers) return;
   for (const [nr, tensors] of node.watchers) {
@@ -101,7 +107,10 @@ function notifyWatchers(node: Node, grads: (Tensor | null)[], opts: WalkOptions)
     if (!g) continue;
     grads[nr] = runHooks(tensors, g);
     for (const t of tensors) {
-      if (t.retainsGrad && t.gradFn === node && !opts.capture) {
+      const stored = opts.capture
+        ? opts.accumulateInto && (t.retainsGrad || opts.accumulateInto.has(t))
+        : t.retainsGrad;
+      if (stored && t.gradFn === node) {
         const own = opts.createGraph ? grads[nr]! : grads[nr]!.detach();
         // A copy, as PyTorch: the flowing gradient may be the caller's or end up in a leaf's .grad.
         t.grad = t.grad ? t.grad.add(own) : own.clone();
@@ -176,4 +185,58 @@ export function walk(
   };
   if (opts.createGraph) enableGrad(run);
   else noGrad(run);
+}
+
+/**
+ * Walks from `roots` capturing the gradients that reach `inputs` (one per input, `null` where
+ * none arrives; an input listed twice gets the same gradient in both slots). Only the part of
+ * the graph leading to the inputs runs, and leaves' `.grad` are left alone.
+ * @example captureWalk([edgeOf(y)], [torch.ones([])], [x], { retainGraph: false, createGraph: false }) // [dy/dx]
+ */
+export function captureWalk(
+  roots: readonly Edge[],
+  rootGrads: readonly Tensor[],
+  inputs: readonly Tensor[],
+  opts: Pick<WalkOptions, 'retainGraph' | 'createGraph' | 'accumulateInto'>,
+): (Tensor | null)[] {
+  const capture = new Map<Node, Map<number, number>>();
+  const slotOf = inputs.map((t, i) => {
+    const e = edgeOf(t);
+    const byNr = capture.get(e.node) ?? new Map<number, number>();
+    capture.set(e.node, byNr);
+    const slot = byNr.get(e.outputNr);
+    if (slot !== undefined) return slot;
+    byNr.set(e.outputNr, i);
+    return i;
+  });
+  const captured: (Tensor | null)[] = inputs.map(() => null);
+  walk(roots, rootGrads, { ...opts, capture, captured });
+  return slotOf.map((slot) => captured[slot] ?? null);
+}
+
+/**
+ * `backward(inputs=...)`: the gradients reaching `inputs` are accumulated into their `.grad`
+ * (non-leaf ones during the walk, leaves after it, through their hooks), and nothing else is.
+ */
+export function backwardTo(
+  roots: readonly Edge[],
+  rootGrads: readonly Tensor[],
+  inputs: readonly Tensor[],
+  opts: Pick<WalkOptions, 'retainGraph' | 'createGraph'>,
+): void {
+  const nonLeaves = new Set(inputs.filter((t) => t.gradFn !== null));
+  for (const t of nonLeaves) watch(t);
+  const grads = captureWalk(roots, rootGrads, inputs, { ...opts, accumulateInto: nonLeaves });
+  const delivered = new Set<unknown>(rootGrads.map((g) => g.storage));
+  const done = new Set<Tensor>();
+  const deliver = () =>
+    inputs.forEach((leaf, i) => {
+      const g = grads[i];
+      if (!g || nonLeaves.has(leaf) || done.has(leaf)) return;
+      done.add(leaf);
+      const hooked = runHooks([leaf], g);
+      accumulateIntoLeaf(leaf, hooked, hooked !== g, delivered, opts.createGraph);
+    });
+  if (opts.createGraph) enableGrad(deliver);
+  else noGrad(deliver);
 }
