@@ -145,7 +145,7 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
     const Ctor = typedArrayFor(dtype);
     const copy =
       dtype === 'bool'
-        ? Uint8Array.from(arr, (v) => (v ? 1 : 0))
+        ? Uint8Array.from(arr, (v) => (v !== 0 ? 1 : 0))
         : Ctor.from(arr as ArrayLike<number>);
     return fromTypedArray(copy, [arr.length], { ...opts, dtype });
   }

@@ -12,14 +12,16 @@ function describe(t: Tensor): string {
 /** The one backend every argument lives on; a clear error when they differ or one was disposed. */
 function commonBackend(op: RegisteredOp, args: readonly Tensor[]): Backend {
   if (args.length === 0) throw new Error(`${op.def.name}: called with no tensor arguments`);
+  for (let i = 0; i < args.length; i++) {
+    if (!(args[i] instanceof Tensor)) {
+      throw new TypeError(
+        `${op.def.name}: argument '${argName(op, i)}' must be a Tensor, got ${typeof args[i]}`,
+      );
+    }
+  }
   const backend = args[0]!.storage.backend;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (!(a instanceof Tensor)) {
-      throw new TypeError(
-        `${op.def.name}: argument '${argName(op, i)}' must be a Tensor, got ${typeof a}`,
-      );
-    }
     if (a.disposed || a.storage.disposed) {
       throw new Error(
         `${op.def.name}: argument '${argName(op, i)}' (${describe(a)}) has been disposed`,

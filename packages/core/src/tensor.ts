@@ -12,7 +12,8 @@ import { contiguousStrides, isContiguous, normalizeDim, numelOf } from './shape.
 export type NestedArray = number | boolean | NestedArray[];
 
 /** A gradient hook: may return a replacement gradient. */
-export type TensorHook = (grad: Tensor) => Tensor | undefined | undefined;
+// biome-ignore lint/suspicious/noConfusingVoidType: hooks that only observe return nothing (void).
+export type TensorHook = (grad: Tensor) => Tensor | undefined | void;
 
 let nextTensorId = 1;
 

@@ -42,6 +42,7 @@ export function promoteOperands(
   a: TensorOrScalar,
   b: TensorOrScalar,
   floatResult = false,
+  opName = 'promoteOperands',
 ): [Tensor, Tensor] {
   if (
     a instanceof Tensor &&
@@ -51,6 +52,7 @@ export function promoteOperands(
   ) {
     return [a, b];
   }
+  checkOperands(opName, a, b);
   let dtype = resultType(a, b);
   if (floatResult && dtypeCategory(dtype) < 2) dtype = 'float32';
   const device = deviceOf(a, b);
@@ -63,8 +65,26 @@ function binary(
   b: TensorOrScalar,
   floatResult = false,
 ): Tensor {
-  const [x, y] = promoteOperands(a, b, floatResult);
+  const [x, y] = promoteOperands(a, b, floatResult, o.def.name);
   return run(o, [x, y]);
+}
+
+/** Binary ops take tensors and JS numbers/booleans, at least one of them a tensor. */
+function checkOperands(opName: string, a: unknown, b: unknown): void {
+  const names = ['input', 'other'];
+  [a, b].forEach((v, i) => {
+    const kind = typeof v;
+    if (!(v instanceof Tensor) && kind !== 'number' && kind !== 'boolean') {
+      throw new TypeError(
+        `${opName}(): argument '${names[i]}' must be a Tensor or a number, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : kind}`,
+      );
+    }
+  });
+  if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
+    throw new TypeError(
+      `${opName}(): expected at least one Tensor operand, got ${typeof a} and ${typeof b}`,
+    );
+  }
 }
 
 /** PyTorch's error for arithmetic it does not define on bool tensors. */

@@ -94,7 +94,7 @@ export const isfiniteOp = predicate(
 );
 
 function compareWith(o: RegisteredOp, a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return run(o, promoteOperands(a, b));
+  return run(o, promoteOperands(a, b, false, o.def.name));
 }
 
 /** Elementwise `input == other` as a bool tensor. @example torch.eq(x, 2) */

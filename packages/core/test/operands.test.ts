@@ -1,0 +1,37 @@
+import * as torch from 'autodag';
+import { describe, expect, it } from 'vitest';
+
+describe('operands of binary ops', () => {
+  it('name the op when no operand is a tensor or one is not a number', () => {
+    expect(() => torch.mul(2, 3)).toThrow(
+      'mul(): expected at least one Tensor operand, got number and number',
+    );
+    expect(() => torch.add(torch.ones(2), [1, 2] as never)).toThrow(
+      "add(): argument 'other' must be a Tensor or a number, not an array",
+    );
+    expect(() => torch.eq(torch.ones(2), 'a' as never)).toThrow(
+      "eq(): argument 'other' must be a Tensor or a number, not string",
+    );
+    expect(() => torch.callOp('neg', [5 as never])).toThrow(
+      "neg: argument 'input' must be a Tensor, got number",
+    );
+  });
+
+  it('a hook may only observe the gradient', () => {
+    const seen: number[] = [];
+    const w = torch.tensor([1, 2], { requiresGrad: true });
+    w.registerHook((g) => {
+      seen.push(...(g.tolist() as number[]));
+    });
+    w.sum().backward();
+    expect(seen).toEqual([1, 1]);
+  });
+
+  it('a NaN turns into true in a bool tensor, as any nonzero value', () => {
+    expect(torch.tensor(new Float32Array([Number.NaN, 0, 2]), { dtype: 'bool' }).tolist()).toEqual([
+      true,
+      false,
+      true,
+    ]);
+  });
+});
