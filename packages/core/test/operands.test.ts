@@ -35,3 +35,18 @@ describe('operands of binary ops', () => {
     ]);
   });
 });
+
+describe('argument checks worded as PyTorch', () => {
+  it('permute rejects duplicate dims; tril and triu an integer diagonal', () => {
+    expect(() => torch.zeros(2, 3).permute(0, 0)).toThrow(
+      'permute(): duplicate dims are not allowed.',
+    );
+    expect(() => torch.zeros(2, 3).tril(0.5)).toThrow(
+      "tril(): argument 'diagonal' (position 1) must be an integer, not 0.5",
+    );
+    expect(torch.ones(2, 2).triu(1).tolist()).toEqual([
+      [0, 1],
+      [0, 0],
+    ]);
+  });
+});

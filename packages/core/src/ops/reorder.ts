@@ -252,7 +252,16 @@ export const triuOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
  * @example torch.ones(3, 3).tril() // ones on and below the diagonal
  */
 export function tril(t: Tensor, diagonal = 0): Tensor {
-  return run(trilOp, [t], { diagonal });
+  return run(trilOp, [t], { diagonal: checkDiagonal('tril', diagonal) });
+}
+
+function checkDiagonal(opName: string, diagonal: number): number {
+  if (!Number.isInteger(diagonal)) {
+    throw new TypeError(
+      `${opName}(): argument 'diagonal' (position 1) must be an integer, not ${diagonal}`,
+    );
+  }
+  return diagonal;
 }
 
 /**
@@ -260,7 +269,7 @@ export function tril(t: Tensor, diagonal = 0): Tensor {
  * @example torch.ones(3, 3).triu(1) // ones strictly above the diagonal
  */
 export function triu(t: Tensor, diagonal = 0): Tensor {
-  return run(triuOp, [t], { diagonal });
+  return run(triuOp, [t], { diagonal: checkDiagonal('triu', diagonal) });
 }
 
 declare module '../tensor.js' {

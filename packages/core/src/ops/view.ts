@@ -379,7 +379,8 @@ export function permute(t: Tensor, ...dims: (number | readonly number[])[]): Ten
     );
   }
   const norm = list.map((d) => normalizeDim(d, t.shape.length, 'permute'));
-  if (new Set(norm).size !== norm.length) throw new RangeError('permute: repeated dim');
+  if (new Set(norm).size !== norm.length)
+    throw new RangeError('permute(): duplicate dims are not allowed.');
   return run(permuteOp, [t], { dims: norm });
 }
 
