@@ -504,7 +504,12 @@ export class Dag {
       params[name] = paramGrads.get(name) ?? zerosLike(p.value);
       if (options.accumulate) {
         const g = options.createGraph ? params[name]! : params[name]!.detach();
-        p.value.grad = p.value.grad ? p.value.grad.add(g) : noGrad(() => g.clone());
+        // Recorded under createGraph, so the stored .grad stays differentiable.
+        const store = () => {
+          p.value.grad = p.value.grad ? p.value.grad.add(g) : g.clone();
+        };
+        if (options.createGraph) enableGrad(store);
+        else noGrad(store);
       }
     }
     return { nodes: pick('node', bufs), inputs: pick('input', bufs), params };
