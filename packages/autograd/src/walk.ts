@@ -14,8 +14,6 @@ export interface WalkOptions {
   /** `grad()` mode: gradients for these edges are captured and leaves' `.grad` left alone. */
   capture?: Map<Node, Map<number, number>>;
   captured?: (Tensor | null)[];
-  /** Accumulate only into these leaves (the rest of the walk is unchanged). */
-  onlyLeaves?: Set<Tensor>;
   /**
    * `backward(inputs=...)` with `capture`: these non-leaf inputs get their `.grad` as the walk
    * reaches them, and retained `.grad`s on the pruned walk are stored as in a plain backward.
@@ -124,8 +122,8 @@ function captureGrads(node: Node, grads: (Tensor | null)[], opts: WalkOptions): 
   const slots = opts.capture?.get(node);
   if (!slots) return;
   for (const [nr, slot] of slots) {
-    const g = grads[nr];
-    if (g) opts.captured![slot] = opts.captured![slot] ? opts.captured![slot]!.add(g) : g;
+    // Each node runs once, so each slot is written at most once.
+    if (grads[nr]) opts.captured![slot] = grads[nr]!;
   }
 }
 
@@ -166,7 +164,7 @@ export function walk(
       if (!needed) continue;
       if (node instanceof AccumulateGrad) {
         const leaf = node.variable;
-        if (grads[0] && !opts.capture && (!opts.onlyLeaves || opts.onlyLeaves.has(leaf))) {
+        if (grads[0] && !opts.capture) {
           const g = runHooks([leaf], grads[0]);
           accumulateIntoLeaf(leaf, g, g !== grads[0], delivered, opts.createGraph);
         }

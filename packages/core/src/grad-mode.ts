@@ -15,7 +15,7 @@ export interface BackwardOptions {
   retainGraph?: boolean;
   /** Record the backward pass itself, for higher-order gradients. */
   createGraph?: boolean;
-  /** Accumulate only into these leaves. */
+  /** Accumulate only into these tensors' `.grad` (leaves or not), walking only the graph that leads to them. */
   inputs?: readonly Tensor[];
 }
 
