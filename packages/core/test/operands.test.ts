@@ -50,3 +50,15 @@ describe('argument checks worded as PyTorch', () => {
     ]);
   });
 });
+
+describe('aliases', () => {
+  it('reshape and expand to the same shape return a new alias sharing storage, as in PyTorch', () => {
+    const x = torch.arange(24).reshape(4, 6).float().get('::2', '1::2').t();
+    const y = x.reshape(x.shape);
+    expect(y).not.toBe(x);
+    expect(y.storage).toBe(x.storage);
+    const w = torch.ones(2, { requiresGrad: true });
+    expect(w.expand(2)).not.toBe(w);
+    expect(w.reshape(2).gradFn?.name).toBe('ViewBackward0');
+  });
+});

@@ -289,8 +289,10 @@ export function view(t: Tensor, ...shape: (number | readonly number[])[]): Tenso
  */
 export function reshape(t: Tensor, ...shape: (number | readonly number[])[]): Tensor {
   const target = inferSize(shapeArgs(shape), t.numel(), 'reshape');
-  if (shapesEqual(target, t.shape)) return t;
-  const strides = viewStrides(t.shape, t.strides, target);
+  // Like PyTorch, even an unchanged shape gives a new alias, never `t` itself.
+  const strides = shapesEqual(target, t.shape)
+    ? t.strides
+    : viewStrides(t.shape, t.strides, target);
   return run(viewOp, [strides ? t : run(contiguousOp, [t])], { shape: target });
 }
 
@@ -454,7 +456,6 @@ export function expand(t: Tensor, ...shape: (number | readonly number[])[]): Ten
     }
     return s;
   });
-  if (shapesEqual(target, t.shape)) return t;
   return run(expandOp, [t], { shape: target });
 }
 
