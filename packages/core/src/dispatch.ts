@@ -74,7 +74,7 @@ function runKernel(
 /**
  * Runs a registered op: checks devices, runs the backend's kernel (or the view/composite rule),
  * and records an autograd node when grad mode is on and an argument requires grad.
- * Returns every output; see `callOp1` for single-output ops.
+ * Returns every output; see `dispatch1` for single-output ops.
  */
 export function dispatch(op: RegisteredOp, args: readonly Tensor[], attrs: unknown): Tensor[] {
   const def = op.def;
