@@ -1,6 +1,6 @@
 import type { Backend } from './backend.js';
 import { getAutograd, hasAutograd, isGradEnabled, noGrad } from './grad-mode.js';
-import type { AttrSpec, RegisteredOp, TensorMeta } from './registry.js';
+import type { AttrSpec, RegisteredOp, TensorMeta, ViewLayout } from './registry.js';
 import { argName, checkArity, getOp } from './registry.js';
 import { formatShape } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -34,6 +34,24 @@ function commonBackend(op: RegisteredOp, args: readonly Tensor[]): Backend {
     }
   }
   return backend;
+}
+
+/** A view must stay inside its storage, whatever op (core or plugin) computed its layout. */
+function checkViewBounds(op: RegisteredOp, layout: ViewLayout, size: number): void {
+  let lo = layout.offset;
+  let hi = layout.offset;
+  for (let d = 0; d < layout.shape.length; d++) {
+    const extent = layout.shape[d]! - 1;
+    if (extent < 0) return; // empty: reads nothing
+    const step = layout.strides[d]! * extent;
+    if (step < 0) lo += step;
+    else hi += step;
+  }
+  if (lo < 0 || hi >= size || !Number.isInteger(lo) || !Number.isInteger(hi)) {
+    throw new RangeError(
+      `${op.def.name}: view of size ${formatShape(layout.shape)} with strides ${formatShape(layout.strides)} and offset ${layout.offset} reaches outside its storage of ${size} elements`,
+    );
+  }
 }
 
 function runKernel(
@@ -87,6 +105,7 @@ export function dispatch(op: RegisteredOp, args: readonly Tensor[], attrs: unkno
   if (def.view) {
     const base = args[0]!;
     const layout = def.view(base, attrs);
+    checkViewBounds(op, layout, base.storage.size);
     const out = new Tensor(base.storage, layout.shape, layout.strides, layout.offset);
     out.base = base.base ?? base;
     outputs = [out];

@@ -62,3 +62,24 @@ describe('aliases', () => {
     expect(w.reshape(2).gradFn?.name).toBe('ViewBackward0');
   });
 });
+
+describe('view bounds', () => {
+  it('any view op, even called directly, must stay inside its storage', () => {
+    const x = torch.arange(6).float();
+    expect(() => torch.callOp('asStrided', [x], { shape: [10], strides: [1], offset: 0 })).toThrow(
+      'asStrided: view of size [10] with strides [1] and offset 0 reaches outside its storage of 6 elements',
+    );
+    expect(
+      (
+        torch.callOp('asStrided', [x], {
+          shape: [2, 2],
+          strides: [1, 2],
+          offset: 1,
+        }) as torch.Tensor
+      ).tolist(),
+    ).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+  });
+});
