@@ -83,3 +83,33 @@ describe('view bounds', () => {
     ]);
   });
 });
+
+describe('prod second derivatives with a zero', () => {
+  it('match PyTorch where a slice holds one zero', () => {
+    // Values printed by torch 1.13 for the same computation (grad of (dprod/dx · w).sum()).
+    const f64 = { dtype: 'float64' as const, requiresGrad: true };
+    const x = torch.tensor(
+      [
+        [2, 0, 3],
+        [1, 4, 5],
+      ],
+      f64,
+    );
+    const [g] = torch.autograd.grad(x.prod(1).sum(), x, { createGraph: true });
+    const w = torch
+      .tensor([
+        [1, 2, 3],
+        [4, 5, 6],
+      ])
+      .double();
+    expect(torch.autograd.grad(g!.mul(w).sum(), x)[0]!.tolist()).toEqual([
+      [6, 9, 4],
+      [49, 26, 21],
+    ]);
+    const v = torch.tensor([2, 0, 3, 1.5], f64);
+    const [gv] = torch.autograd.grad(v.prod(), v, { createGraph: true });
+    const second = torch.autograd.grad(gv!.mul(torch.tensor([1, 2, 3, 4]).double()).sum(), v)[0]!;
+    expect(second.tolist()).toEqual([9, 37.5, 6, 12]);
+    expect(torch.autograd.gradgradcheck((t: torch.Tensor) => t.prod(1), [x])).toBe(true);
+  });
+});

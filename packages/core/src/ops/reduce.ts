@@ -428,8 +428,10 @@ export function mean(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
 
 /**
  * Gradient of a product, correct when the input holds zeros: where a slice has no zero it is
- * `out / x`; with exactly one zero only that element gets the product of the others; with more
- * zeros every element gets 0. (Second derivatives are exact for slices without zeros.)
+ * `out / x`; with exactly one zero at k, element k gets the product of the others and every
+ * other element i gets `x_k · (product of the nonzeros) / x_i`, which is 0 but carries the right
+ * derivative w.r.t. x_k; with more zeros every element gets 0. Second derivatives are therefore
+ * exact for slices with at most one zero.
  */
 function prodVjp(grad: Tensor, x: Tensor, out: Tensor, attrs: ReduceAttrs): Tensor {
   const keep: ReduceAttrs = { dims: attrs.dims, keepdim: true };
@@ -442,7 +444,12 @@ function prodVjp(grad: Tensor, x: Tensor, out: Tensor, attrs: ReduceAttrs): Tens
   // Zeros replaced by constant ones: finite divisor, and the product of the nonzero elements.
   const nonZero = x.mul(zeros.neg().add(1)).add(zeros);
   const prodNonZero = run(prodOp, [nonZero], keep);
-  const local = noZero.mul(outK).div(nonZero).add(oneZero.mul(zeros).mul(prodNonZero));
+  const zeroValue = sum(zeros.mul(x), keep.dims, true); // x_k: 0, but differentiable
+  const others = zeros.neg().add(1).mul(prodNonZero).div(nonZero).mul(zeroValue);
+  const local = noZero
+    .mul(outK)
+    .div(nonZero)
+    .add(oneZero.mul(zeros.mul(prodNonZero).add(others)));
   return g.mul(local);
 }
 
