@@ -2,37 +2,19 @@ import { zeros } from '../creation.js';
 import type { DType } from '../dtype.js';
 import { dtypeCategory, isFloatingPoint } from '../dtype.js';
 import type { OpSample, RegisteredOp, SampleInput, TensorMeta, VjpFn } from '../registry.js';
-import { shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { eq, ge, gt, logicalAnd, lt, where } from './compare.js';
 import { binaryInfer, op, run, zeroGradOf } from './define.js';
 import type { Scalar, TensorOrScalar } from './promotion.js';
 import { deviceOf, resultType, toTensor } from './promotion.js';
-import { sum } from './reduce.js';
 import { log } from './unary.js';
-import { reshape } from './view.js';
+import { sumTo } from './view.js';
 
 /**
  * Elementwise arithmetic with broadcasting and PyTorch's type promotion: add, sub, mul, div
  * (true, truncating or flooring), remainder, fmod, pow, maximum, minimum, neg.
  */
-
-/**
- * Reduces a broadcast gradient back to the shape of the operand it flows to
- * (sums the broadcast dims): the VJP of broadcasting.
- * @example torch.sumTo(torch.ones(2, 3), [1, 3]) // tensor([[2., 2., 2.]])
- */
-export function sumTo(grad: Tensor, shape: readonly number[]): Tensor {
-  if (shapesEqual(grad.shape, shape)) return grad;
-  const lead = grad.shape.length - shape.length;
-  const dims: number[] = [];
-  for (let i = 0; i < grad.shape.length; i++) {
-    if (i < lead || (shape[i - lead] === 1 && grad.shape[i] !== 1)) dims.push(i);
-  }
-  const reduced = dims.length ? sum(grad, dims, true) : grad;
-  return reshape(reduced, shape);
-}
 
 /**
  * Brings both operands to their PyTorch result dtype (and scalars to 0-d tensors).

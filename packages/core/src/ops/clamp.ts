@@ -4,12 +4,12 @@ import { dtypeCategory } from '../dtype.js';
 import type { TensorMeta } from '../registry.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { sumTo } from './binary.js';
 import { cast } from './cast.js';
 import { ge, gt, le, logicalAnd, logicalOr, lt, where } from './compare.js';
 import { op, run } from './define.js';
 import type { Scalar } from './promotion.js';
 import { resultType } from './promotion.js';
+import { sumTo } from './view.js';
 
 /**
  * clamp / clip: `min(max(x, min), max)` with scalar or tensor bounds, either optional. As in

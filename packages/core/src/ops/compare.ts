@@ -1,11 +1,12 @@
 import type { OpSample, RegisteredOp, TensorMeta } from '../registry.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { binarySamples, promoteOperands, sumTo } from './binary.js';
+import { binarySamples, promoteOperands } from './binary.js';
 import { cast } from './cast.js';
 import { binaryInfer, op, run } from './define.js';
 import type { TensorOrScalar } from './promotion.js';
 import { deviceOf, resultType, toTensor } from './promotion.js';
+import { sumTo } from './view.js';
 
 /**
  * Comparisons (eq, ne, lt, le, gt, ge), logical ops, NaN/infinity tests and `where`. Every result

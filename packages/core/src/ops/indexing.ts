@@ -11,12 +11,11 @@ import {
 } from '../shape.js';
 import type { NestedArray } from '../tensor.js';
 import { Tensor } from '../tensor.js';
-import { sumTo } from './binary.js';
 import { cast } from './cast.js';
 import { op, run } from './define.js';
 import { inplaceMaybeView } from './inplace-view.js';
 import { sum } from './reduce.js';
-import { asStrided, contiguous, expand, reshape } from './view.js';
+import { asStrided, contiguous, expand, reshape, sumTo } from './view.js';
 
 /**
  * Gather/scatter-style indexing ops. Index tensors are int32 (PyTorch's int64 role); every

@@ -8,7 +8,7 @@ import type { OpSample, RegisteredOp, TensorMeta } from '../registry.js';
 import { broadcastShapes, formatShape, isContiguous, numelOf, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { AlphaOptions, DivOptions } from './binary.js';
-import { add, div, fmod, mul, neg, pow, remainder, sub, sumTo } from './binary.js';
+import { add, div, fmod, mul, neg, pow, remainder, sub } from './binary.js';
 import { cast } from './cast.js';
 import type { ClampOptions } from './clamp.js';
 import { clamp } from './clamp.js';
@@ -35,7 +35,7 @@ import {
   square,
   tanh,
 } from './unary.js';
-import { clone, expand, viewScatterOp } from './view.js';
+import { clone, expand, sumTo, viewScatterOp } from './view.js';
 
 /**
  * In-place ops. Each computes its result out of place (recording the graph as usual), then

@@ -386,6 +386,22 @@ export function permute(t: Tensor, ...dims: (number | readonly number[])[]): Ten
   return run(permuteOp, [t], { dims: norm });
 }
 
+/**
+ * Reduces a broadcast gradient back to the shape of the operand it flows to
+ * (sums the broadcast dims): the VJP of broadcasting.
+ * @example torch.sumTo(torch.ones(2, 3), [1, 3]) // tensor([[2., 2., 2.]])
+ */
+export function sumTo(grad: Tensor, shape: readonly number[]): Tensor {
+  if (shapesEqual(grad.shape, shape)) return grad;
+  const lead = grad.shape.length - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < grad.shape.length; i++) {
+    if (i < lead || (shape[i - lead] === 1 && grad.shape[i] !== 1)) dims.push(i);
+  }
+  const reduced = dims.length ? grad.sum(dims, true) : grad;
+  return reshape(reduced, shape);
+}
+
 /** The registered 'expand' op; call it through {@link expand}. */
 export const expandOp = op<{ shape: number[] }>({
   name: 'expand',
@@ -403,14 +419,7 @@ export const expandOp = op<{ shape: number[] }>({
   },
   saveInputs: [],
   vjp: {
-    input: ({ grad, inputMetas }) => {
-      const target = inputMetas[0]!.shape;
-      const lead = grad.shape.length - target.length;
-      const dims: number[] = [];
-      for (let i = 0; i < grad.shape.length; i++)
-        if (i < lead || (target[i - lead] === 1 && grad.shape[i] !== 1)) dims.push(i);
-      return dims.length ? reshape(grad.sum(dims, true), target) : grad;
-    },
+    input: ({ grad, inputMetas }) => sumTo(grad, inputMetas[0]!.shape),
   },
   samples: () => [
     { name: 'rows', inputs: [{ shape: [1, 3] }], attrs: { shape: [4, 3] } },
