@@ -86,3 +86,11 @@ export function checkDType(dtype: unknown, where: string): DType {
 export function torchDTypeName(dtype: DType): string {
   return `torch.${dtype}`;
 }
+
+/**
+ * PyTorch's name of a dtype in "Got: Long"-style messages.
+ * @example torch.scalarTypeName('int32') // 'Int'
+ */
+export function scalarTypeName(dtype: DType): string {
+  return { float32: 'Float', float64: 'Double', int32: 'Int', bool: 'Bool' }[dtype];
+}

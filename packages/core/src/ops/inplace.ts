@@ -1,6 +1,5 @@
 import { fromTypedArray, ones, scalarTensor } from '../creation.js';
-import type { DType } from '../dtype.js';
-import { dtypeCategory, isFloatingPoint, typedArrayFor } from '../dtype.js';
+import { dtypeCategory, isFloatingPoint, scalarTypeName, typedArrayFor } from '../dtype.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
 import type { Generator } from '../random.js';
 import { defaultGenerator } from '../random.js';
@@ -90,11 +89,6 @@ export function checkInplace(target: Tensor, opName: string): void {
   }
 }
 
-/** PyTorch's scalar-type names, as its casting errors print them. */
-function typeName(dtype: DType): string {
-  return { float32: 'Float', float64: 'Double', int32: 'Int', bool: 'Bool' }[dtype];
-}
-
 /** Options of `inplace`. */
 export interface InplaceOptions {
   /** The other tensor arguments of the op: when one requires grad, the graph is recorded. */
@@ -135,7 +129,7 @@ export function inplace(
   if (result.dtype !== target.dtype) {
     if (dtypeCategory(result.dtype) > dtypeCategory(target.dtype)) {
       throw new TypeError(
-        `${opName}: result type ${typeName(result.dtype)} can't be cast to the desired output type ${typeName(target.dtype)}`,
+        `${opName}: result type ${scalarTypeName(result.dtype)} can't be cast to the desired output type ${scalarTypeName(target.dtype)}`,
       );
     }
     result = cast(result, target.dtype);
@@ -324,7 +318,9 @@ function samplesLike(
   draw: (a: Float32Array | Float64Array) => void,
 ): Tensor {
   if (!isFloatingPoint(target.dtype)) {
-    throw new TypeError(`${opName}: "${opName}" not implemented for '${typeName(target.dtype)}'`);
+    throw new TypeError(
+      `${opName}: "${opName}" not implemented for '${scalarTypeName(target.dtype)}'`,
+    );
   }
   const values = new (typedArrayFor(target.dtype) as Float32ArrayConstructor)(
     numelOf(target.shape),

@@ -1,5 +1,5 @@
 import { zeros } from '../creation.js';
-import { isFloatingPoint } from '../dtype.js';
+import { isFloatingPoint, scalarTypeName } from '../dtype.js';
 import type { TensorMeta } from '../registry.js';
 import { Tensor } from '../tensor.js';
 import { op, run } from './define.js';
@@ -12,7 +12,6 @@ import {
   reduceArgs,
   reducedMeta,
   reduceSamples,
-  scalarTypeName,
   signMask,
   unreduce,
 } from './reduce.js';

@@ -1,5 +1,5 @@
 import { scalarTensor } from '../creation.js';
-import { type DType, dtypeCategory, isFloatingPoint } from '../dtype.js';
+import { type DType, dtypeCategory, isFloatingPoint, scalarTypeName } from '../dtype.js';
 import type { OpSample, TensorMeta } from '../registry.js';
 import { broadcastShapes, normalizeDim, normalizeDims } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -360,14 +360,6 @@ export function sum(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
 }
 
 // ---- mean ----------------------------------------------------------------------------------
-
-/**
- * PyTorch's name of a dtype in "Got: Long"-style messages.
- * @example torch.scalarTypeName('int32') // 'Int'
- */
-export function scalarTypeName(dtype: DType): string {
-  return { float32: 'Float', float64: 'Double', int32: 'Int', bool: 'Bool' }[dtype];
-}
 
 function meanInfer(x: Tensor, a: ReduceAttrs): TensorMeta {
   if (!isFloatingPoint(x.dtype)) {
