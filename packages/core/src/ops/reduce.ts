@@ -434,10 +434,11 @@ function prodVjp(grad: Tensor, x: Tensor, out: Tensor, attrs: ReduceAttrs): Tens
   const noZero = compareMask(count, 0);
   const oneZero = compareMask(count, 1);
   // Zeros replaced by constant ones: finite divisor, and the product of the nonzero elements.
-  const nonZero = x.mul(zeros.neg().add(1)).add(zeros);
+  const notZeros = zeros.neg().add(1);
+  const nonZero = x.mul(notZeros).add(zeros);
   const prodNonZero = run(prodOp, [nonZero], keep);
   const zeroValue = sum(zeros.mul(x), keep.dims, true); // x_k: 0, but differentiable
-  const others = zeros.neg().add(1).mul(prodNonZero).div(nonZero).mul(zeroValue);
+  const others = notZeros.mul(prodNonZero).div(nonZero).mul(zeroValue);
   const local = noZero
     .mul(outK)
     .div(nonZero)
