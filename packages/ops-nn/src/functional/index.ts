@@ -1,0 +1,5 @@
+/**
+ * The ops of @autodag/ops-nn as functions (PyTorch's `torch.nn.functional`).
+ * @example import { functional as F } from '@autodag/ops-nn'; F.relu(x)
+ */
+export { relu } from '@autodag/core';

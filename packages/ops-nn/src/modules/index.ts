@@ -1,0 +1,4 @@
+/**
+ * Module classes (PyTorch's `torch.nn`): `Module`, containers and layers.
+ */
+export {};
