@@ -3,3 +3,4 @@
  * @example import { functional as F } from '@autodag/ops-nn'; F.relu(x)
  */
 export { relu } from '@autodag/core';
+export * from './softmax.js';
