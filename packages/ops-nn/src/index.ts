@@ -6,4 +6,5 @@
  * @packageDocumentation
  */
 export * as functional from './functional/index.js';
+export * as init from './init.js';
 export * from './modules/index.js';

@@ -1,4 +1,6 @@
 /**
  * Module classes (PyTorch's `torch.nn`): `Module`, containers and layers.
  */
-export {};
+export * from './container.js';
+export * from './module.js';
+export * from './parameter.js';
