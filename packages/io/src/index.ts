@@ -3,4 +3,5 @@
  * IDX format with MNIST/Fashion-MNIST datasets, and terminal progress bars.
  * @packageDocumentation
  */
-export {};
+export * from './data/index.js';
+export * from './progress.js';
