@@ -1,0 +1,214 @@
+import { denseData, gemmStrided } from '@autodag/backend-cpu';
+import type { Kernel, Tensor, TypedArray } from '@autodag/core';
+import { registerKernel } from '@autodag/core';
+import type { ConvGeometry } from './im2col.js';
+import { col2im, im2col, scratch } from './im2col.js';
+
+/**
+ * CPU kernels of the convolution ops, as GEMMs on the WebAssembly SIMD kernel (through
+ * `gemmStrided`, which reads transposed operands in place):
+ * - forward:    y[n, grp] = W[grp] · im2col(x[n, grp])
+ * - transposed: x[n, grp] = col2im(W[grp]ᵀ · y[n, grp])  (also the input gradient)
+ * - weight:     gW[grp] = Σₙ gy[n, grp] · im2col(x[n, grp])ᵀ
+ * A 1×1 kernel with unit stride and no padding skips im2col (the image is its own column
+ * matrix). 1-D convolutions run as 2-D ones of height 1.
+ */
+
+/**
+ * Attributes shared by the convolution ops (one entry per spatial dim in each array).
+ * @example const a: ConvKernelAttrs = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 }
+ */
+export interface ConvKernelAttrs {
+  /** Step between applications of the kernel. */
+  stride: readonly number[];
+  /** Implicit zero padding on both sides. */
+  padding: readonly number[];
+  /** Spacing between kernel taps. */
+  dilation: readonly number[];
+  /** Channel groups. */
+  groups: number;
+}
+
+/**
+ * The 2-D geometry of a convolution from its input shape (N, C, ...spatial), its output channels
+ * and spatial size, and the kernel's spatial size.
+ * @example convGeometry([2, 3, 5, 5], 4, [3, 3], [5, 5], attrs)
+ */
+export function convGeometry(
+  input: readonly number[],
+  outChannels: number,
+  kernel: readonly number[],
+  outSpatial: readonly number[],
+  a: ConvKernelAttrs,
+): ConvGeometry {
+  const two = kernel.length === 2;
+  const at = (v: readonly number[], d: number, dflt: number) =>
+    two ? v[d]! : d === 0 ? dflt : v[0]!;
+  return {
+    N: input[0]!,
+    C: input[1]!,
+    H: two ? input[2]! : 1,
+    W: input[input.length - 1]!,
+    O: outChannels,
+    kh: at(kernel, 0, 1),
+    kw: at(kernel, 1, 1),
+    Ho: two ? outSpatial[0]! : 1,
+    Wo: outSpatial[outSpatial.length - 1]!,
+    sh: at(a.stride, 0, 1),
+    sw: at(a.stride, 1, 1),
+    ph: at(a.padding, 0, 0),
+    pw: at(a.padding, 1, 0),
+    dh: at(a.dilation, 0, 1),
+    dw: at(a.dilation, 1, 1),
+    groups: a.groups,
+  };
+}
+
+/** True when the column matrix of an image is the image itself (1×1 kernel, stride 1, no padding). */
+function isPointwise(g: ConvGeometry): boolean {
+  return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.ph === 0 && g.pw === 0;
+}
+
+function addBias(y: TypedArray, bias: Tensor | undefined, N: number, O: number, plane: number) {
+  if (!bias) return;
+  const b = denseData(bias);
+  for (let n = 0; n < N; n++) {
+    for (let o = 0; o < O; o++) {
+      const v = b[o]!;
+      const start = (n * O + o) * plane;
+      for (let i = start; i < start + plane; i++) y[i] += v;
+    }
+  }
+}
+
+/**
+ * y = conv(x, W) (+ bias): writes the dense output `y`.
+ * @example convForward(xData, wData, yData, g)
+ */
+export function convForward(x: TypedArray, w: TypedArray, y: TypedArray, g: ConvGeometry): void {
+  const { N, C, H, W, O, kh, kw, Ho, Wo, groups } = g;
+  const Cg = C / groups;
+  const Og = O / groups;
+  const K = Cg * kh * kw;
+  const P = Ho * Wo;
+  const pointwise = isPointwise(g);
+  const col = pointwise ? x : scratch(x, 'conv.col', K * P);
+  for (let n = 0; n < N; n++) {
+    for (let grp = 0; grp < groups; grp++) {
+      const xo = (n * C + grp * Cg) * H * W;
+      if (!pointwise) im2col(x, xo, Cg, g, col);
+      gemmStrided(
+        Og,
+        P,
+        K,
+        { data: w, offset: grp * Og * K, rs: K, cs: 1 },
+        { data: col, offset: pointwise ? xo : 0, rs: P, cs: 1 },
+        y,
+        (n * O + grp * Og) * P,
+      );
+    }
+  }
+}
+
+/**
+ * x = convᵀ(y, W): the adjoint of {@link convForward} in its input (a transposed convolution,
+ * and the input gradient of a convolution). Writes the dense `x` (cleared first).
+ * @example convTransposed(yData, wData, xData, g)
+ */
+export function convTransposed(y: TypedArray, w: TypedArray, x: TypedArray, g: ConvGeometry): void {
+  const { N, C, H, W, O, kh, kw, Ho, Wo, groups } = g;
+  const Cg = C / groups;
+  const Og = O / groups;
+  const K = Cg * kh * kw;
+  const P = Ho * Wo;
+  const pointwise = isPointwise(g);
+  const col = pointwise ? x : scratch(x, 'conv.col', K * P);
+  if (!pointwise) x.fill(0);
+  for (let n = 0; n < N; n++) {
+    for (let grp = 0; grp < groups; grp++) {
+      const xo = (n * C + grp * Cg) * H * W;
+      gemmStrided(
+        K,
+        P,
+        Og,
+        { data: w, offset: grp * Og * K, rs: 1, cs: K },
+        { data: y, offset: (n * O + grp * Og) * P, rs: P, cs: 1 },
+        col,
+        pointwise ? xo : 0,
+      );
+      if (!pointwise) col2im(col, Cg, g, x, xo);
+    }
+  }
+}
+
+/**
+ * gW = the gradient of Σ gy·conv(x, W) in W: Σₙ gy[n] · im2col(x[n])ᵀ per group. Writes the
+ * dense (O, C/groups, kh, kw) `gw`.
+ * @example convWeightGrad(xData, gyData, gwData, g)
+ */
+export function convWeightGrad(x: TypedArray, gy: TypedArray, gw: TypedArray, g: ConvGeometry) {
+  const { N, C, H, W, O, kh, kw, Ho, Wo, groups } = g;
+  const Cg = C / groups;
+  const Og = O / groups;
+  const K = Cg * kh * kw;
+  const P = Ho * Wo;
+  const pointwise = isPointwise(g);
+  const col = pointwise ? x : scratch(x, 'conv.col', K * P);
+  const part = scratch(x, 'conv.wpart', Og * K);
+  gw.fill(0);
+  for (let n = 0; n < N; n++) {
+    for (let grp = 0; grp < groups; grp++) {
+      const xo = (n * C + grp * Cg) * H * W;
+      if (!pointwise) im2col(x, xo, Cg, g, col);
+      gemmStrided(
+        Og,
+        K,
+        P,
+        { data: gy, offset: (n * O + grp * Og) * P, rs: P, cs: 1 },
+        { data: col, offset: pointwise ? xo : 0, rs: 1, cs: P },
+        part,
+        0,
+      );
+      const base = grp * Og * K;
+      for (let i = 0; i < Og * K; i++) gw[base + i] += part[i]!;
+    }
+  }
+}
+
+const spatialOf = (t: Tensor) => t.shape.slice(2);
+
+/** conv(input, weight[, bias]) with the op's attributes. */
+const convKernel: Kernel<ConvKernelAttrs> = ([x, w, bias], [y], attrs) => {
+  const g = convGeometry(x!.shape, w!.shape[0]!, spatialOf(w!), spatialOf(y!), attrs);
+  const out = y!.storage.data as TypedArray;
+  convForward(denseData(x!), denseData(w!), out, g);
+  addBias(out, bias, g.N, g.O, g.Ho * g.Wo);
+};
+
+/** convTranspose(input, weight[, bias]): weight is (Cin, Cout/groups, ...k). */
+const convTransposeKernel: Kernel<ConvKernelAttrs> = ([u, w, bias], [z], attrs) => {
+  const g = convGeometry(z!.shape, u!.shape[1]!, spatialOf(w!), spatialOf(u!), attrs);
+  const out = z!.storage.data as TypedArray;
+  convTransposed(denseData(u!), denseData(w!), out, g);
+  addBias(out, bias, g.N, g.C, g.H * g.W);
+};
+
+/** convWeightBackward(input, gradOutput): the weight gradient. */
+const convWeightKernel: Kernel<ConvKernelAttrs> = ([x, gy], [gw], attrs) => {
+  const g = convGeometry(x!.shape, gy!.shape[1]!, spatialOf(gw!), spatialOf(gy!), attrs);
+  convWeightGrad(denseData(x!), denseData(gy!), gw!.storage.data as TypedArray, g);
+};
+
+/**
+ * Registers the CPU kernels of the convolution ops named in `names` (done on import).
+ * @example registerConvKernels({ conv: ['nn.conv2d'], transposed: ['nn.convTranspose2d'], weight: ['nn.convWeightBackward'] })
+ */
+export function registerConvKernels(names: {
+  conv: readonly string[];
+  transposed: readonly string[];
+  weight: readonly string[];
+}): void {
+  for (const n of names.conv) registerKernel(n, 'cpu', convKernel);
+  for (const n of names.transposed) registerKernel(n, 'cpu', convTransposeKernel);
+  for (const n of names.weight) registerKernel(n, 'cpu', convWeightKernel);
+}
