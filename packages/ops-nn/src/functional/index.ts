@@ -4,3 +4,4 @@
  */
 export { relu } from '@autodag/core';
 export * from './softmax.js';
+export * from './conv.js';
