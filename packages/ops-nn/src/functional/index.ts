@@ -2,6 +2,9 @@
  * The ops of @autodag/ops-nn as functions (PyTorch's `torch.nn.functional`).
  * @example import { functional as F } from '@autodag/ops-nn'; F.relu(x)
  */
-export { relu } from '@autodag/core';
+export { relu, sigmoid, tanh } from '@autodag/core';
+export * from './activation.js';
+export * from './batch-norm.js';
+export * from './linear.js';
 export * from './softmax.js';
 export * from './conv.js';
