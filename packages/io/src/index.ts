@@ -4,4 +4,9 @@
  * @packageDocumentation
  */
 export * from './data/index.js';
+export { NpyError, NpzError, SafetensorsError } from './formats/errors.js';
+export * as npy from './formats/npy.js';
+export * as npz from './formats/npz.js';
+export * as safetensors from './formats/safetensors.js';
 export * from './progress.js';
+export * from './save-load.js';

@@ -1,0 +1,108 @@
+/**
+ * NumPy's `.npz` archives: a ZIP of `.npy` files, one per array (`name.npy`), stored by
+ * `numpy.savez` and deflated by `numpy.savez_compressed`.
+ * @module
+ */
+import { Tensor } from '@autodag/core';
+import { type HostTensor, hostTensor, hostTensorSync } from './bytes.js';
+import { NpyError, NpzError } from './errors.js';
+import { buildNpy, parse as parseNpy } from './npy.js';
+import { readZip, writeZip } from './zip.js';
+
+/** Options for `npz.serialize`. */
+export interface NpzWriteOptions {
+  /** Deflate the entries (like `numpy.savez_compressed`); default stored (like `numpy.savez`). */
+  compressed?: boolean;
+  /** numpy dtype per array name, e.g. `{ labels: '<i8' }` (see `npy.serialize`'s `descr`). */
+  descrs?: Record<string, string>;
+}
+
+/** Options for `npz.parse`. */
+export interface NpzReadOptions {
+  /** Device for the tensors (default: the default device). */
+  device?: string;
+}
+
+function fail(message: string): never {
+  throw new NpzError(message);
+}
+
+function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Reads every array of an `.npz` archive, keyed by name (the entry name without `.npy`, as
+ * `numpy.load` does).
+ * @example
+ * const { weight, bias } = torch.io.npz.parse(bytes)
+ */
+export function parse(bytes: Uint8Array, options: NpzReadOptions = {}): Record<string, Tensor> {
+  if (!(bytes instanceof Uint8Array))
+    fail(`expected the archive's bytes as a Uint8Array, got ${typeof bytes}`);
+  const out: Record<string, Tensor> = {};
+  for (const { name, data } of readZip(bytes, fail)) {
+    if (!name.endsWith('.npy')) fail(`entry '${name}' is not a .npy array`);
+    try {
+      setOwn(out, name.slice(0, -4), parseNpy(data, options));
+    } catch (e) {
+      if (e instanceof NpyError) fail(`entry '${name}': ${e.message}`);
+      throw e;
+    }
+  }
+  return out;
+}
+
+function checkInputs(tensors: Record<string, Tensor>): [string, Tensor][] {
+  if (tensors === null || typeof tensors !== 'object')
+    fail(`serialize expects an object of named tensors, got ${tensors}`);
+  const entries = Object.entries(tensors);
+  for (const [name, t] of entries) {
+    if (!(t instanceof Tensor))
+      fail(`"${name}" is not a Tensor (got ${t === null ? 'null' : typeof t})`);
+  }
+  return entries;
+}
+
+function build(items: [string, HostTensor][], options: NpzWriteOptions): Uint8Array {
+  const files = items.map(([name, host]) => {
+    const descr =
+      options.descrs && Object.hasOwn(options.descrs, name) ? options.descrs[name] : undefined;
+    try {
+      return { name: `${name}.npy`, data: buildNpy(host, { descr }) };
+    } catch (e) {
+      if (e instanceof NpyError) fail(`array '${name}': ${e.message}`);
+      throw e;
+    }
+  });
+  return writeZip(files, options.compressed === true);
+}
+
+/**
+ * Writes named tensors as an `.npz` archive that `numpy.load` reads (entries `name.npy`).
+ * @example
+ * const bytes = torch.io.npz.serialize({ weight: w, bias: b })
+ * torch.io.npz.serialize({ x }, { compressed: true }) // like numpy.savez_compressed
+ */
+export function serialize(
+  tensors: Record<string, Tensor>,
+  options: NpzWriteOptions = {},
+): Uint8Array {
+  return build(
+    checkInputs(tensors).map(([name, t]) => [name, hostTensorSync(t)]),
+    options,
+  );
+}
+
+/**
+ * `serialize` for tensors on devices that read asynchronously.
+ * @example const bytes = await torch.io.npz.serializeAsync({ x })
+ */
+export async function serializeAsync(
+  tensors: Record<string, Tensor>,
+  options: NpzWriteOptions = {},
+): Promise<Uint8Array> {
+  const items: [string, HostTensor][] = [];
+  for (const [name, t] of checkInputs(tensors)) items.push([name, await hostTensor(t)]);
+  return build(items, options);
+}
