@@ -8,3 +8,4 @@ export * from './batch-norm.js';
 export * from './linear.js';
 export * from './softmax.js';
 export * from './conv.js';
+export * from './loss.js';
