@@ -41,6 +41,10 @@ def _cross_entropy(i, a):
 MAPPING = {
     "nn.softmax": lambda i, a: F.softmax(i[0], dim=a["dim"]),
     "nn.logSoftmax": lambda i, a: F.log_softmax(i[0], dim=a["dim"]),
+    "nn.softmaxBackward": lambda i, a: torch._softmax_backward_data(i[0], i[1], a["dim"],
+                                                                    i[1].dtype),
+    "nn.logSoftmaxBackward": lambda i, a: torch._log_softmax_backward_data(i[0], i[1], a["dim"],
+                                                                           i[1].dtype),
     "nn.nllLoss": _nll,
     "nn.nllLossBackward": _nll_backward,
     "nn.crossEntropy": _cross_entropy,

@@ -14,7 +14,7 @@ const fixtures = existsSync(path)
 runConformance({
   describe,
   it,
-  ops: ['nn.softmax', 'nn.logSoftmax'],
+  ops: ['nn.softmax', 'nn.logSoftmax', 'nn.softmaxBackward', 'nn.logSoftmaxBackward'],
   fixtures,
   requireFixtures: true,
   checks: ['forward', 'fixture', 'gradcheck', 'gradgradcheck', 'layouts'],

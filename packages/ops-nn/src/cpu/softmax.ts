@@ -138,3 +138,57 @@ export const softmaxKernel: Kernel<SoftmaxKernelAttrs> = ([x], [out], { dim }) =
  */
 export const logSoftmaxKernel: Kernel<SoftmaxKernelAttrs> = ([x], [out], { dim }) =>
   softmaxInto(x!, out!, dim, true);
+
+/**
+ * The input gradient of softmax (`log` false: y·(g − Σ g·y)) or log-softmax (`log` true:
+ * g − exp(y)·Σ g) from the output gradient `g` and the forward's output `y`, one pass to reduce
+ * and one to write, per row (contiguous rows) or per block of columns (other dims).
+ */
+function softmaxBackwardInto(g: Tensor, y: Tensor, out: Tensor, dim: number, log: boolean): void {
+  const o = out.storage.data as FloatArray;
+  if (o.length === 0) return;
+  const gs = denseData(g) as FloatArray;
+  const ys = denseData(y) as FloatArray;
+  const { outer, n, inner } = splitAt(y.shape, dim);
+  if (inner === 1) {
+    for (let r = 0, b = 0; r < outer; r++, b += n) {
+      let s = 0;
+      if (log) {
+        for (let j = b; j < b + n; j++) s += gs[j]!;
+        for (let j = b; j < b + n; j++) o[j] = gs[j]! - Math.exp(ys[j]!) * s;
+      } else {
+        for (let j = b; j < b + n; j++) s += gs[j]! * ys[j]!;
+        for (let j = b; j < b + n; j++) o[j] = ys[j]! * (gs[j]! - s);
+      }
+    }
+    return;
+  }
+  const s = new Float64Array(inner);
+  const block = n * inner;
+  for (let ob = 0; ob < outer; ob++) {
+    const b = ob * block;
+    s.fill(0);
+    for (let j = 0, p = b; j < n; j++) {
+      for (let i = 0; i < inner; i++, p++) s[i] += log ? gs[p]! : gs[p]! * ys[p]!;
+    }
+    for (let j = 0, p = b; j < n; j++) {
+      for (let i = 0; i < inner; i++, p++) {
+        o[p] = log ? gs[p]! - Math.exp(ys[p]!) * s[i]! : ys[p]! * (gs[p]! - s[i]!);
+      }
+    }
+  }
+}
+
+/**
+ * CPU kernel of `nn.softmaxBackward`: inputs (grad, output), result y·(g − Σ g·y) along `dim`.
+ * @example registerKernel('nn.softmaxBackward', 'cpu', softmaxBackwardKernel)
+ */
+export const softmaxBackwardKernel: Kernel<SoftmaxKernelAttrs> = ([g, y], [out], { dim }) =>
+  softmaxBackwardInto(g!, y!, out!, dim, false);
+
+/**
+ * CPU kernel of `nn.logSoftmaxBackward`: inputs (grad, output), result g − exp(y)·Σ g along `dim`.
+ * @example registerKernel('nn.logSoftmaxBackward', 'cpu', logSoftmaxBackwardKernel)
+ */
+export const logSoftmaxBackwardKernel: Kernel<SoftmaxKernelAttrs> = ([g, y], [out], { dim }) =>
+  softmaxBackwardInto(g!, y!, out!, dim, true);

@@ -1,15 +1,22 @@
-import type { DType, OpSample, Tensor, TensorMeta } from '@autodag/core';
+import type { DType, OpSample, RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
 import {
   callOp,
   cast,
   defineOp,
+  formatShape,
   isFloatingPoint,
   normalizeDim,
   registerKernel,
+  shapesEqual,
   Tensor as TensorClass,
 } from '@autodag/core';
 import type { SoftmaxKernelAttrs } from '../cpu/softmax.js';
-import { logSoftmaxKernel, softmaxKernel } from '../cpu/softmax.js';
+import {
+  logSoftmaxBackwardKernel,
+  logSoftmaxKernel,
+  softmaxBackwardKernel,
+  softmaxKernel,
+} from '../cpu/softmax.js';
 
 /**
  * Attributes of `nn.softmax` and `nn.logSoftmax`.
@@ -65,7 +72,8 @@ function softmaxSamples(): OpSample[] {
 
 /**
  * softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x) along `dim` (normalised). Its VJP,
- * y·(g − Σ g·y), is written with ops, so higher-order gradients work.
+ * y·(g − Σ g·y), is the fused `softmaxBackwardOp`, whose own VJPs are written with ops, so
+ * higher-order gradients work.
  * @example callOp(softmaxOp, [torch.tensor([1, 2, 3])], { dim: 0 }) // tensor([0.0900, 0.2447, 0.6652])
  */
 export const softmaxOp = defineOp<SoftmaxAttrs>({
@@ -76,10 +84,8 @@ export const softmaxOp = defineOp<SoftmaxAttrs>({
   saveInputs: [],
   saveOutputs: true,
   vjp: {
-    input: ({ grad, outputs, attrs }) => {
-      const y = outputs[0]!;
-      return y.mul(grad.sub(grad.mul(y).sum(attrs.dim, true)));
-    },
+    input: ({ grad, outputs, attrs }) =>
+      callOp(softmaxBackwardOp, [grad, outputs[0]!], { dim: attrs.dim }) as Tensor,
   },
   gradFnName: 'SoftmaxBackward0',
   samples: softmaxSamples,
@@ -88,7 +94,7 @@ export const softmaxOp = defineOp<SoftmaxAttrs>({
 
 /**
  * logSoftmax(x)ᵢ = xᵢ − max x − log Σⱼ exp(xⱼ − max x) along `dim` (normalised). Its VJP,
- * g − exp(y)·Σg, is written with ops, so higher-order gradients work.
+ * g − exp(y)·Σg, is the fused `logSoftmaxBackwardOp`, whose own VJPs are written with ops.
  * @example callOp(logSoftmaxOp, [torch.tensor([1, 2, 3])], { dim: 0 }) // tensor([-2.4076, -1.4076, -0.4076])
  */
 export const logSoftmaxOp = defineOp<SoftmaxAttrs>({
@@ -99,15 +105,85 @@ export const logSoftmaxOp = defineOp<SoftmaxAttrs>({
   saveInputs: [],
   saveOutputs: true,
   vjp: {
-    input: ({ grad, outputs, attrs }) => grad.sub(outputs[0]!.exp().mul(grad.sum(attrs.dim, true))),
+    input: ({ grad, outputs, attrs }) =>
+      callOp(logSoftmaxBackwardOp, [grad, outputs[0]!], { dim: attrs.dim }) as Tensor,
   },
   gradFnName: 'LogSoftmaxBackward0',
   samples: softmaxSamples,
   doc: 'Log of softmax along a dim: x - max - log(sum(exp(x - max))).',
 });
 
+function backwardInfer(name: string) {
+  return ([g, y]: readonly Tensor[], attrs: SoftmaxAttrs): TensorMeta => {
+    const meta = softmaxInfer(name)([y!], attrs);
+    if (g!.dtype !== y!.dtype || !shapesEqual(g!.shape, y!.shape)) {
+      throw new RangeError(
+        `${name}: expected grad and output of the same shape and dtype, got ${formatShape(g!.shape)} ${g!.dtype} and ${formatShape(y!.shape)} ${y!.dtype}`,
+      );
+    }
+    return meta;
+  };
+}
+
+/** Samples of the backward ops: (grad, output) pairs shaped like the forward samples. */
+function backwardSamples(): OpSample[] {
+  return softmaxSamples()
+    .filter((s) => s.name !== 'large values')
+    .map((s) => {
+      const y = s.inputs[0]!;
+      return { ...s, inputs: [{ shape: y.shape, dtype: y.dtype, low: -1, high: 1 }, y] };
+    });
+}
+
+/**
+ * The input gradient of softmax, y·(g − Σ g·y) along `dim`, from the output gradient g and the
+ * output y, as one fused op. Linear in g with a symmetric Jacobian, so its VJP for g is itself;
+ * its VJP for y is v·(g − Σ g·y) − g·Σ v·y.
+ * @example callOp(softmaxBackwardOp, [g, y], { dim: 1 })
+ */
+export const softmaxBackwardOp: RegisteredOp<SoftmaxAttrs> = defineOp<SoftmaxAttrs>({
+  name: 'nn.softmaxBackward',
+  inputs: ['grad', 'output'],
+  attrs: softmaxAttrSpecs,
+  infer: backwardInfer('softmax_backward'),
+  saveInputsFor: { grad: [1], output: [0, 1] },
+  vjp: {
+    grad: ({ grad, inputs, attrs }) =>
+      callOp(softmaxBackwardOp, [grad, inputs[1]!], { dim: attrs.dim }) as Tensor,
+    output: ({ grad: v, inputs: [g, y], attrs: { dim } }) =>
+      v.mul(g!.sub(g!.mul(y!).sum(dim, true))).sub(g!.mul(v.mul(y!).sum(dim, true))),
+  },
+  gradFnName: 'SoftmaxBackwardDataBackward0',
+  samples: backwardSamples,
+  doc: 'Input gradient of softmax from the output gradient and the output.',
+});
+
+/**
+ * The input gradient of log-softmax, g − exp(y)·Σ g along `dim`, from the output gradient g and
+ * the output y, as one fused op. VJPs (written with ops): h − Σ h·exp(y) for g, and
+ * −v·exp(y)·Σ g for y.
+ * @example callOp(logSoftmaxBackwardOp, [g, y], { dim: 1 })
+ */
+export const logSoftmaxBackwardOp: RegisteredOp<SoftmaxAttrs> = defineOp<SoftmaxAttrs>({
+  name: 'nn.logSoftmaxBackward',
+  inputs: ['grad', 'output'],
+  attrs: softmaxAttrSpecs,
+  infer: backwardInfer('log_softmax_backward'),
+  saveInputsFor: { grad: [1], output: [0, 1] },
+  vjp: {
+    grad: ({ grad: h, inputs: [, y], attrs: { dim } }) => h.sub(h.mul(y!.exp()).sum(dim, true)),
+    output: ({ grad: v, inputs: [g, y], attrs: { dim } }) =>
+      v.mul(y!.exp()).mul(g!.sum(dim, true)).neg(),
+  },
+  gradFnName: 'LogSoftmaxBackwardDataBackward0',
+  samples: backwardSamples,
+  doc: 'Input gradient of log-softmax from the output gradient and the output.',
+});
+
 registerKernel(softmaxOp.def.name, 'cpu', softmaxKernel);
 registerKernel(logSoftmaxOp.def.name, 'cpu', logSoftmaxKernel);
+registerKernel(softmaxBackwardOp.def.name, 'cpu', softmaxBackwardKernel);
+registerKernel(logSoftmaxBackwardOp.def.name, 'cpu', logSoftmaxBackwardKernel);
 
 /**
  * Options of `softmax` and `logSoftmax` (PyTorch's keywords).
