@@ -140,18 +140,27 @@ export class TensorDataset<T extends Tensor[] = Tensor[]> extends Dataset<Tensor
   }
 }
 
+/** The item type of a dataset. @example type I = torch.io.ItemOf<torch.io.TensorDataset> // Tensor[] */
+export type ItemOf<D> = D extends Dataset<infer T> ? T : never;
+
+/** What a dataset's `getItem` returns: its item, or a Promise of it for asynchronous datasets. */
+export type GetItemResult<D extends Dataset<unknown>> = ReturnType<D['getItem']> &
+  (ItemOf<D> | Promise<ItemOf<D>>);
+
 /**
- * The items of `dataset` at `indices`, in that order (PyTorch's `Subset`).
+ * The items of `dataset` at `indices`, in that order (PyTorch's `Subset`). `getItem` returns what
+ * the dataset's own `getItem` does.
  * @example const firstTen = new torch.io.Subset(dataset, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
  */
-export class Subset<T> extends Dataset<T> {
+// biome-ignore lint/suspicious/noExplicitAny: a dataset of any item type (unknown is not a supertype here)
+export class Subset<D extends Dataset<any> = Dataset<unknown>> extends Dataset<ItemOf<D>> {
   /** The underlying dataset. */
-  readonly dataset: Dataset<T>;
+  readonly dataset: D;
   /** Indices into `dataset`. */
   readonly indices: readonly number[];
 
   /** @example new torch.io.Subset(dataset, [4, 2]) */
-  constructor(dataset: Dataset<T>, indices: Iterable<number>) {
+  constructor(dataset: D, indices: Iterable<number>) {
     super();
     this.dataset = dataset;
     this.indices = Array.from(indices);
@@ -163,15 +172,18 @@ export class Subset<T> extends Dataset<T> {
   }
 
   /** Item `indices[index]` of the dataset. @example new torch.io.Subset(ds, [4, 2]).getItem(0) // ds.getItem(4) */
-  getItem(index: number): T | Promise<T> {
+  getItem(index: number): GetItemResult<D> {
     return this.dataset.getItem(this.indices[checkIndex(index, this.length, 'Subset')]!);
   }
 
   /** The collated batch, through the dataset's own fast path when it has one. @example sub.getItems([0, 1]) */
-  override getItems(indices: readonly number[]): Collated<T> | Promise<Collated<T>> {
+  override getItems(
+    indices: readonly number[],
+  ): Collated<ItemOf<D>> | Promise<Collated<ItemOf<D>>> {
     const mapped = indices.map((i) => this.indices[checkIndex(i, this.length, 'Subset')]!);
-    if (this.dataset.getItems) return this.dataset.getItems(mapped);
-    return collateItems(this.dataset, mapped);
+    const ds = this.dataset as Dataset<ItemOf<D>>;
+    if (ds.getItems) return ds.getItems(mapped);
+    return collateItems(ds, mapped);
   }
 }
 
@@ -251,11 +263,12 @@ export interface RandomSplitOptions {
  * @example
  * const [train, val] = torch.io.randomSplit(dataset, [0.8, 0.2], { generator: new torch.Generator(42) });
  */
-export function randomSplit<T>(
-  dataset: Dataset<T>,
+// biome-ignore lint/suspicious/noExplicitAny: a dataset of any item type (unknown is not a supertype here)
+export function randomSplit<D extends Dataset<any>>(
+  dataset: D,
   lengths: readonly number[],
   options: RandomSplitOptions = {},
-): Subset<T>[] {
+): Subset<D>[] {
   const n = dataset.length;
   let counts = lengths.slice();
   const sum = lengths.reduce((a, b) => a + b, 0);
@@ -280,7 +293,7 @@ export function randomSplit<T>(
     );
   }
   const perm = randperm(n, options.generator ?? defaultGenerator);
-  const out: Subset<T>[] = [];
+  const out: Subset<D>[] = [];
   let offset = 0;
   for (const c of counts) {
     out.push(new Subset(dataset, perm.subarray(offset, offset + c)));

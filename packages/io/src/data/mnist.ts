@@ -10,10 +10,10 @@ export interface MNISTOptions<X = Tensor, Y = number> {
   root?: string;
   /** The training set (60000 images) or, when false, the test set (10000). Default true. */
   train?: boolean;
-  /** Applied to each image tensor (1, H, W) by `getItem`; may return a Promise. */
-  transform?: (image: Tensor) => X | Promise<X>;
-  /** Applied to each label (a number) by `getItem`; may return a Promise. */
-  targetTransform?: (label: number) => Y | Promise<Y>;
+  /** Applied to each image tensor (1, H, W) by `getItem`; may be async (items become Promises). */
+  transform?: (image: Tensor) => X;
+  /** Applied to each label (a number) by `getItem`; may be async (items become Promises). */
+  targetTransform?: (label: number) => Y;
   /**
    * Normalise pixels to `(x - mean) / std` after scaling to [0, 1]: `true` uses the training
    * set's statistics (MNIST 0.1307/0.3081, Fashion-MNIST 0.2860/0.3530), or give your own.
@@ -129,6 +129,34 @@ async function readFiles(
 }
 
 /**
+ * An item of an MNIST dataset whose transforms return X and Y: the pair, or a Promise of it when
+ * a transform is asynchronous.
+ * @example type I = torch.io.MNISTItem<torch.Tensor, number> // [Tensor, number]
+ */
+export type MNISTItem<X, Y> =
+  X extends Promise<unknown>
+    ? Promise<[Awaited<X>, Awaited<Y>]>
+    : Y extends Promise<unknown>
+      ? Promise<[Awaited<X>, Awaited<Y>]>
+      : [X, Y];
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** A dataset class of this file, as `loadDataset` needs it. */
+type MNISTClass<D, X, Y> = { info: MNISTInfo; new (options: MNISTOptions<X, Y>): D };
+
+/** Reads the files asynchronously, then builds a `cls` from their bytes. */
+async function loadDataset<D, X, Y>(
+  cls: MNISTClass<D, X, Y>,
+  options: MNISTOptions<X, Y>,
+): Promise<D> {
+  if (options.images !== undefined && options.labels !== undefined) return new cls(options);
+  const root = options.root ?? cls.info.defaultRoot;
+  const [images, labels] = await readFiles(cls.info, root, options.train ?? true);
+  return new cls({ ...options, root, images, labels });
+}
+
+/**
  * The MNIST handwritten digits (torchvision's `datasets.MNIST`), read from the four IDX files
  * (gzipped or not). Item `i` is `[image, label]`: a float32 tensor (1, 28, 28) scaled to [0, 1]
  * (optionally normalised), and the label as a number (the DataLoader's default collate makes an
@@ -139,7 +167,7 @@ async function readFiles(
  * const train = new torch.io.MNIST({ root: 'data/mnist', train: true });
  * const loader = new torch.io.DataLoader(train, { batchSize: 64, shuffle: true });
  */
-export class MNIST<X = Tensor, Y = number> extends Dataset<[X, Y]> {
+export class MNIST<X = Tensor, Y = number> extends Dataset<[Awaited<X>, Awaited<Y>]> {
   /** Where files are looked for, the class names and the normalisation statistics. */
   static readonly info: MNISTInfo = MNIST_INFO;
   /** Class names by label. @example torch.io.MNIST.classes[3] // '3 - three' */
@@ -158,9 +186,9 @@ export class MNIST<X = Tensor, Y = number> extends Dataset<[X, Y]> {
   /** Image height and width. */
   readonly imageSize: [number, number];
   /** Per-item image transform. */
-  readonly transform: ((image: Tensor) => X | Promise<X>) | undefined;
+  readonly transform: ((image: Tensor) => X) | undefined;
   /** Per-item label transform. */
-  readonly targetTransform: ((label: number) => Y | Promise<Y>) | undefined;
+  readonly targetTransform: ((label: number) => Y) | undefined;
   /** Names, defaults and statistics of this dataset class. */
   private readonly info: MNISTInfo;
   /** Byte value to float32 pixel value, with the scaling and normalisation applied. */
@@ -216,10 +244,7 @@ export class MNIST<X = Tensor, Y = number> extends Dataset<[X, Y]> {
   static async load<X = Tensor, Y = number>(
     options: MNISTOptions<X, Y> = {},
   ): Promise<MNIST<X, Y>> {
-    if (options.images !== undefined && options.labels !== undefined) return new this(options);
-    const root = options.root ?? this.info.defaultRoot;
-    const [images, labels] = await readFiles(this.info, root, options.train ?? true);
-    return new this({ ...options, root, images, labels }) as MNIST<X, Y>;
+    return loadDataset(MNIST as MNISTClass<MNIST<X, Y>, X, Y>, options);
   }
 
   /** Number of images. @example new torch.io.FashionMNIST().length // 60000 */
@@ -228,16 +253,17 @@ export class MNIST<X = Tensor, Y = number> extends Dataset<[X, Y]> {
   }
 
   /** Image `index` as float32 (1, H, W) and its label, through the transforms. @example ds.getItem(0) */
-  getItem(index: number): [X, Y] | Promise<[X, Y]> {
+  getItem(index: number): MNISTItem<X, Y> & MaybePromise<[Awaited<X>, Awaited<Y>]> {
     const i = checkIndex(index, this.length, this.info.name);
     const image = this.images([i]).reshape(1, ...this.imageSize);
     const label = this.rawLabels[i]!;
     const x = this.transform ? this.transform(image) : (image as X);
     const y = this.targetTransform ? this.targetTransform(label) : (label as Y);
     if (x instanceof Promise || y instanceof Promise) {
-      return Promise.all([x, y]);
+      return Promise.all([x, y]) as unknown as MNISTItem<X, Y> &
+        MaybePromise<[Awaited<X>, Awaited<Y>]>;
     }
-    return [x, y];
+    return [x, y] as unknown as MNISTItem<X, Y> & MaybePromise<[Awaited<X>, Awaited<Y>]>;
   }
 
   /**
@@ -245,11 +271,13 @@ export class MNIST<X = Tensor, Y = number> extends Dataset<[X, Y]> {
    * from the file's bytes (per-item transforms, when set, run item by item instead).
    * @example const [x, y] = ds.getItems([0, 1, 2]); // shapes [3, 1, 28, 28] and [3]
    */
-  override getItems(indices: readonly number[]): Collated<[X, Y]> | Promise<Collated<[X, Y]>> {
+  override getItems(
+    indices: readonly number[],
+  ): Collated<[Awaited<X>, Awaited<Y>]> | Promise<Collated<[Awaited<X>, Awaited<Y>]>> {
     if (this.transform || this.targetTransform) return collateItems(this, indices);
     const n = this.length;
     const resolved = indices.map((i) => checkIndex(i, n, this.info.name));
-    return this.getItemsRaw(resolved) as Collated<[X, Y]>;
+    return this.getItemsRaw(resolved) as Collated<[Awaited<X>, Awaited<Y>]>;
   }
 
   /**
@@ -340,6 +368,6 @@ export class FashionMNIST<X = Tensor, Y = number> extends MNIST<X, Y> {
   static override async load<X = Tensor, Y = number>(
     options: MNISTOptions<X, Y> = {},
   ): Promise<FashionMNIST<X, Y>> {
-    return (await super.load(options)) as FashionMNIST<X, Y>;
+    return loadDataset(FashionMNIST as MNISTClass<FashionMNIST<X, Y>, X, Y>, options);
   }
 }
