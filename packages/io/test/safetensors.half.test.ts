@@ -43,8 +43,8 @@ describe('float16 / bfloat16 conversions match PyTorch', () => {
     const all = new Uint16Array(65536).map((_, i) => i);
     const back = Array.from(halfToFloat32(all), float32ToHalfBits);
     for (let h = 0; h < 65536; h++) {
-      const isNaN = (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
-      if (isNaN) expect(back[h]! & 0x7e00).toBe(0x7e00);
+      const nan = (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
+      if (nan) expect(back[h]! & 0x7e00).toBe(0x7e00);
       else if (back[h] !== h)
         expect.fail(`half 0x${h.toString(16)} came back as 0x${back[h]!.toString(16)}`);
     }

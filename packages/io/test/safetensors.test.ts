@@ -281,7 +281,7 @@ describe('safetensors: malformed and hostile files are rejected with the problem
       /shape must be an array of integers/,
     );
     rejects(
-      file(`{${f32('a', [1e400], [0, 4])}}`.replace('Infinity', '1e400'), 4),
+      file('{"a":{"dtype":"F32","shape":[1e400],"data_offsets":[0,4]}}', 4),
       /non-negative integers/,
     );
   });
