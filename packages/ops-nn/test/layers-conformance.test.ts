@@ -25,6 +25,11 @@ export const LAYER_OPS = [
   'nn.elu',
   'nn.softplus',
   'nn.hardtanh',
+  'nn.layerNorm',
+  'nn.groupNorm',
+  'nn.embedding',
+  'nn.scaledDotProductAttention',
+  'nn.scaledDotProductAttentionMasked',
 ];
 
 runConformance({

@@ -80,7 +80,7 @@ export const ACTIVATION_SPECS: Record<string, ElementwiseSpec> = {
   // NaN passes through, as PyTorch's clamp-based hardtanh.
   'nn.hardtanh': {
     expr: 'x < p0 ? p0 : x > p1 ? p1 : x',
-    fallback: (x, lo, hi) => (x < lo! ? lo! : x > hi! ? hi! : x),
+    fallback: (x, lo, hi) => (x < lo! ? lo! : Math.min(x, hi!)),
     params: (a: { minVal: number; maxVal: number }) => [a.minVal, a.maxVal],
   } as ElementwiseSpec,
 };

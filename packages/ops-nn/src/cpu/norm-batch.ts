@@ -25,7 +25,10 @@ function dims(x: Tensor): [number, number, number] {
   return [n, c, s];
 }
 
-/** Shifted sums of one channel: [Σ(x-K), Σ(x-K)²] with K its first element. */
+/**
+ * Shifted sums of one channel: [Σ(x-K), Σ(x-K)²] with K its first element. Four independent
+ * accumulators per sum break the add-latency chain (several times faster than one).
+ */
 function channelSums(
   X: FloatArray,
   c: number,
@@ -34,17 +37,91 @@ function channelSums(
   S: number,
   K: number,
 ): [number, number] {
-  let sum = 0;
-  let sq = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let q2 = 0;
+  let q3 = 0;
   for (let n = 0; n < N; n++) {
     const base = (n * C + c) * S;
-    for (let i = base, end = base + S; i < end; i++) {
+    const end = base + S;
+    let i = base;
+    for (; i + 3 < end; i += 4) {
+      const d0 = X[i]! - K;
+      const d1 = X[i + 1]! - K;
+      const d2 = X[i + 2]! - K;
+      const d3 = X[i + 3]! - K;
+      s0 += d0;
+      s1 += d1;
+      s2 += d2;
+      s3 += d3;
+      q0 += d0 * d0;
+      q1 += d1 * d1;
+      q2 += d2 * d2;
+      q3 += d3 * d3;
+    }
+    for (; i < end; i++) {
       const d = X[i]! - K;
-      sum += d;
-      sq += d * d;
+      s0 += d;
+      q0 += d * d;
     }
   }
-  return [sum, sq];
+  return [s0 + s1 + s2 + s3, q0 + q1 + q2 + q3];
+}
+
+/** [Σ(x-K), Σ(x-K)², Σg, Σg·(x-K)] of one channel in one pass over x and g. */
+function gradSums(
+  G: FloatArray,
+  X: FloatArray,
+  c: number,
+  N: number,
+  C: number,
+  S: number,
+  K: number,
+  out: Float64Array,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let g0 = 0;
+  let g1 = 0;
+  let p0 = 0;
+  let p1 = 0;
+  for (let n = 0; n < N; n++) {
+    const base = (n * C + c) * S;
+    const end = base + S;
+    let i = base;
+    for (; i + 1 < end; i += 2) {
+      const d0 = X[i]! - K;
+      const d1 = X[i + 1]! - K;
+      const a0 = G[i]!;
+      const a1 = G[i + 1]!;
+      s0 += d0;
+      s1 += d1;
+      q0 += d0 * d0;
+      q1 += d1 * d1;
+      g0 += a0;
+      g1 += a1;
+      p0 += a0 * d0;
+      p1 += a1 * d1;
+    }
+    if (i < end) {
+      const d = X[i]! - K;
+      const a = G[i]!;
+      s0 += d;
+      q0 += d * d;
+      g0 += a;
+      p0 += a * d;
+    }
+  }
+  out[0] = s0 + s1;
+  out[1] = q0 + q1;
+  out[2] = g0 + g1;
+  out[3] = p0 + p1;
 }
 
 /** out[n, c, s] = x·scale[c] + shift[c] over the dense input. */
@@ -130,19 +207,14 @@ export const batchNormBackwardKernel: Kernel<BatchNormKernelAttrs> = (
   const GW = gw!.storage.data as FloatArray;
   const GB = gb!.storage.data as FloatArray;
   const count = N * S;
+  const sums = new Float64Array(4);
   for (let c = 0; c < C; c++) {
     const K = count ? X[c * S]! : 0;
-    const [sum, sq] = channelSums(X, c, N, C, S, K);
-    let sg = 0;
-    let sgd = 0;
-    for (let n = 0; n < N; n++) {
-      const base = (n * C + c) * S;
-      for (let i = base, end = base + S; i < end; i++) {
-        const gv = G[i]!;
-        sg += gv;
-        sgd += gv * (X[i]! - K);
-      }
-    }
+    gradSums(G, X, c, N, C, S, K, sums);
+    const sum = sums[0]!;
+    const sq = sums[1]!;
+    const sg = sums[2]!;
+    const sgd = sums[3]!;
     const m = sum / count;
     const v = Math.max(sq / count - m * m, 0);
     const mu = K + m;

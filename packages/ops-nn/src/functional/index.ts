@@ -4,7 +4,12 @@
  */
 export { relu, sigmoid, tanh } from '@autodag/core';
 export * from './activation.js';
+export * from './attention.js';
 export * from './batch-norm.js';
+export * from './dropout.js';
+export * from './embedding.js';
+export * from './group-norm.js';
+export * from './layer-norm.js';
 export * from './linear.js';
 export * from './softmax.js';
 export * from './conv.js';
