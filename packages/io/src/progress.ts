@@ -115,7 +115,6 @@ export class ProgressBar {
         fps: options.fps ?? 10,
         clearOnComplete: !leave,
         hideCursor: false,
-        linewrap: true,
         // Render even when the stream does not claim to be a terminal but the bar was forced on.
         noTTYOutput: this.stream.isTTY !== true,
         notTTYSchedule: 1000 / (options.fps ?? 10),
@@ -183,9 +182,10 @@ export class ProgressBar {
       return `${prefix}${this.n}${this.unit} [${formatInterval(elapsed)}, ${rateText}${tail}]`;
     }
     const frac = this.total > 0 ? Math.min(1, this.n / this.total) : 1;
-    const remaining = Number.isFinite(rate) && rate > 0 ? (this.total - this.n) / rate : Number.NaN;
+    const left = Math.max(0, this.total - this.n);
+    const remaining = left === 0 ? 0 : Number.isFinite(rate) && rate > 0 ? left / rate : Number.NaN;
     const pct = `${Math.floor(frac * 100)}%`.padStart(4);
-    return `${prefix}${pct}|${this.drawBar(frac)}| ${this.n}/${this.total} [${formatInterval(elapsed)}<${formatInterval(Math.max(0, remaining))}, ${rateText}${tail}]`;
+    return `${prefix}${pct}|${this.drawBar(frac)}| ${this.n}/${this.total} [${formatInterval(elapsed)}<${formatInterval(remaining)}, ${rateText}${tail}]`;
   }
 
   /** The bar with eighth-block precision, as tqdm draws it. */
