@@ -82,15 +82,23 @@ describe('crossEntropy / nllLoss', () => {
   });
 
   it('is cheap on (64, 10) and (64, 1000) logits, forward and backward', () => {
-    for (const c of [10, 1000]) {
+    // About 0.15 ms and 2.5 ms on a laptop-class CPU; the bounds leave room for loaded CI machines
+    // while catching a per-class (rather than per-target) NLL or a quadratic kernel.
+    for (const [c, bound] of [
+      [10, 5],
+      [1000, 40],
+    ] as const) {
       const x = torch.randn([64, c], { requiresGrad: true });
       const t = torch.randint(0, c, [64], { dtype: 'int32' });
-      F.crossEntropy(x, t).backward();
-      const n = 20;
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) F.crossEntropy(x, t).backward();
-      const ms = (performance.now() - t0) / n;
-      expect(ms).toBeLessThan(c === 10 ? 2 : 25);
+      for (let i = 0; i < 10; i++) F.crossEntropy(x, t).backward();
+      const times: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const t0 = performance.now();
+        F.crossEntropy(x, t).backward();
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      expect(times[7]!).toBeLessThan(bound);
     }
   });
 });
@@ -172,6 +180,21 @@ describe('regression and binary losses', () => {
     );
     expect(() => F.klDiv(logq, p, { reduction: 'avg' as 'mean' })).toThrow(
       /klDiv: "avg" is not a valid value for reduction \(expected 'mean', 'batchmean', 'sum', 'none'\)/,
+    );
+  });
+
+  it("records one node per loss with PyTorch's names", () => {
+    const x = torch.randn([2, 3], { requiresGrad: true });
+    const y = torch.rand(2, 3);
+    expect(F.mseLoss(x, y).gradFn?.name).toBe('MseLossBackward0');
+    expect(F.smoothL1Loss(x, y).gradFn?.name).toBe('SmoothL1LossBackward0');
+    expect(F.huberLoss(x, y).gradFn?.name).toBe('HuberLossBackward0');
+    expect(F.binaryCrossEntropyWithLogits(x, y).gradFn?.name).toBe(
+      'BinaryCrossEntropyWithLogitsBackward0',
+    );
+    expect(F.l1Loss(x, y).gradFn?.name).toBe('MeanBackward0');
+    expect(() => F.mseLoss(x, y.double())).toThrow(
+      /mseLoss: expected input and target of the same dtype, got float32 and float64/,
     );
   });
 

@@ -15,12 +15,12 @@ import {
   REDUCTION_ATTR,
   reduceLoss,
   sameShape,
+  unreduceLossGrad,
 } from './loss-common.js';
 
 /**
- * Binary cross entropy on probabilities (one op with PyTorch's VJPs) and on logits (a composite
- * op, recorded as the core ops it calls). VJPs are written with ops, so every order of gradient
- * exists. Both take a weight argument; the functions pass a 0-d one when none is given.
+ * Binary cross entropy on probabilities and on logits, each one op with PyTorch's VJPs, written
+ * with ops so every order of gradient exists. Both take a weight argument; the functions pass a 0-d one when none is given.
  */
 
 interface ReductionAttrs {
@@ -67,14 +67,6 @@ function binarySamples(logits: boolean): OpSample[] {
       ],
     },
   ];
-}
-
-/** Broadcasts a reduced loss's gradient back over the per-element losses. */
-function unreduceLossGrad(g: Tensor, shape: readonly number[], reduction: Reduction): Tensor {
-  if (reduction === 'none') return g;
-  let n = 1;
-  for (const s of shape) n *= s;
-  return (reduction === 'mean' ? g.div(n) : g).expand(shape);
 }
 
 /**
@@ -134,8 +126,14 @@ export const binaryCrossEntropyOp = defineOp<ReductionAttrs>({
   doc: 'Binary cross entropy of probabilities against targets in [0, 1].',
 });
 
+/** softplus(−x) = log(1 + e^{−|x|}) + max(−x, 0), which never overflows. */
+function softplusNeg(x: Tensor): Tensor {
+  return x.abs().neg().exp().log1p().add(x.neg().relu());
+}
+
 /**
- * Binary cross entropy of logits (composite), in the stable form
+ * Binary cross entropy of logits as one op (BinaryCrossEntropyWithLogitsBackward0, VJPs written
+ * with ops), in the stable form
  * (1 − t)·x + (1 + (p − 1)·t)·(log(1 + e^{−|x|}) + max(−x, 0)).
  * @example callOp(binaryCrossEntropyWithLogitsOp, [x, y, torch.tensor(1), torch.tensor(1)], { reduction: 'mean' })
  */
@@ -143,7 +141,7 @@ export const binaryCrossEntropyWithLogitsOp = defineOp<ReductionAttrs>({
   name: 'nn.binaryCrossEntropyWithLogits',
   inputs: ['input', 'target', 'weight', 'posWeight'],
   attrs: { reduction: REDUCTION_ATTR },
-  composite: ([x, t, w, pw], a) => {
+  infer: ([x, t, w, pw], a) => {
     const name = 'binaryCrossEntropyWithLogits';
     const r = checkReduction(name, a.reduction);
     checkFloat(name, 'input', x!);
@@ -151,12 +149,32 @@ export const binaryCrossEntropyWithLogitsOp = defineOp<ReductionAttrs>({
     sameShape(name, x!, t!);
     checkWeight(name, 'weight', w!, x!);
     checkWeight(name, 'posWeight', pw!, x!);
-    // softplus(−x) = log(1 + e^{−|x|}) + max(−x, 0) never overflows.
-    const softplusNeg = x!.abs().neg().exp().log1p().add(x!.neg().relu());
-    const logWeight = pw!.sub(1).mul(t!).add(1);
-    const loss = t!.neg().add(1).mul(x!).add(logWeight.mul(softplusNeg));
-    return reduceLoss(loss.mul(w!), r);
+    return { shape: r === 'none' ? x!.shape : [], dtype: x!.dtype };
   },
+  decomposition: ([x, t, w, pw], a) => {
+    const logWeight = pw!.sub(1).mul(t!).add(1);
+    const loss = t!
+      .neg()
+      .add(1)
+      .mul(x!)
+      .add(logWeight.mul(softplusNeg(x!)));
+    return reduceLoss(loss.mul(w!), a.reduction);
+  },
+  saveInputs: [0, 1, 2, 3],
+  vjp: {
+    // d/dx = (1 − t) − (1 + (p − 1)·t)·σ(−x)
+    input: ({ grad, inputs: [x, t, w, pw], attrs }) => {
+      const g = unreduceLossGrad(grad, x!.shape, attrs.reduction).mul(w!);
+      const logWeight = pw!.sub(1).mul(t!).add(1);
+      return g.mul(t!.neg().add(1).sub(logWeight.mul(x!.neg().sigmoid())));
+    },
+    // d/dt = −x + (p − 1)·softplus(−x)
+    target: ({ grad, inputs: [x, , w, pw], attrs }) => {
+      const g = unreduceLossGrad(grad, x!.shape, attrs.reduction).mul(w!);
+      return g.mul(pw!.sub(1).mul(softplusNeg(x!)).sub(x!));
+    },
+  },
+  gradFnName: 'BinaryCrossEntropyWithLogitsBackward0',
   samples: () => [
     ...binarySamples(true),
     {

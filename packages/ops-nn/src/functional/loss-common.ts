@@ -84,3 +84,19 @@ export function sameShape(name: string, input: Tensor, target: Tensor): void {
     );
   }
 }
+
+/**
+ * Broadcasts the gradient of a reduced loss back over the per-element losses of `shape`
+ * (divided by their count for `'mean'`); a `'none'` gradient already has that shape.
+ * @example unreduceLossGrad(grad, [3, 4], 'mean') // grad / 12, expanded to [3, 4]
+ */
+export function unreduceLossGrad(
+  g: Tensor,
+  shape: readonly number[],
+  reduction: Reduction,
+): Tensor {
+  if (reduction === 'none') return g;
+  let n = 1;
+  for (const s of shape) n *= s;
+  return (reduction === 'mean' ? g.div(n) : g).expand(shape);
+}
