@@ -100,8 +100,16 @@ export function compareUtf8(a: string, b: string): number {
   return x.length - y.length;
 }
 
-/** `a * b` when the product is an exactly representable integer no larger than `limit`, else -1. */
-export function checkedMul(a: number, b: number, limit: number): number {
-  if (a === 0 || b === 0) return 0;
-  return a > limit / b ? -1 : a * b;
+/**
+ * `size * product(shape)` when it is an exact integer below 2^53, else -1 (a zero dimension
+ * makes it 0 whatever the others are).
+ */
+export function byteSize(size: number, shape: readonly number[]): number {
+  if (shape.includes(0)) return 0;
+  let n = size;
+  for (const d of shape) {
+    if (n > Number.MAX_SAFE_INTEGER / d) return -1;
+    n *= d;
+  }
+  return n;
 }

@@ -7,7 +7,7 @@
  */
 import { type DType, fromTypedArray, permute, Tensor } from '@autodag/core';
 import {
-  checkedMul,
+  byteSize,
   decodeLatin1,
   decodeUtf8,
   HOST_LITTLE_ENDIAN,
@@ -244,8 +244,7 @@ export function parse(bytes: Uint8Array, options: NpyReadOptions = {}): Tensor {
   const { kind, littleEndian } = parseDescr(header.descr);
   const size = ELEMENT_SIZE[kind];
   const available = bytes.length - header.dataStart;
-  let nbytes = size;
-  for (const d of header.shape) nbytes = nbytes < 0 ? -1 : checkedMul(nbytes, d, available);
+  const nbytes = byteSize(size, header.shape);
   if (nbytes < 0) {
     fail(
       `shape (${header.shape.join(', ')}) of '${header.descr}' needs more than the ${available} data bytes in the file`,

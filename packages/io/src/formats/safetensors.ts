@@ -9,7 +9,7 @@
  */
 import { type DType, fromTypedArray, Tensor } from '@autodag/core';
 import {
-  checkedMul,
+  byteSize,
   compareUtf8,
   decodeUtf8,
   type HostTensor,
@@ -240,9 +240,7 @@ function parseEntry(name: string, v: JsonValue, dataLength: number): Safetensors
   if (size === undefined) fail(`tensor "${name}" has unknown dtype "${dtype}"`);
   const shape = parseShape(name, v.shape);
   const [begin, end] = parseOffsets(name, v.data_offsets);
-  const limit = Number.MAX_SAFE_INTEGER;
-  let nbytes = size;
-  for (const d of shape) nbytes = nbytes < 0 ? -1 : checkedMul(nbytes, d, limit);
+  const nbytes = byteSize(size, shape);
   if (nbytes !== end - begin) {
     fail(
       `tensor "${name}": shape [${shape.join(', ')}] of ${dtype} needs ${nbytes < 0 ? 'more than 2^53' : nbytes} bytes, but data_offsets [${begin}, ${end}] span ${end - begin}`,
