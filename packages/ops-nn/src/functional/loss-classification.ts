@@ -230,6 +230,14 @@ export interface CrossEntropyAttrs {
   labelSmoothing: number;
 }
 
+/** Σ_c weight[c]·x[..., c, ...] over the class dim: a matrix-vector product for (N, C) and (C). */
+function weightedClassSum(x: Tensor, weight: Tensor, classDim: number): Tensor {
+  if (x.shape.length === 1) return x.dot(weight);
+  if (x.shape.length === 2) return x.mv(weight);
+  const wShape = x.shape.map((s, d) => (d === classDim ? s : 1));
+  return x.mul(weight.reshape(wShape)).sum(classDim);
+}
+
 /** Cross entropy of class-index targets: NLL of logSoftmax, plus PyTorch's label smoothing. */
 function crossEntropyIndices(
   logp: Tensor,
@@ -242,9 +250,8 @@ function crossEntropyIndices(
   const eps = a.labelSmoothing;
   if (eps === 0) return nll;
   const classes = logp.shape[classDim]!;
-  const wShape = logp.shape.map((s, d) => (d === classDim ? s : 1));
   const ignored = target.eq(a.ignoreIndex);
-  const smooth = where(ignored, 0, logp.mul(weight.reshape(wShape)).sum(classDim).neg());
+  const smooth = where(ignored, 0, weightedClassSum(logp, weight, classDim).neg());
   let reduced: Tensor;
   if (a.reduction === 'none') reduced = smooth;
   else if (a.reduction === 'sum') reduced = smooth.sum();
@@ -268,8 +275,7 @@ function crossEntropyProbs(
   const classes = logp.shape[classDim]!;
   let t = target;
   if (a.labelSmoothing > 0) t = t.mul(1 - a.labelSmoothing).add(a.labelSmoothing / classes);
-  const wShape = logp.shape.map((s, d) => (d === classDim ? s : 1));
-  const loss = logp.mul(t).mul(weight.reshape(wShape)).sum(classDim).neg();
+  const loss = weightedClassSum(logp.mul(t), weight, classDim).neg();
   if (a.reduction === 'none') return loss;
   if (a.reduction === 'sum') return loss.sum();
   return loss.sum().div(logp.numel() / classes);
