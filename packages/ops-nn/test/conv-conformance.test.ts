@@ -9,12 +9,12 @@ import { describe, it } from 'vitest';
 // differences of first and second order, and non-contiguous inputs.
 const path = fileURLToPath(new URL('./fixtures/conv.json', import.meta.url));
 const fixtures = parseFixtures(JSON.parse(readFileSync(path, 'utf8')));
-const { CONV_OPS } = torch.nn.functional;
+const { CONV_OPS, POOL_OPS } = torch.nn.functional;
 
 runConformance({
   describe,
   it,
-  ops: [...CONV_OPS],
+  ops: [...CONV_OPS, ...POOL_OPS],
   fixtures,
   requireFixtures: true,
   checks: ['forward', 'fixture', 'gradcheck', 'gradgradcheck', 'layouts'],

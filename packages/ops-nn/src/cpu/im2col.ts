@@ -68,6 +68,10 @@ export function im2col(
   col: TypedArray,
 ): void {
   const { H, W, kh, kw, Ho, Wo, sh, sw, ph, pw, dh, dw } = g;
+  if (isRowContiguous(g)) {
+    im2colRows(x, xo, channels, g, col);
+    return;
+  }
   let dst = 0;
   for (let c = 0; c < channels; c++) {
     const plane = xo + c * H * W;
@@ -97,7 +101,8 @@ export function im2col(
 
 /**
  * The adjoint of {@link im2col}: adds every entry of `col` to the input element it was read
- * from (entries read from the padding are dropped). `x` is not cleared first.
+ * from (entries read from the padding are dropped, and may be overwritten in `col`). `x` is not
+ * cleared first.
  * @example x.fill(0); col2im(col, 3, g, x, 0) // the input gradient of 3 channels
  */
 export function col2im(
@@ -108,6 +113,10 @@ export function col2im(
   xo: number,
 ): void {
   const { H, W, kh, kw, Ho, Wo, sh, sw, ph, dh, dw, pw } = g;
+  if (isRowContiguous(g)) {
+    col2imRows(col, channels, g, x, xo);
+    return;
+  }
   let src = 0;
   for (let c = 0; c < channels; c++) {
     const plane = xo + c * H * W;
@@ -125,6 +134,106 @@ export function col2im(
             for (let q = lo; q < hi; q++) x[row + q * sw] += col[src + q]!;
           }
         }
+      }
+    }
+  }
+}
+
+/**
+ * Unit strides and an output as wide as the input ('same'-style padding): then the rows of one
+ * kernel tap's column-matrix row are consecutive rows of the input, shifted by a constant, so a
+ * whole block of them moves as one contiguous run (only the columns read from the left/right
+ * padding need fixing).
+ */
+function isRowContiguous(g: ConvGeometry): boolean {
+  return g.sh === 1 && g.sw === 1 && g.Wo === g.W;
+}
+
+/** Output rows p whose input row p - ph + i·dh lies inside the image. */
+function validRows(g: ConvGeometry, i: number): [number, number] {
+  const shift = g.ph - i * g.dh;
+  const lo = Math.min(g.Ho, Math.max(0, shift));
+  const hi = Math.max(lo, Math.min(g.Ho, g.H + shift));
+  return [lo, hi];
+}
+
+/** {@link im2col} for row-contiguous geometries: one block copy per kernel tap. */
+function im2colRows(
+  x: TypedArray,
+  xo: number,
+  channels: number,
+  g: ConvGeometry,
+  col: TypedArray,
+): void {
+  const { H, W, kh, kw, Ho, ph, pw, dh, dw } = g;
+  const P = Ho * W;
+  let dst = 0;
+  for (let c = 0; c < channels; c++) {
+    const plane = xo + c * H * W;
+    for (let i = 0; i < kh; i++) {
+      const [p0, p1] = validRows(g, i);
+      for (let j = 0; j < kw; j++, dst += P) {
+        const [lo, hi] = validColumns(g, j);
+        col.fill(0, dst, dst + p0 * W);
+        col.fill(0, dst + p1 * W, dst + P);
+        if (p1 === p0) continue;
+        // Copy the block of rows, clamped to the array (the clamped ends are padding columns).
+        let s = plane + (p0 - ph + i * dh) * W + j * dw - pw;
+        let d = dst + p0 * W;
+        let e = s + (p1 - p0) * W;
+        if (s < 0) {
+          d -= s;
+          s = 0;
+        }
+        if (e > x.length) e = x.length;
+        col.set(x.subarray(s, e), d);
+        // Columns read from the padding wrapped into the neighbouring rows: zero them.
+        if (lo > 0 || hi < W) {
+          for (let r = dst + p0 * W; r < dst + p1 * W; r += W) {
+            for (let q = 0; q < lo; q++) col[r + q] = 0;
+            for (let q = hi; q < W; q++) col[r + q] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** {@link col2im} for row-contiguous geometries: one block add per kernel tap. */
+function col2imRows(
+  col: TypedArray,
+  channels: number,
+  g: ConvGeometry,
+  x: TypedArray,
+  xo: number,
+): void {
+  const { H, W, kh, kw, Ho, ph, pw, dh, dw } = g;
+  const P = Ho * W;
+  let src = 0;
+  for (let c = 0; c < channels; c++) {
+    const plane = xo + c * H * W;
+    for (let i = 0; i < kh; i++) {
+      const [p0, p1] = validRows(g, i);
+      for (let j = 0; j < kw; j++, src += P) {
+        if (p1 === p0) continue;
+        const [lo, hi] = validColumns(g, j);
+        // Entries read from the padding are dropped: zero them in the (scratch) column matrix so
+        // the block add below leaves the neighbouring rows they wrap into unchanged.
+        if (lo > 0 || hi < W) {
+          for (let r = src + p0 * W; r < src + p1 * W; r += W) {
+            for (let q = 0; q < lo; q++) col[r + q] = 0;
+            for (let q = hi; q < W; q++) col[r + q] = 0;
+          }
+        }
+        let t = plane + (p0 - ph + i * dh) * W + j * dw - pw;
+        let s = src + p0 * W;
+        let e = t + (p1 - p0) * W;
+        if (t < xo) {
+          s += xo - t;
+          t = xo;
+        }
+        if (e > x.length) e = x.length;
+        for (; t < e; t++, s++) x[t] += col[s]!;
       }
     }
   }

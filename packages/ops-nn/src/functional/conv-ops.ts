@@ -152,6 +152,12 @@ function convSamples(dims: number, bias: boolean): OpSample[] {
       dtype: 'float64',
       layout: 'transposed',
     },
+    {
+      name: 'same padding dilated',
+      x: [2, 3, ...sp([5, 6], [7])],
+      w: [2, 3, ...sp([3, 3], [3])],
+      attrs: { padding: sp([2, 2], [2]), dilation: sp([2, 2], [2]) },
+    },
   ];
   return cases
     .filter((_, i) => bias || i % 2 === 0)
@@ -202,6 +208,12 @@ function convTransposeSamples(dims: number, bias: boolean): OpSample[] {
       attrs: { stride: sp([2, 2], [2]), dilation: sp([1, 2], [1]) },
       dtype: 'float64',
       layout: 'transposed',
+    },
+    {
+      name: 'same padding',
+      x: [2, 3, ...sp([4, 5], [6])],
+      w: [3, 2, ...sp([3, 3], [3])],
+      attrs: { padding: sp([1, 1], [1]) },
     },
   ];
   return cases

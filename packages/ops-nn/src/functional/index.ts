@@ -14,3 +14,4 @@ export * from './linear.js';
 export * from './softmax.js';
 export * from './conv.js';
 export * from './loss.js';
+export * from './pool.js';

@@ -1,0 +1,332 @@
+import { denseData } from '@autodag/backend-cpu';
+import type { Kernel, Tensor, TypedArray } from '@autodag/core';
+import { registerKernel } from '@autodag/core';
+
+/**
+ * CPU kernels of the pooling ops. Every (batch, channel) plane is pooled on its own; 1-D pooling
+ * runs as 2-D pooling of height 1. Window rules follow PyTorch's CPU kernels exactly (max: first
+ * maximum wins, NaN propagates; avg: PyTorch's divisor with and without padding counted).
+ */
+
+/**
+ * The geometry of a 2-D pooling (1-D: H = Ho = kh = 1, sh = dh = 1, ph = 0).
+ * @example poolGeometry([2, 3, 8, 8], [4, 4], { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] })
+ */
+export interface PoolGeometry {
+  /** Number of planes (batch × channels). */
+  planes: number;
+  /** Input height. */
+  H: number;
+  /** Input width. */
+  W: number;
+  /** Output height. */
+  Ho: number;
+  /** Output width. */
+  Wo: number;
+  /** Window height. */
+  kh: number;
+  /** Window width. */
+  kw: number;
+  /** Stride along the height. */
+  sh: number;
+  /** Stride along the width. */
+  sw: number;
+  /** Padding at the top. */
+  ph: number;
+  /** Padding at the left. */
+  pw: number;
+  /** Dilation along the height. */
+  dh: number;
+  /** Dilation along the width. */
+  dw: number;
+}
+
+/**
+ * Window attributes as the kernels read them (one entry per spatial dim).
+ * @example const a: PoolKernelAttrs = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] }
+ */
+export interface PoolKernelAttrs {
+  /** Window size. */
+  kernelSize: readonly number[];
+  /** Step between windows. */
+  stride: readonly number[];
+  /** Implicit padding on both sides. */
+  padding: readonly number[];
+  /** Spacing between window taps (max pooling). */
+  dilation?: readonly number[];
+}
+
+/**
+ * The 2-D geometry of a pooling from the input shape (N, C, ...spatial) and the output's spatial size.
+ * @example poolGeometry([1, 1, 4, 4], [2, 2], { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] }).planes // 1
+ */
+export function poolGeometry(
+  input: readonly number[],
+  out: readonly number[],
+  a: PoolKernelAttrs,
+): PoolGeometry {
+  const two = out.length === 2;
+  // 1-D: the height entries take their defaults and the single entry is the width's.
+  const at = (v: readonly number[] | undefined, d: number, dflt: number) =>
+    two ? (v?.[d] ?? dflt) : d === 0 ? dflt : (v?.[0] ?? dflt);
+  return {
+    planes: input[0]! * input[1]!,
+    H: two ? input[2]! : 1,
+    W: input[input.length - 1]!,
+    Ho: two ? out[0]! : 1,
+    Wo: out[out.length - 1]!,
+    kh: at(a.kernelSize, 0, 1),
+    kw: at(a.kernelSize, 1, 1),
+    sh: at(a.stride, 0, 1),
+    sw: at(a.stride, 1, 1),
+    ph: at(a.padding, 0, 0),
+    pw: at(a.padding, 1, 0),
+    dh: at(a.dilation, 0, 1),
+    dw: at(a.dilation, 1, 1),
+  };
+}
+
+/**
+ * Max pooling: writes the maxima and their flat in-plane indices (ih·W + iw).
+ * @example maxPoolForward(x, out, idx, g)
+ */
+export function maxPoolForward(
+  x: TypedArray,
+  out: TypedArray,
+  idx: Int32Array,
+  g: PoolGeometry,
+): void {
+  const { planes, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, dh, dw } = g;
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let p = 0; p < Ho; p++) {
+      let h0 = p * sh - ph;
+      const h1 = Math.min(h0 + (kh - 1) * dh + 1, H);
+      while (h0 < 0) h0 += dh;
+      for (let q = 0; q < Wo; q++, o++) {
+        let w0 = q * sw - pw;
+        const w1 = Math.min(w0 + (kw - 1) * dw + 1, W);
+        while (w0 < 0) w0 += dw;
+        let best = Number.NEGATIVE_INFINITY;
+        let at = h0 * W + w0;
+        for (let ih = h0; ih < h1; ih += dh) {
+          const row = ih * W;
+          for (let iw = w0; iw < w1; iw += dw) {
+            const v = x[base + row + iw]!;
+            // PyTorch's rule: a strictly larger value or a NaN takes the place.
+            if (v > best || v !== v) {
+              best = v;
+              at = row + iw;
+            }
+          }
+        }
+        out[o] = best;
+        idx[o] = at;
+      }
+    }
+  }
+}
+
+/**
+ * The max-pooling gradient: adds each output gradient to the input element its index names.
+ * @example maxPoolBackward(gy, idx, gx, 16, 64) // planes of 16 outputs and 64 inputs
+ */
+export function maxPoolBackward(
+  gy: TypedArray,
+  idx: TypedArray,
+  gx: TypedArray,
+  outPlane: number,
+  inPlane: number,
+): void {
+  gx.fill(0);
+  const planes = outPlane === 0 ? 0 : gy.length / outPlane;
+  for (let plane = 0; plane < planes; plane++) {
+    const ib = plane * inPlane;
+    const end = (plane + 1) * outPlane;
+    for (let o = plane * outPlane; o < end; o++) gx[ib + idx[o]!] += gy[o]!;
+  }
+}
+
+/**
+ * Average-pooling options as the kernels read them.
+ * @example const a: AvgOptions = { countIncludePad: true, divisorOverride: 0 }
+ */
+export interface AvgOptions {
+  /** Whether padded positions count in the divisor. */
+  countIncludePad: boolean;
+  /** A fixed divisor; 0 for none. */
+  divisorOverride: number;
+}
+
+/**
+ * Average pooling, forward (`backward` false: dst = window means of src) or backward (spreading
+ * each gradient in `src` over its window of `dst`, cleared first). The divisor is PyTorch's: the
+ * window clipped to the padded input when `countIncludePad`, else its valid part, unless a
+ * `divisorOverride` is given; an empty window gives 0.
+ * @example avgPool(x, out, g, { countIncludePad: true, divisorOverride: 0 }, false)
+ */
+export function avgPool(
+  src: TypedArray,
+  dst: TypedArray,
+  g: PoolGeometry,
+  a: AvgOptions,
+  backward: boolean,
+): void {
+  const { planes, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw } = g;
+  if (backward) dst.fill(0);
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let p = 0; p < Ho; p++) {
+      let h0 = p * sh - ph;
+      let h1 = Math.min(h0 + kh, H + ph);
+      const hPad = h1 - h0;
+      h0 = Math.max(h0, 0);
+      h1 = Math.min(h1, H);
+      for (let q = 0; q < Wo; q++, o++) {
+        let w0 = q * sw - pw;
+        let w1 = Math.min(w0 + kw, W + pw);
+        const size = hPad * (w1 - w0);
+        w0 = Math.max(w0, 0);
+        w1 = Math.min(w1, W);
+        const empty = h0 >= h1 || w0 >= w1;
+        const div = a.divisorOverride
+          ? a.divisorOverride
+          : a.countIncludePad
+            ? size
+            : (h1 - h0) * (w1 - w0);
+        if (backward) {
+          if (empty) continue;
+          const v = src[o]! / div;
+          for (let ih = h0; ih < h1; ih++) {
+            const row = base + ih * W;
+            for (let iw = w0; iw < w1; iw++) dst[row + iw] += v;
+          }
+        } else {
+          let s = 0;
+          for (let ih = h0; ih < h1; ih++) {
+            const row = base + ih * W;
+            for (let iw = w0; iw < w1; iw++) s += src[row + iw]!;
+          }
+          dst[o] = empty ? 0 : s / div;
+        }
+      }
+    }
+  }
+}
+
+/** Start and end of adaptive window `o` of `outSize` over `inSize`. */
+function adaptiveBounds(o: number, inSize: number, outSize: number): [number, number] {
+  return [Math.floor((o * inSize) / outSize), Math.ceil(((o + 1) * inSize) / outSize)];
+}
+
+/**
+ * Adaptive average pooling, forward (`backward` false) or backward (spreading `src` over the
+ * windows of `dst`, which is cleared first).
+ * @example adaptiveAvgPool(x, out, g, false)
+ */
+export function adaptiveAvgPool(
+  src: TypedArray,
+  dst: TypedArray,
+  g: PoolGeometry,
+  backward: boolean,
+): void {
+  const { planes, H, W, Ho, Wo } = g;
+  if (backward) dst.fill(0);
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let p = 0; p < Ho; p++) {
+      const [h0, h1] = adaptiveBounds(p, H, Ho);
+      for (let q = 0; q < Wo; q++, o++) {
+        const [w0, w1] = adaptiveBounds(q, W, Wo);
+        const div = (h1 - h0) * (w1 - w0);
+        if (backward) {
+          const v = src[o]! / div;
+          for (let ih = h0; ih < h1; ih++) {
+            for (let iw = w0; iw < w1; iw++) dst[base + ih * W + iw] += v;
+          }
+        } else {
+          let s = 0;
+          for (let ih = h0; ih < h1; ih++) {
+            for (let iw = w0; iw < w1; iw++) s += src[base + ih * W + iw]!;
+          }
+          dst[o] = s / div;
+        }
+      }
+    }
+  }
+}
+
+const spatial = (t: Tensor) => t.shape.slice(2);
+const dataOf = (t: Tensor) => t.storage.data as TypedArray;
+
+type AvgAttrs = PoolKernelAttrs & {
+  countIncludePad: boolean;
+  divisorOverride?: number;
+  inputSize?: readonly number[];
+};
+const avgOptions = (a: AvgAttrs): AvgOptions => ({
+  countIncludePad: a.countIncludePad,
+  divisorOverride: a.divisorOverride ?? 0,
+});
+
+const maxPoolKernel: Kernel<PoolKernelAttrs> = ([x], [out, idx], a) => {
+  const g = poolGeometry(x!.shape, spatial(out!), a);
+  maxPoolForward(denseData(x!), dataOf(out!), dataOf(idx!) as Int32Array, g);
+};
+
+const maxPoolBackwardKernel: Kernel = ([gy, idx], [gx]) => {
+  const outPlane = spatial(gy!).reduce((a, b) => a * b, 1);
+  const inPlane = spatial(gx!).reduce((a, b) => a * b, 1);
+  maxPoolBackward(denseData(gy!), denseData(idx!), dataOf(gx!), outPlane, inPlane);
+};
+
+const avgPoolKernel: Kernel<AvgAttrs> = ([x], [out], a) => {
+  const g = poolGeometry(x!.shape, spatial(out!), a);
+  avgPool(denseData(x!), dataOf(out!), g, avgOptions(a), false);
+};
+
+const avgPoolBackwardKernel: Kernel<AvgAttrs> = ([gy], [gx], a) => {
+  const g = poolGeometry(gx!.shape, spatial(gy!), a);
+  avgPool(denseData(gy!), dataOf(gx!), g, avgOptions(a), true);
+};
+
+const noWindow = { kernelSize: [], stride: [], padding: [] };
+const adaptiveKernel: Kernel = ([x], [out]) => {
+  adaptiveAvgPool(
+    denseData(x!),
+    dataOf(out!),
+    poolGeometry(x!.shape, spatial(out!), noWindow),
+    false,
+  );
+};
+const adaptiveBackwardKernel: Kernel = ([gy], [gx]) => {
+  adaptiveAvgPool(
+    denseData(gy!),
+    dataOf(gx!),
+    poolGeometry(gx!.shape, spatial(gy!), noWindow),
+    true,
+  );
+};
+
+/**
+ * Registers the CPU kernels of the pooling ops named in `names` (done on import).
+ * @example registerPoolKernels({ max: ['nn.maxPool2d'], maxBackward: 'nn.maxPoolBackward', ... })
+ */
+export function registerPoolKernels(names: {
+  max: readonly string[];
+  maxBackward: string;
+  avg: readonly string[];
+  avgBackward: string;
+  adaptive: readonly string[];
+  adaptiveBackward: string;
+}): void {
+  for (const n of names.max) registerKernel(n, 'cpu', maxPoolKernel);
+  registerKernel(names.maxBackward, 'cpu', maxPoolBackwardKernel);
+  for (const n of names.avg) registerKernel(n, 'cpu', avgPoolKernel);
+  registerKernel(names.avgBackward, 'cpu', avgPoolBackwardKernel);
+  for (const n of names.adaptive) registerKernel(n, 'cpu', adaptiveKernel);
+  registerKernel(names.adaptiveBackward, 'cpu', adaptiveBackwardKernel);
+}
