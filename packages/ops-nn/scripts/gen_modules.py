@@ -15,7 +15,10 @@ def enc(t):
     t = t.detach()
     dtype = {torch.float32: 'float32', torch.float64: 'float64', torch.int64: 'int32',
              torch.int32: 'int32', torch.bool: 'bool'}[t.dtype]
-    return {'shape': list(t.shape), 'dtype': dtype, 'data': t.flatten().tolist()}
+    # JSON has no infinities: non-finite values are written as strings.
+    data = [v if not isinstance(v, float) or math.isfinite(v) else str(v)
+            for v in t.flatten().tolist()]
+    return {'shape': list(t.shape), 'dtype': dtype, 'data': data}
 
 
 def sd(m):
