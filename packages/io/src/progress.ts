@@ -108,8 +108,10 @@ export class ProgressBar {
     this.barSize = barSize;
     this.stream = options.stream ?? defaultStream();
     this.enabled = options.enabled ?? this.stream?.isTTY === true;
-    if (this.enabled && this.stream) {
-      this.bar = new cliProgress.SingleBar({
+    // Browser bundles map cli-progress to an empty module (package.json "browser"): no bar there.
+    const SingleBar = (cliProgress as Partial<typeof cliProgress> | undefined)?.SingleBar;
+    if (this.enabled && this.stream && SingleBar) {
+      this.bar = new SingleBar({
         stream: this.stream as NodeJS.WritableStream,
         format: () => this.format(),
         fps: options.fps ?? 10,

@@ -194,3 +194,17 @@ describe('defaultCollate', () => {
     );
   });
 });
+
+describe('Dataset subclasses', () => {
+  it('may give length as a plain property and return Promises from getItem', async () => {
+    class Letters extends Dataset<string> {
+      readonly length = 3;
+      async getItem(i: number) {
+        return 'abc'[i]!;
+      }
+    }
+    const sub = new Subset(new Letters(), [2, 0]);
+    expect(await sub.getItem(0)).toBe('c');
+    expect(await sub.getItems([0, 1])).toEqual(['c', 'a']);
+  });
+});

@@ -6,7 +6,7 @@ import {
   Tensor,
 } from '@autodag/core';
 import { type Collated, defaultCollate } from './collate.js';
-import { randperm } from './sampler.js';
+import { randomPermutation } from './sampler.js';
 
 /**
  * A map-style dataset (PyTorch's `torch.utils.data.Dataset`): `length` items read with
@@ -21,7 +21,7 @@ import { randperm } from './sampler.js';
  */
 export abstract class Dataset<T> {
   /** Number of items. @example dataset.length // 60000 */
-  abstract get length(): number;
+  abstract readonly length: number;
 
   /**
    * The item at `index` (0 <= index < length), or a Promise of it.
@@ -292,7 +292,7 @@ export function randomSplit<D extends Dataset<any>>(
       `Sum of input lengths (${counts.reduce((a, b) => a + b, 0)}) does not equal the length of the input dataset (${n})!`,
     );
   }
-  const perm = randperm(n, options.generator ?? defaultGenerator);
+  const perm = randomPermutation(n, options.generator ?? defaultGenerator);
   const out: Subset<D>[] = [];
   let offset = 0;
   for (const c of counts) {

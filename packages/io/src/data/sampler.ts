@@ -18,11 +18,11 @@ export interface Sized {
 /**
  * A uniformly random permutation of `0 .. n-1` drawn from `generator` (Fisher-Yates), as plain
  * numbers in an Int32Array.
- * @example torch.io.randperm(5, new torch.Generator(0)) // Int32Array [3, 0, 4, 1, 2] (some order)
+ * @example torch.io.randomPermutation(5, new torch.Generator(0)) // Int32Array [3, 0, 4, 1, 2] (some order)
  */
-export function randperm(n: number, generator: Generator = defaultGenerator): Int32Array {
+export function randomPermutation(n: number, generator: Generator = defaultGenerator): Int32Array {
   if (!Number.isInteger(n) || n < 0) {
-    throw new RangeError(`randperm: n must be a non-negative integer, got ${n}`);
+    throw new RangeError(`randomPermutation: n must be a non-negative integer, got ${n}`);
   }
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
@@ -121,7 +121,7 @@ export class RandomSampler implements Sampler {
       for (let i = 0; i < count; i++) yield Math.floor(this.generator.nextDouble() * n);
       return;
     }
-    yield* randperm(n, this.generator);
+    yield* randomPermutation(n, this.generator);
   }
 }
 
@@ -147,7 +147,7 @@ export class SubsetRandomSampler implements Sampler {
   }
 
   *[Symbol.iterator](): Iterator<number> {
-    for (const j of randperm(this.indices.length, this.generator)) yield this.indices[j]!;
+    for (const j of randomPermutation(this.indices.length, this.generator)) yield this.indices[j]!;
   }
 }
 
