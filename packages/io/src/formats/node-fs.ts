@@ -8,7 +8,9 @@ type Fs = typeof import('node:fs/promises');
 let fsPromise: Promise<Fs> | undefined;
 
 async function nodeFs(op: string): Promise<Fs> {
-  fsPromise ??= import(/* @vite-ignore */ 'node:fs/promises' as string) as Promise<Fs>;
+  // A specifier held in a variable: bundlers leave the import alone instead of resolving it.
+  const spec = 'node:fs/promises';
+  fsPromise ??= import(/* @vite-ignore */ /* webpackIgnore: true */ spec) as Promise<Fs>;
   try {
     return await fsPromise;
   } catch {
