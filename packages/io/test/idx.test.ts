@@ -59,6 +59,24 @@ describe('readIdx', () => {
     expect(Array.from(readIdx(raw.slice().buffer).data)).toEqual([9, 0, 0, 3]);
   });
 
+  it('copies out of a Node Buffer that is a view into a larger pool', () => {
+    for (const [code, values] of [
+      [0x08, [1, 2, 250]],
+      [0x09, [-1, 2, -128]],
+    ] as [Code, number[]][]) {
+      const pooled = Buffer.concat([
+        Buffer.from([7, 7, 7]),
+        Buffer.from(idxBytes(code, [3], values)),
+      ]);
+      const view = pooled.subarray(3);
+      const idx = readIdx(view);
+      expect(Array.from(idx.data)).toEqual(values);
+      expect(idx.data.buffer.byteLength).toBe(3);
+      view[idx.data.length + 7] = 99;
+      expect(Array.from(idx.data)).toEqual(values);
+    }
+  });
+
   it('reads 0-d and empty arrays', () => {
     expect(readIdx(idxBytes(0x0c, [], [42]))).toMatchObject({ shape: [], type: 'int32' });
     expect(readIdx(idxBytes(0x08, [0, 28], [])).shape).toEqual([0, 28]);

@@ -114,10 +114,11 @@ function decode(
 ): IdxArray['data'] {
   const bytes = new Uint8Array(view.buffer, view.byteOffset + start, count * size);
   switch (type) {
+    // Copies through the Uint8Array constructor: a Node Buffer's slice() would share its memory.
     case 'uint8':
-      return bytes.slice();
+      return new Uint8Array(bytes);
     case 'int8':
-      return new Int8Array(bytes.slice().buffer);
+      return new Int8Array(new Uint8Array(bytes).buffer);
     case 'int16': {
       const out = new Int16Array(count);
       for (let i = 0; i < count; i++) out[i] = view.getInt16(start + 2 * i, false);

@@ -31,8 +31,9 @@ export interface MNISTInfo {
   name: string;
   /** Directory searched when no `root` is given. */
   defaultRoot: string;
-  /** Mean and standard deviation of the training pixels in [0, 1]. */
+  /** Mean of the training pixels in [0, 1] (used by `normalize: true`). */
   mean: number;
+  /** Standard deviation of the training pixels in [0, 1] (used by `normalize: true`). */
   std: number;
   /** Class names, by label. */
   classes: readonly string[];
