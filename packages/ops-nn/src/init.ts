@@ -129,7 +129,7 @@ function fillWith(tensor: Tensor, values: Float32Array | Float64Array): Tensor {
 /**
  * Fills with samples from U(a, b), drawn exactly as PyTorch's CPU `uniform_`: float32 tensors
  * use 24-bit uniforms and float32 arithmetic on bounds rounded to float32, float64 tensors
- * 53-bit uniforms.
+ * 53-bit uniforms; both as a fused multiply-add, so seeded results are bit-identical.
  * @example nn.init.uniform_(torch.empty(3, 5), -0.1, 0.1)
  */
 export function uniform_(tensor: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
@@ -143,7 +143,8 @@ export function uniform_(tensor: Tensor, a = 0, b = 1, opts: InitOptions = {}): 
   const n = tensor.numel();
   if (tensor.dtype === 'float64') {
     const out = new Float64Array(n);
-    for (let i = 0; i < n; i++) out[i] = g.nextDouble() * (b - a) + a;
+    const range = b - a;
+    for (let i = 0; i < n; i++) out[i] = fusedMulAdd(g.nextDouble(), range, a);
     return fillWith(tensor, out);
   }
   const from = Math.fround(a);
@@ -282,6 +283,26 @@ export function kaimingUniform_(tensor: Tensor, opts: KaimingOptions = {}): Tens
 export function kaimingNormal_(tensor: Tensor, opts: KaimingOptions = {}): Tensor {
   if (tensor.shape.includes(0)) return tensor;
   return normal_(tensor, 0, kaimingStd(tensor, opts), opts);
+}
+
+/**
+ * x·y + z with one rounding, as the compiled kernel's fused multiply-add: the exact product's
+ * error term (Dekker's two-product) is added back after an exact two-sum.
+ */
+function fusedMulAdd(x: number, y: number, z: number): number {
+  const p = x * y;
+  const split = (v: number): [number, number] => {
+    const c = 134217729 * v;
+    const hi = c - (c - v);
+    return [hi, v - hi];
+  };
+  const [xh, xl] = split(x);
+  const [yh, yl] = split(y);
+  const pErr = xh * yh - p + xh * yl + xl * yh + xl * yl;
+  const s = p + z;
+  const bb = s - p;
+  const sErr = p - (s - bb) + (z - bb);
+  return s + (sErr + pErr);
 }
 
 /** erf to double precision (Abramowitz-Stegun 7.1.26 is too coarse; this uses a series/continued fraction). */
