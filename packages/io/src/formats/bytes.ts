@@ -53,15 +53,19 @@ export function swapInPlace(bytes: Uint8Array, width: number): void {
   }
 }
 
-/** The bytes of a typed array in the requested byte order (a copy). */
+/**
+ * The bytes of a typed array in the requested byte order: a view of the same memory when the
+ * order already matches (the caller copies it into the file), else a swapped copy.
+ */
 export function elementBytes(
   data: ArrayBufferView,
   width: number,
   littleEndian: boolean,
 ): Uint8Array {
-  const out = new Uint8Array(data.byteLength);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  if (width > 1 && littleEndian !== HOST_LITTLE_ENDIAN) swapInPlace(out, width);
+  const view = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (width === 1 || littleEndian === HOST_LITTLE_ENDIAN) return view;
+  const out = view.slice();
+  swapInPlace(out, width);
   return out;
 }
 
