@@ -81,10 +81,10 @@ export class Adagrad extends Optimizer<AdagradHyperparameters> {
         const [pa, ga, sa] = arrays as [Float32Array, Float32Array, Float32Array];
         const sign = maximize ? -1 : 1;
         for (let i = 0; i < pa.length; i++) {
-          let gi = sign * ga[i]!;
-          if (weightDecay !== 0) gi += weightDecay * pa[i]!;
+          const pi = pa[i]!;
+          const gi = sign * ga[i]! + weightDecay * pi;
           sa[i] = sa[i]! + gi * gi;
-          pa[i] = pa[i]! - (clr * gi) / (Math.sqrt(sa[i]!) + eps);
+          pa[i] = pi - (clr * gi) / (Math.sqrt(sa[i]!) + eps);
         }
         markWritten([p, sum]);
         continue;

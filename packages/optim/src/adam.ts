@@ -170,8 +170,9 @@ function adamUpdate(
 }
 
 /**
- * One Adam/AdamW step over host arrays in a single pass. Moments are read back after each store,
- * so the update uses the stored (rounded) values as the op-by-op path does.
+ * One Adam/AdamW step over host arrays in a single pass. The moments are read back after each
+ * store, so the update uses the stored (rounded) values as the op-by-op path does. Options are
+ * coefficients (`decay` is 1 for Adam, `l2` is 0 for AdamW) rather than branches in the loop.
  */
 function adamLoop(
   p: FloatArray,
@@ -192,19 +193,24 @@ function adamLoop(
   const a1 = 1 - beta1;
   const a2 = 1 - beta2;
   const n = p.length;
+  if (vmax === null) {
+    for (let i = 0; i < n; i++) {
+      const pi = p[i]!;
+      const gi = sign * g[i]! + l2 * pi;
+      m[i] = beta1 * m[i]! + a1 * gi;
+      v[i] = beta2 * v[i]! + a2 * gi * gi;
+      p[i] = decay * pi + (negStepSize * m[i]!) / (Math.sqrt(v[i]!) / biasCorrection2Sqrt + eps);
+    }
+    return;
+  }
   for (let i = 0; i < n; i++) {
-    let gi = sign * g[i]!;
-    let pi = p[i]!;
-    if (decay !== 1) pi *= decay;
-    if (l2 !== 0) gi += l2 * pi;
+    const pi = p[i]!;
+    const gi = sign * g[i]! + l2 * pi;
     m[i] = beta1 * m[i]! + a1 * gi;
     v[i] = beta2 * v[i]! + a2 * gi * gi;
-    let second = v[i]!;
-    if (vmax !== null) {
-      // NaN propagates, as torch.maximum.
-      if (second > vmax[i]! || Number.isNaN(second)) vmax[i] = second;
-      second = vmax[i]!;
-    }
-    p[i] = pi + (negStepSize * m[i]!) / (Math.sqrt(second) / biasCorrection2Sqrt + eps);
+    const vi = v[i]!;
+    // NaN propagates, as with torch.maximum.
+    if (vi > vmax[i]! || Number.isNaN(vi)) vmax[i] = vi;
+    p[i] = decay * pi + (negStepSize * m[i]!) / (Math.sqrt(vmax[i]!) / biasCorrection2Sqrt + eps);
   }
 }

@@ -132,8 +132,7 @@ function rmspropLoop(
   const keep = 1 - alpha;
   const n = p.length;
   for (let i = 0; i < n; i++) {
-    let gi = sign * g[i]!;
-    if (weightDecay !== 0) gi += weightDecay * p[i]!;
+    const gi = sign * g[i]! + weightDecay * p[i]!;
     sq[i] = alpha * sq[i]! + keep * gi * gi;
     let avg: number;
     if (gAvg !== null) {

@@ -106,7 +106,11 @@ export class SGD extends Optimizer<SGDHyperparameters> {
   }
 }
 
-/** One SGD step over host arrays: the same arithmetic as the tensor-op path, in one pass. */
+/**
+ * One SGD step over host arrays in a single pass. Options become coefficients rather than
+ * branches inside the loop (V8 does not hoist them): the first step's `buf = d` is
+ * `0·buf + 1·d`, and the update is `cd·d + cb·buf` (Nesterov: `d + momentum·buf`; else `buf`).
+ */
 function sgdLoop(
   p: FloatArray,
   g: FloatArray,
@@ -120,17 +124,23 @@ function sgdLoop(
   first: boolean,
 ): void {
   const sign = maximize ? -1 : 1;
-  const keepBuf = 1 - dampening;
   const n = p.length;
-  for (let i = 0; i < n; i++) {
-    let d = sign * g[i]!;
-    if (weightDecay !== 0) d += weightDecay * p[i]!;
-    if (momentum !== 0) {
-      buf[i] = first ? d : momentum * buf[i]! + keepBuf * d;
-      const b = buf[i]!;
-      d = nesterov ? d + momentum * b : b;
+  if (momentum === 0) {
+    for (let i = 0; i < n; i++) {
+      const pi = p[i]!;
+      p[i] = pi - lr * (sign * g[i]! + weightDecay * pi);
     }
-    p[i] = p[i]! - lr * d;
+    return;
+  }
+  const keep = first ? 0 : momentum;
+  const scale = first ? 1 : 1 - dampening;
+  const cd = nesterov ? 1 : 0;
+  const cb = nesterov ? momentum : 1;
+  for (let i = 0; i < n; i++) {
+    const pi = p[i]!;
+    const d = sign * g[i]! + weightDecay * pi;
+    buf[i] = keep * buf[i]! + scale * d;
+    p[i] = pi - lr * (cd * d + cb * buf[i]!);
   }
 }
 
