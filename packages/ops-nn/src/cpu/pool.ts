@@ -115,7 +115,7 @@ export function maxPoolForward(
           for (let iw = w0; iw < w1; iw += dw) {
             const v = x[base + row + iw]!;
             // PyTorch's rule: a strictly larger value or a NaN takes the place.
-            if (v > best || v !== v) {
+            if (v > best || Number.isNaN(v)) {
               best = v;
               at = row + iw;
             }

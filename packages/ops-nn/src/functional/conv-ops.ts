@@ -122,6 +122,7 @@ function convSamples(dims: number, bias: boolean): OpSample[] {
     attrs?: Partial<ConvAttrs>;
     dtype?: 'float64';
     layout?: 'transposed' | 'strided';
+    noGrad?: boolean;
   }[] = [
     { name: 'basic', x: [2, 3, ...sp([5, 5], [6])], w: [4, 3, ...sp([3, 3], [3])] },
     {
@@ -153,6 +154,13 @@ function convSamples(dims: number, bias: boolean): OpSample[] {
       layout: 'transposed',
     },
     {
+      name: 'larger (SIMD GEMM path)',
+      x: [2, 8, ...sp([12, 11], [40])],
+      w: [16, 8, ...sp([3, 3], [5])],
+      attrs: { padding: sp([1, 1], [2]) },
+      noGrad: true,
+    },
+    {
       name: 'same padding dilated',
       x: [2, 3, ...sp([5, 6], [7])],
       w: [2, 3, ...sp([3, 3], [3])],
@@ -169,6 +177,7 @@ function convSamples(dims: number, bias: boolean): OpSample[] {
         ...(bias ? [s([c.w[0]!], { dtype: c.dtype })] : []),
       ],
       attrs: c.attrs,
+      noGrad: c.noGrad,
     }));
 }
 
@@ -181,6 +190,7 @@ function convTransposeSamples(dims: number, bias: boolean): OpSample[] {
     attrs?: Partial<ConvTransposeAttrs>;
     dtype?: 'float64';
     layout?: 'transposed' | 'strided';
+    noGrad?: boolean;
   }[] = [
     { name: 'basic', x: [2, 4, ...sp([3, 3], [4])], w: [4, 3, ...sp([3, 3], [3])] },
     {
@@ -210,6 +220,13 @@ function convTransposeSamples(dims: number, bias: boolean): OpSample[] {
       layout: 'transposed',
     },
     {
+      name: 'larger (SIMD GEMM path)',
+      x: [2, 16, ...sp([6, 7], [20])],
+      w: [16, 8, ...sp([3, 3], [4])],
+      attrs: { stride: sp([2, 2], [2]), padding: sp([1, 1], [1]), outputPadding: sp([1, 0], [1]) },
+      noGrad: true,
+    },
+    {
       name: 'same padding',
       x: [2, 3, ...sp([4, 5], [6])],
       w: [3, 2, ...sp([3, 3], [3])],
@@ -226,6 +243,7 @@ function convTransposeSamples(dims: number, bias: boolean): OpSample[] {
         ...(bias ? [{ shape: [c.w[1]! * (c.attrs?.groups ?? 1)], dtype: c.dtype }] : []),
       ],
       attrs: c.attrs,
+      noGrad: c.noGrad,
     }));
 }
 
@@ -355,6 +373,17 @@ export const convWeightBackwardOp = defineOp<ConvWeightBackwardAttrs>({
       name: '2-d strided groups',
       inputs: [{ shape: [1, 4, 6, 5], layout: 'transposed' }, { shape: [1, 2, 2, 3] }],
       attrs: { kernelSize: [2, 3], stride: [2, 2], padding: [0, 1], dilation: [2, 1], groups: 2 },
+    },
+    {
+      name: 'larger (SIMD GEMM path)',
+      // Non-negative values: sums of 288 float32 products without cancellation, so the
+      // comparison with PyTorch's differently ordered sums stays within float32 tolerances.
+      inputs: [
+        { shape: [2, 8, 12, 12], low: 0, high: 1 },
+        { shape: [2, 16, 12, 12], low: 0, high: 1 },
+      ],
+      attrs: { kernelSize: [3, 3], stride: [1, 1], padding: [1, 1], dilation: [1, 1] },
+      noGrad: true,
     },
     {
       name: '1-d float64',

@@ -141,7 +141,7 @@ function checkBackwardSizes(
       `${name}: expected a ${dims + 2}-D gradient for inputSize ${JSON.stringify(inputSize)}, got [${grad.shape.join(', ')}]`,
     );
   }
-  if (expectedOut && expectedOut.some((o, d) => o !== grad.shape[d + 2])) {
+  if (expectedOut?.some((o, d) => o !== grad.shape[d + 2])) {
     throw new RangeError(
       `${name}: gradient of size [${grad.shape.join(', ')}] does not match the pooling output size [${expectedOut.join(', ')}] of input size ${JSON.stringify(inputSize)}`,
     );
