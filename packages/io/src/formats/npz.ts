@@ -6,7 +6,8 @@
 import { Tensor } from '@autodag/core';
 import { type HostTensor, hostTensor, hostTensorSync } from './bytes.js';
 import { NpyError, NpzError } from './errors.js';
-import { buildNpy, parse as parseNpy } from './npy.js';
+import { parse as parseNpy } from './npy.js';
+import { buildNpy } from './npy-layout.js';
 import { readZip, writeZip } from './zip.js';
 
 /** Options for `npz.serialize`. */
