@@ -37,11 +37,54 @@ describe('layer modules', () => {
       ce: new nn.CrossEntropyLoss(),
       mha: new nn.MultiheadAttention(8, 2),
       identity: new nn.Identity(),
+      maxpool: new nn.MaxPool2d(2),
+      maxpool2: new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }),
+      avgpool: new nn.AvgPool2d(2),
+      adaptive: new nn.AdaptiveAvgPool2d([1, 1]),
       silu: new nn.SiLU(),
       sigmoid: new nn.Sigmoid(),
       tanh: new nn.Tanh(),
     };
     for (const [k, m] of Object.entries(layers)) expect(String(m), k).toBe(reprs[k]);
+  });
+
+  it('layers compute through torch.nn.functional with their settings', () => {
+    const x = torch.randn(2, 3, 6, 6);
+    expect(new nn.MaxPool2d(2).call(x).shape).toEqual([2, 3, 3, 3]);
+    const [y, idx] = new nn.MaxPool2d(2, { returnIndices: true }).call(x) as [
+      torch.Tensor,
+      torch.Tensor,
+    ];
+    expect(maxDiff(y, new nn.MaxPool2d(2).call(x))).toBe(0);
+    expect(idx.dtype).toBe('int32');
+    expect(maxDiff(new nn.AdaptiveAvgPool2d(1).call(x), x.mean([2, 3], true))).toBeLessThan(1e-6);
+    expect(new nn.AvgPool2d(3, { stride: 1, padding: 1 }).call(x).shape).toEqual([2, 3, 6, 6]);
+    const conv = new nn.Conv2d(3, 4, 3, { padding: 1, bias: false });
+    expect(
+      maxDiff(conv.call(x), torch.nn.functional.conv2d(x, conv.weight, null, { padding: 1 })),
+    ).toBe(0);
+    const ln = new nn.LayerNorm(6);
+    const n = ln.call(x);
+    expect(Math.abs(n.mean().item() as number)).toBeLessThan(1e-5);
+    const emb = new nn.Embedding(5, 2, { paddingIdx: 1 });
+    expect(emb.weight.select(0, 1).tolist()).toEqual([0, 0]);
+    const ids = torch.tensor([[1, 4]], { dtype: 'int32' });
+    expect(emb.call(ids).shape).toEqual([1, 2, 2]);
+    expect(new nn.Flatten().call(x).shape).toEqual([2, 108]);
+    expect(new nn.Unflatten(1, [9, 12]).call(new nn.Flatten().call(x)).shape).toEqual([2, 9, 12]);
+    const logits = torch.randn(4, 5);
+    const labels = torch.tensor([0, 3, 1, 4], { dtype: 'int32' });
+    const ce = new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }).call(logits, labels);
+    const ref = torch.nn.functional.crossEntropy(logits, labels, { labelSmoothing: 0.1 });
+    expect(maxDiff(ce, ref)).toBe(0);
+    const w = torch.tensor([1, 2, 3, 4, 5]);
+    const weighted = new nn.CrossEntropyLoss({ weight: w });
+    expect(Object.keys(weighted.stateDict())).toEqual(['weight']);
+    expect(Object.keys(new nn.CrossEntropyLoss().stateDict())).toEqual([]);
+    const relu = new nn.ReLU({ inplace: true });
+    const t = torch.tensor([-1, 2]);
+    expect(relu.call(t)).toBe(t);
+    expect(t.tolist()).toEqual([0, 2]);
   });
 
   it('Linear/Conv default initialisation equals PyTorch’s for the same seed', () => {
@@ -65,7 +108,7 @@ describe('layer modules', () => {
     const f = fx.mha as Record<string, Encoded | string[] | Record<string, number[]>>;
     const mha = new nn.MultiheadAttention(8, 2, { batchFirst: true });
     expect(Object.keys(mha.stateDict())).toEqual(f.keys);
-    mha.loadStateDict(decState(f.state as Record<string, Encoded>));
+    mha.loadStateDict(decState(f.state as unknown as Record<string, Encoded>));
     const q = dec(f.query as Encoded);
     const kpm = dec(f.key_padding_mask as Encoded);
     const [out, w] = mha.call(q, q, q, { keyPaddingMask: kpm });

@@ -15,4 +15,5 @@ export * from './loss.js';
 export * from './module.js';
 export * from './normalization.js';
 export * from './parameter.js';
+export * from './pooling.js';
 export * from './transformer.js';
