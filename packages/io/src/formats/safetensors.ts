@@ -7,7 +7,7 @@
  * hostile file fails with a {@link SafetensorsError} naming the problem.
  * @module
  */
-import { type DType, fromTypedArray, Tensor } from '@autodag/core';
+import { fromTypedArray, Tensor } from '@autodag/core';
 import {
   byteSize,
   compareUtf8,
@@ -24,6 +24,7 @@ import {
   type ElementKind,
   encodeElements,
   NATIVE_KIND,
+  READ_DTYPE,
 } from './elements.js';
 import { SafetensorsError } from './errors.js';
 import { JsonSyntaxError, type JsonValue, parseJsonStrict } from './json.js';
@@ -119,7 +120,10 @@ export interface SafetensorsHeader {
 
 /** Options for writing safetensors. */
 export interface SafetensorsWriteOptions {
-  /** String → string pairs stored as `__metadata__` (omitted when not given, as the reference does). */
+  /**
+   * String → string pairs stored as `__metadata__`, keys in sorted order (omitted when not given,
+   * as the reference does).
+   */
   metadata?: Record<string, string>;
   /**
    * The stored dtype per tensor name (or a function of the name and tensor); a tensor not listed
@@ -171,7 +175,11 @@ function elementSize(dtype: string): number | undefined {
  * against the file size and the 100 MB limit.
  */
 function headerLength(prefix: Uint8Array, fileSize: number): number {
-  if (fileSize < 8) fail(`file is ${fileSize} bytes, too short to hold the 8-byte header length`);
+  if (fileSize < 8 || prefix.length < 8) {
+    fail(
+      `file is ${Math.min(fileSize, prefix.length)} bytes, too short to hold the 8-byte header length`,
+    );
+  }
   const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
@@ -348,14 +356,7 @@ function decodeEntry(
   const data = decodeElements(kind, bytes, start, numel, true, (m) =>
     fail(`tensor "${name}": ${m}`),
   );
-  const dtype: DType =
-    data instanceof Float32Array
-      ? 'float32'
-      : data instanceof Float64Array
-        ? 'float64'
-        : data instanceof Int32Array
-          ? 'int32'
-          : 'bool';
+  const dtype = READ_DTYPE[kind];
   return fromTypedArray(data, entry.shape, device ? { dtype, device } : { dtype });
 }
 
