@@ -209,8 +209,10 @@ function adamLoop(
     m[i] = beta1 * m[i]! + a1 * gi;
     v[i] = beta2 * v[i]! + a2 * gi * gi;
     const vi = v[i]!;
-    // NaN propagates, as with torch.maximum.
-    if (vi > vmax[i]! || Number.isNaN(vi)) vmax[i] = vi;
-    p[i] = decay * pi + (negStepSize * m[i]!) / (Math.sqrt(vmax[i]!) / biasCorrection2Sqrt + eps);
+    const old = vmax[i]!;
+    // NaN propagates, as with torch.maximum. Both values are stored ones: no rounding to redo.
+    const second = vi > old || Number.isNaN(vi) ? vi : old;
+    vmax[i] = second;
+    p[i] = decay * pi + (negStepSize * m[i]!) / (Math.sqrt(second) / biasCorrection2Sqrt + eps);
   }
 }

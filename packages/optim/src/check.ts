@@ -18,3 +18,13 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   return String(value);
 }
+
+/**
+ * The name of a value's type for error messages (a class name for objects).
+ * @example typeName(3) // 'number'; typeName(new Map()) // 'Map'
+ */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return (value as object).constructor?.name ?? 'Object';
+}

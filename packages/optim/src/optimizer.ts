@@ -7,7 +7,7 @@ import {
   Tensor,
   zerosLike,
 } from '@autodag/core';
-import { formatValue } from './check.js';
+import { formatValue, typeName } from './check.js';
 
 /**
  * Marks an option without a default (PyTorch's `torch.optim.optimizer.required`): every parameter
@@ -380,10 +380,4 @@ function copyValue(value: unknown): unknown {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object';
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  return (value as object).constructor?.name ?? 'Object';
 }

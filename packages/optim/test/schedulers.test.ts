@@ -196,7 +196,7 @@ describe('scheduler behaviour', () => {
   it('LambdaLR takes one function per group and leaves functions out of stateDict', () => {
     const { opt } = optimizer('SGD');
     expect(() => new torch.optim.LambdaLR(opt, [(e) => e])).toThrow(
-      'Expected 2 lr_lambdas, but got 1',
+      'Expected 2 lrLambdas, but got 1',
     );
     const sched = new torch.optim.LambdaLR(opt, [(e) => 0.5 ** e, (e) => 1 + e]);
     sched.step();
@@ -239,6 +239,12 @@ describe('scheduler behaviour', () => {
   it('rejects a non-optimizer', () => {
     expect(() => new torch.optim.StepLR({} as never, { stepSize: 1 })).toThrow(
       'Object is not an Optimizer',
+    );
+    expect(() => new torch.optim.OneCycleLR(null as never, { maxLr: 1, totalSteps: 2 })).toThrow(
+      'null is not an Optimizer',
+    );
+    expect(() => new torch.optim.ReduceLROnPlateau(new Map() as never)).toThrow(
+      'Map is not an Optimizer',
     );
   });
 });

@@ -1,4 +1,4 @@
-import { type AnyOptimizer, LRScheduler, perGroup, typeName } from './scheduler.js';
+import { type AnyOptimizer, checkOptimizer, LRScheduler, perGroup } from './scheduler.js';
 
 /** Options of {@link OneCycleLR}. Give `totalSteps`, or `epochs` and `stepsPerEpoch`. */
 export interface OneCycleLROptions {
@@ -62,6 +62,7 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: OneCycleLROptions) {
     const o = options;
+    checkOptimizer(optimizer);
     if (o.totalSteps === undefined && (o.epochs === undefined || o.stepsPerEpoch === undefined)) {
       throw new RangeError('You must define either totalSteps OR (epochs AND stepsPerEpoch)');
     }
@@ -89,9 +90,6 @@ export class OneCycleLR extends LRScheduler {
       throw new RangeError(
         `annealStrategy must be one of 'cos' or 'linear', instead got ${anneal}`,
       );
-    }
-    if (!(optimizer instanceof Object) || !('paramGroups' in optimizer)) {
-      throw new TypeError(`${typeName(optimizer)} is not an Optimizer`);
     }
     const lastEpoch = o.lastEpoch ?? -1;
     const divFactor = o.divFactor ?? 25;

@@ -1,11 +1,10 @@
 import { Tensor } from '@autodag/core';
-import { Optimizer } from '../optimizer.js';
 import {
   type AnyOptimizer,
+  checkOptimizer,
   packFields,
   perGroup,
   type SchedulerStateDict,
-  typeName,
   unpackFields,
 } from './scheduler.js';
 
@@ -69,9 +68,7 @@ export class ReduceLROnPlateau {
   constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
     const factor = options.factor ?? 0.1;
     if (factor >= 1.0) throw new RangeError('Factor should be < 1.0.');
-    if (!(optimizer instanceof Optimizer)) {
-      throw new TypeError(`${typeName(optimizer)} is not an Optimizer`);
-    }
+    checkOptimizer(optimizer);
     this.optimizer = optimizer;
     this.factor = factor;
     this.minLrs = perGroup(optimizer, 'minLr', options.minLr ?? 0);

@@ -1,3 +1,4 @@
+import { typeName } from '../check.js';
 import { type Hyperparameters, Optimizer } from '../optimizer.js';
 
 /** Any optimizer a scheduler can drive: its groups have an `lr`. */
@@ -45,9 +46,7 @@ export abstract class LRScheduler {
    * @example super(optimizer, lastEpoch) // in a subclass, then this.initialStep()
    */
   constructor(optimizer: AnyOptimizer, lastEpoch = -1) {
-    if (!(optimizer instanceof Optimizer)) {
-      throw new TypeError(`${typeName(optimizer)} is not an Optimizer`);
-    }
+    checkOptimizer(optimizer);
     this.optimizer = optimizer;
     if (lastEpoch === -1) {
       for (const group of optimizer.paramGroups) {
@@ -172,16 +171,6 @@ function copyData(value: unknown): unknown {
 }
 
 /**
- * The name of a value's type for error messages.
- * @example typeName(3) // 'number'
- */
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  return (value as object).constructor?.name ?? 'Object';
-}
-
-/**
  * One value per parameter group: `value` repeated, or a list checked to have one per group.
  * @example perGroup(opt, 'maxLr', 0.1) // [0.1, 0.1] for two groups
  */
@@ -197,4 +186,14 @@ export function perGroup(
     return value.slice();
   }
   return new Array<number>(n).fill(value as number);
+}
+
+/**
+ * Throws PyTorch's `TypeError: <type> is not an Optimizer` for anything else.
+ * @example checkOptimizer(opt)
+ */
+export function checkOptimizer(optimizer: unknown): asserts optimizer is AnyOptimizer {
+  if (!(optimizer instanceof Optimizer)) {
+    throw new TypeError(`${typeName(optimizer)} is not an Optimizer`);
+  }
 }

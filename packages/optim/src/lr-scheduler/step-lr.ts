@@ -152,7 +152,7 @@ export class LambdaLR extends LRScheduler {
     const n = optimizer.paramGroups.length;
     if (Array.isArray(lrLambda)) {
       if (lrLambda.length !== n) {
-        throw new RangeError(`Expected ${n} lr_lambdas, but got ${lrLambda.length}`);
+        throw new RangeError(`Expected ${n} lrLambdas, but got ${lrLambda.length}`);
       }
       this.lrLambdas = lrLambda.slice();
     } else {
