@@ -346,6 +346,11 @@ function castState(p: Tensor, index: number, values: unknown): ParamState {
       out[key] = copyValue(value) as number | null;
       continue;
     }
+    if (key === 'step' && value.numel() === 1) {
+      // PyTorch keeps step counts in tensors; here they are numbers.
+      out[key] = Number(value.item());
+      continue;
+    }
     if (value.ndim > 0 && formatShape(value.shape) !== formatShape(p.shape)) {
       throw new RangeError(
         `loadStateDict: state '${key}' of parameter ${index} has shape ${formatShape(value.shape)}, but the parameter has shape ${formatShape(p.shape)}`,

@@ -269,6 +269,24 @@ describe('stateDict / loadStateDict', () => {
     expect((other.state.get(w64)!.momentumBuffer as torch.Tensor).dtype).toBe('float64');
   });
 
+  it('accepts step counts saved as tensors, as PyTorch saves them', () => {
+    const w = torch.ones(2).requiresGrad_();
+    const opt = new Adam([w], { lr: 0.1 });
+    w.grad = torch.onesLike(w);
+    opt.step();
+    const sd = opt.stateDict();
+    sd.state[0]!.step = torch.tensor(1);
+    const w2 = w.detach().clone().requiresGrad_();
+    const other = new Adam([w2]);
+    other.loadStateDict(sd);
+    expect(other.state.get(w2)!.step).toBe(1);
+    w.grad = torch.onesLike(w);
+    w2.grad = torch.onesLike(w2);
+    opt.step();
+    other.step();
+    expect(w2.tolist()).toEqual(w.tolist());
+  });
+
   it('throws clear errors for mismatched layouts', () => {
     const [a, b, c] = params(3);
     const opt = new SGD([a!, b!], { lr: 0.1, momentum: 0.9 });
