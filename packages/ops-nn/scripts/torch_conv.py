@@ -116,6 +116,7 @@ MAPPING = {
     "nn.convTranspose2d": _conv_t(2, True),
     "nn.convTranspose2dNoBias": _conv_t(2, False),
     "nn.convWeightBackward": _conv_weight_backward,
+    "nn.convBiasBackward": lambda i, a: i[0].sum([0] + list(range(2, i[0].dim()))),
     "nn.maxPool1d": _max_pool(1),
     "nn.maxPool2d": _max_pool(2),
     "nn.maxPoolBackward": _max_pool_backward,

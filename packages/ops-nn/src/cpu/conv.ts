@@ -199,16 +199,35 @@ const convWeightKernel: Kernel<ConvKernelAttrs> = ([x, gy], [gw], attrs) => {
   convWeightGrad(denseData(x!), denseData(gy!), gw!.storage.data as TypedArray, g);
 };
 
+/** convBiasBackward(gradOutput): per-channel sums of the gradient. */
+const convBiasKernel: Kernel = ([gy], [gb]) => {
+  const g = denseData(gy!);
+  const out = gb!.storage.data as TypedArray;
+  const [N, C] = gy!.shape as [number, number];
+  const plane = C === 0 || N === 0 ? 0 : g.length / (N * C);
+  out.fill(0);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const start = (n * C + c) * plane;
+      let s = 0;
+      for (let i = start; i < start + plane; i++) s += g[i]!;
+      out[c] += s;
+    }
+  }
+};
+
 /**
  * Registers the CPU kernels of the convolution ops named in `names` (done on import).
- * @example registerConvKernels({ conv: ['nn.conv2d'], transposed: ['nn.convTranspose2d'], weight: ['nn.convWeightBackward'] })
+ * @example registerConvKernels({ conv: ['nn.conv2d'], transposed: ['nn.convTranspose2d'], weight: ['nn.convWeightBackward'], bias: ['nn.convBiasBackward'] })
  */
 export function registerConvKernels(names: {
   conv: readonly string[];
   transposed: readonly string[];
   weight: readonly string[];
+  bias: readonly string[];
 }): void {
   for (const n of names.conv) registerKernel(n, 'cpu', convKernel);
   for (const n of names.transposed) registerKernel(n, 'cpu', convTransposeKernel);
   for (const n of names.weight) registerKernel(n, 'cpu', convWeightKernel);
+  for (const n of names.bias) registerKernel(n, 'cpu', convBiasKernel);
 }

@@ -97,6 +97,12 @@ export function maxPoolForward(
   g: PoolGeometry,
 ): void {
   const { planes, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, dh, dw } = g;
+  if (kh === 2 && kw === 2 && dh === 1 && dw === 1 && ph === 0 && pw === 0) {
+    if ((Ho - 1) * sh + 2 <= H && (Wo - 1) * sw + 2 <= W) {
+      maxPool2x2(x, out, idx, g);
+      return;
+    }
+  }
   let o = 0;
   for (let plane = 0; plane < planes; plane++) {
     const base = plane * H * W;
@@ -120,6 +126,41 @@ export function maxPoolForward(
               at = row + iw;
             }
           }
+        }
+        out[o] = best;
+        idx[o] = at;
+      }
+    }
+  }
+}
+
+/** {@link maxPoolForward} for 2×2 windows inside the input (the common CNN case), unrolled. */
+function maxPool2x2(x: TypedArray, out: TypedArray, idx: Int32Array, g: PoolGeometry): void {
+  const { planes, H, W, Ho, Wo, sh, sw } = g;
+  let o = 0;
+  for (let plane = 0; plane < planes; plane++) {
+    const base = plane * H * W;
+    for (let p = 0; p < Ho; p++) {
+      const r0 = p * sh * W;
+      const r1 = r0 + W;
+      for (let q = 0, c = 0; q < Wo; q++, o++, c += sw) {
+        // Row-major scan order with PyTorch's rule (strictly larger or NaN replaces).
+        let best = x[base + r0 + c]!;
+        let at = r0 + c;
+        let v = x[base + r0 + c + 1]!;
+        if (v > best || Number.isNaN(v)) {
+          best = v;
+          at = r0 + c + 1;
+        }
+        v = x[base + r1 + c]!;
+        if (v > best || Number.isNaN(v)) {
+          best = v;
+          at = r1 + c;
+        }
+        v = x[base + r1 + c + 1]!;
+        if (v > best || Number.isNaN(v)) {
+          best = v;
+          at = r1 + c + 1;
         }
         out[o] = best;
         idx[o] = at;

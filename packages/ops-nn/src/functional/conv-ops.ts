@@ -1,5 +1,5 @@
 import type { OpSample, RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
-import { callOp, defineOp, sum } from '@autodag/core';
+import { callOp, defineOp, expand, reshape } from '@autodag/core';
 import { registerConvKernels } from '../cpu/conv.js';
 import {
   checkConvDTypes,
@@ -74,8 +74,41 @@ function checkAttrLengths(op: string, a: object, names: readonly string[], dims:
 
 const CONV_ARRAYS = ['stride', 'padding', 'dilation'] as const;
 
-/** Dims a bias gradient sums over: batch and spatial. */
-const biasDims = (rank: number) => [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
+/**
+ * The bias gradient of a convolution: the output gradient summed over batch and spatial dims,
+ * one contiguous plane per (sample, channel). Its VJP broadcasts back over those dims.
+ * @example callOp(convBiasBackwardOp, [gy]) // shape [gy.shape[1]]
+ */
+export const convBiasBackwardOp = defineOp({
+  name: 'nn.convBiasBackward',
+  inputs: ['gradOutput'],
+  infer: ([g]): TensorMeta => {
+    if (g!.shape.length < 2) {
+      throw new RangeError(
+        `convolution_backward: expected a gradient with batch and channel dims, got [${g!.shape.join(', ')}]`,
+      );
+    }
+    return { shape: [g!.shape[1]!], dtype: g!.dtype };
+  },
+  saveInputs: [],
+  vjp: {
+    gradOutput: ({ grad, inputMetas }) => {
+      const shape = inputMetas[0]!.shape;
+      const lifted = reshape(grad, [1, shape[1]!, ...shape.slice(2).map(() => 1)]);
+      return expand(lifted, [...shape]);
+    },
+  },
+  samples: () => [
+    { name: '2-d', inputs: [{ shape: [2, 3, 4, 5] }] },
+    {
+      name: '1-d float64 transposed',
+      inputs: [{ shape: [3, 2, 4], dtype: 'float64', layout: 'transposed' }],
+    },
+  ],
+  doc: 'Bias gradient of a convolution: the output gradient summed over all but the channel dim.',
+});
+
+const biasGrad = (grad: Tensor) => callOp(convBiasBackwardOp, [grad]) as Tensor;
 
 /** The output padding that makes a transposed convolution of `grad` come out `size` long. */
 function leftover(size: readonly number[], grad: Tensor, k: readonly number[], a: ConvAttrs) {
@@ -269,7 +302,7 @@ function defineConv(dims: number, bias: boolean): RegisteredOp<ConvAttrs> {
         inputGrad(grad, inputs[1]!, inputMetas[0]!.shape, attrs),
       weight: ({ grad, inputs, inputMetas, attrs }) =>
         weightGrad(inputs[0]!, grad, inputMetas[1]!.shape.slice(2), attrs),
-      ...(bias ? { bias: ({ grad }) => sum(grad, biasDims(grad.shape.length)) } : {}),
+      ...(bias ? { bias: ({ grad }) => biasGrad(grad) } : {}),
     },
     samples: () => convSamples(dims, bias),
     doc: `${dims}-D convolution (cross-correlation) over a batch of ${dims === 2 ? 'images' : 'sequences'}${bias ? ', plus a bias per output channel' : ''}.`,
@@ -301,7 +334,7 @@ function defineConvTranspose(dims: number, bias: boolean): RegisteredOp<ConvTran
         callOp(conv[dims]!, [grad, inputs[1]!], { ...baseAttrs(attrs) }) as Tensor,
       weight: ({ grad, inputs, inputMetas, attrs }) =>
         weightGrad(grad, inputs[0]!, inputMetas[1]!.shape.slice(2), attrs),
-      ...(bias ? { bias: ({ grad }) => sum(grad, biasDims(grad.shape.length)) } : {}),
+      ...(bias ? { bias: ({ grad }) => biasGrad(grad) } : {}),
     },
     samples: () => convTransposeSamples(dims, bias),
     doc: `${dims}-D transposed convolution (the adjoint of conv${dims}d in its input)${bias ? ', plus a bias per output channel' : ''}.`,
@@ -436,6 +469,7 @@ export const CONV_OPS: readonly string[] = [
   convTranspose2dOp,
   convTranspose2dNoBiasOp,
   convWeightBackwardOp,
+  convBiasBackwardOp,
 ].map((o) => o.def.name);
 
 registerConvKernels({
@@ -447,4 +481,5 @@ registerConvKernels({
     convTranspose2dNoBiasOp,
   ].map((o) => o.def.name),
   weight: [convWeightBackwardOp.def.name],
+  bias: [convBiasBackwardOp.def.name],
 });
