@@ -199,7 +199,17 @@ function im2colRows(
   }
 }
 
-/** {@link col2im} for row-contiguous geometries: one block add per kernel tap. */
+/** Adds col[s + k] to x[t + k] for t + k in [from, to) ∩ [0, x.length). */
+function addRun(x: TypedArray, col: TypedArray, t: number, s: number, from: number, to: number) {
+  const lo = Math.max(from, 0);
+  const hi = Math.min(to, x.length);
+  for (let k = lo, c = s + (lo - t); k < hi; k++, c++) x[k] += col[c]!;
+}
+
+/**
+ * {@link col2im} for row-contiguous geometries: per kernel row, the taps' blocks are added in
+ * one pass where they overlap (three reads per read-modify-write of x for 3-wide kernels).
+ */
 function col2imRows(
   col: TypedArray,
   channels: number,
@@ -209,31 +219,44 @@ function col2imRows(
 ): void {
   const { H, W, kh, kw, Ho, ph, pw, dh, dw } = g;
   const P = Ho * W;
-  let src = 0;
   for (let c = 0; c < channels; c++) {
     const plane = xo + c * H * W;
     for (let i = 0; i < kh; i++) {
       const [p0, p1] = validRows(g, i);
-      for (let j = 0; j < kw; j++, src += P) {
-        if (p1 === p0) continue;
+      if (p1 === p0) continue;
+      const rowSrc = (c * kh + i) * kw * P + p0 * W;
+      const n = (p1 - p0) * W;
+      // Entries read from the padding are dropped: zero them in the (scratch) column matrix so
+      // the block adds below leave the neighbouring rows they wrap into unchanged.
+      for (let j = 0; j < kw; j++) {
         const [lo, hi] = validColumns(g, j);
-        // Entries read from the padding are dropped: zero them in the (scratch) column matrix so
-        // the block add below leaves the neighbouring rows they wrap into unchanged.
-        if (lo > 0 || hi < W) {
-          for (let r = src + p0 * W; r < src + p1 * W; r += W) {
-            for (let q = 0; q < lo; q++) col[r + q] = 0;
-            for (let q = hi; q < W; q++) col[r + q] = 0;
-          }
+        if (lo === 0 && hi === W) continue;
+        for (let r = rowSrc + j * P; r < rowSrc + j * P + n; r += W) {
+          for (let q = 0; q < lo; q++) col[r + q] = 0;
+          for (let q = hi; q < W; q++) col[r + q] = 0;
         }
-        let t = plane + (p0 - ph + i * dh) * W + j * dw - pw;
-        let s = src + p0 * W;
-        let e = t + (p1 - p0) * W;
-        if (t < xo) {
-          s += xo - t;
-          t = xo;
+      }
+      const t0 = plane + (p0 - ph + i * dh) * W - pw;
+      // Every tap covers [tLast, t0 + n); tap j covers [t0 + j·dw, t0 + j·dw + n).
+      const tLast = t0 + (kw - 1) * dw;
+      const fused = kw === 3 && tLast < t0 + n;
+      for (let j = 0; j < kw; j++) {
+        const t = t0 + j * dw;
+        const s = rowSrc + j * P;
+        if (fused) {
+          addRun(x, col, t, s, t, tLast);
+          addRun(x, col, t, s, t0 + n, t + n);
+        } else {
+          addRun(x, col, t, s, t, t + n);
         }
-        if (e > x.length) e = x.length;
-        for (; t < e; t++, s++) x[t] += col[s]!;
+      }
+      if (fused) {
+        const lo = Math.max(tLast, 0);
+        const hi = Math.min(t0 + n, x.length);
+        let a = rowSrc + (lo - t0);
+        let b = rowSrc + P + (lo - t0 - dw);
+        let d = rowSrc + 2 * P + (lo - tLast);
+        for (let k = lo; k < hi; k++, a++, b++, d++) x[k] += col[a]! + col[b]! + col[d]!;
       }
     }
   }
