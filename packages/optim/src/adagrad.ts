@@ -1,7 +1,7 @@
 import type { Tensor } from '@autodag/core';
 import { fullLike, keep, tidy } from '@autodag/core';
 import { checkRange } from './check.js';
-import { dense, fusedArrays, markWritten } from './host.js';
+import { dense, type FloatArray, fusedArrays, markWritten } from './host.js';
 import { Optimizer, type ParamGroup, type ParamsInput, paramState } from './optimizer.js';
 
 /** Options of {@link Adagrad} (PyTorch's keyword arguments, camelCased). */
@@ -78,7 +78,7 @@ export class Adagrad extends Optimizer<AdagradHyperparameters> {
       const g = dense(grad);
       const arrays = fusedArrays('Adagrad', group.fused, [p, g, sum]);
       if (arrays) {
-        const [pa, ga, sa] = arrays as [Float32Array, Float32Array, Float32Array];
+        const [pa, ga, sa] = arrays as [FloatArray, FloatArray, FloatArray];
         const sign = maximize ? -1 : 1;
         for (let i = 0; i < pa.length; i++) {
           const pi = pa[i]!;

@@ -156,10 +156,14 @@ export abstract class Optimizer<O extends object = Hyperparameters> {
   /**
    * Throws for invalid options of a group (PyTorch's `Invalid learning rate: -1`). Called for
    * every group added and every group loaded.
+   * @example protected override checkGroup(g) { if (!(g.lr >= 0)) throw new RangeError(`Invalid learning rate: ${g.lr}`); }
    */
   protected checkGroup(_group: ParamGroup<O>): void {}
 
-  /** Updates the parameters of one group in place; `step` calls it under `noGrad`. */
+  /**
+   * Updates the parameters of one group in place; `step` calls it under `noGrad`.
+   * @example protected updateGroup(g) { for (const p of g.params) if (p.grad) p.sub_(p.grad, { alpha: g.lr }); }
+   */
   protected abstract updateGroup(group: ParamGroup<O>): void;
 
   /**

@@ -101,7 +101,9 @@ export class SGD extends Optimizer<SGDHyperparameters> {
           return b;
         });
       }
-      state.momentumBuffer = momentum !== 0 ? buf : null;
+      // Without momentum PyTorch stores None (and leaves an earlier buffer alone).
+      if (momentum !== 0) state.momentumBuffer = buf;
+      else if (state.momentumBuffer === undefined) state.momentumBuffer = null;
     }
   }
 }

@@ -80,6 +80,7 @@ export abstract class LRScheduler {
   /**
    * The learning rates as a function of `lastEpoch` alone, used by `step(epoch)` where the
    * schedule has one (PyTorch's `_get_closed_form_lr`).
+   * @example closedFormLr() { return this.baseLrs.map((lr) => lr * 0.5 ** this.lastEpoch); }
    */
   closedFormLr?(): number[];
 
