@@ -69,9 +69,7 @@ function isPointwise(g: ConvGeometry): boolean {
   return g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.ph === 0 && g.pw === 0;
 }
 
-function addBias(y: TypedArray, bias: Tensor | undefined, N: number, O: number, plane: number) {
-  if (!bias) return;
-  const b = denseData(bias);
+function addBias(y: TypedArray, b: TypedArray, N: number, O: number, plane: number) {
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < O; o++) {
       const v = b[o]!;
@@ -82,17 +80,35 @@ function addBias(y: TypedArray, bias: Tensor | undefined, N: number, O: number, 
 }
 
 /**
- * y = conv(x, W) (+ bias): writes the dense output `y`.
- * @example convForward(xData, wData, yData, g)
+ * y = conv(x, W) (+ bias): writes the dense output `y`. A bias rides along in the GEMM as one
+ * more column of W against a row of ones under the column matrix (no extra pass over y).
+ * @example convForward(xData, wData, yData, g, biasData)
  */
-export function convForward(x: TypedArray, w: TypedArray, y: TypedArray, g: ConvGeometry): void {
+export function convForward(
+  x: TypedArray,
+  w: TypedArray,
+  y: TypedArray,
+  g: ConvGeometry,
+  bias?: TypedArray,
+): void {
   const { N, C, H, W, O, kh, kw, Ho, Wo, groups } = g;
   const Cg = C / groups;
   const Og = O / groups;
   const K = Cg * kh * kw;
   const P = Ho * Wo;
   const pointwise = isPointwise(g);
-  const col = pointwise ? x : scratch(x, 'conv.col', K * P);
+  const fuse = bias !== undefined && !pointwise;
+  const Ka = fuse ? K + 1 : K;
+  const col = pointwise ? x : scratch(x, 'conv.col', Ka * P);
+  let a = w;
+  if (fuse) {
+    a = scratch(w, 'conv.wbias', O * Ka);
+    for (let o = 0; o < O; o++) {
+      a.set(w.subarray(o * K, o * K + K), o * Ka);
+      a[o * Ka + K] = bias[o]!;
+    }
+    col.fill(1, K * P, Ka * P);
+  }
   for (let n = 0; n < N; n++) {
     for (let grp = 0; grp < groups; grp++) {
       const xo = (n * C + grp * Cg) * H * W;
@@ -100,14 +116,15 @@ export function convForward(x: TypedArray, w: TypedArray, y: TypedArray, g: Conv
       gemmStrided(
         Og,
         P,
-        K,
-        { data: w, offset: grp * Og * K, rs: K, cs: 1 },
+        Ka,
+        { data: a, offset: grp * Og * Ka, rs: Ka, cs: 1 },
         { data: col, offset: pointwise ? xo : 0, rs: P, cs: 1 },
         y,
         (n * O + grp * Og) * P,
       );
     }
   }
+  if (bias && !fuse) addBias(y, bias, N, O, P);
 }
 
 /**
@@ -180,9 +197,13 @@ const spatialOf = (t: Tensor) => t.shape.slice(2);
 /** conv(input, weight[, bias]) with the op's attributes. */
 const convKernel: Kernel<ConvKernelAttrs> = ([x, w, bias], [y], attrs) => {
   const g = convGeometry(x!.shape, w!.shape[0]!, spatialOf(w!), spatialOf(y!), attrs);
-  const out = y!.storage.data as TypedArray;
-  convForward(denseData(x!), denseData(w!), out, g);
-  addBias(out, bias, g.N, g.O, g.Ho * g.Wo);
+  convForward(
+    denseData(x!),
+    denseData(w!),
+    y!.storage.data as TypedArray,
+    g,
+    bias && denseData(bias),
+  );
 };
 
 /** convTranspose(input, weight[, bias]): weight is (Cin, Cout/groups, ...k). */
@@ -190,7 +211,7 @@ const convTransposeKernel: Kernel<ConvKernelAttrs> = ([u, w, bias], [z], attrs) 
   const g = convGeometry(z!.shape, u!.shape[1]!, spatialOf(w!), spatialOf(u!), attrs);
   const out = z!.storage.data as TypedArray;
   convTransposed(denseData(u!), denseData(w!), out, g);
-  addBias(out, bias, g.N, g.C, g.H * g.W);
+  if (bias) addBias(out, denseData(bias), g.N, g.C, g.H * g.W);
 };
 
 /** convWeightBackward(input, gradOutput): the weight gradient. */
