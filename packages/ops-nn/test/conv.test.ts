@@ -116,6 +116,9 @@ describe('conv2d', () => {
     expect(() =>
       F.convTranspose2d(x, torch.randn(3, 2, 3, 3), null, { stride: 2, outputPadding: 2 }),
     ).toThrow(/convTranspose2d: output padding must be smaller than either stride or dilation/);
+    expect(() => F.conv2d(x, torch.randn(4, 3, 3, 3), { stride: 1 }, { padding: 1 })).toThrow(
+      /conv2d: expected bias to be a Tensor or null when options are also given/,
+    );
     expect(() => F.convTranspose2d(x, torch.randn(4, 2, 3, 3))).toThrow(
       /convTranspose2d: Given transposed=1, weight of size \[4, 2, 3, 3\], expected input\[1, 3, 5, 5\] to have 4 channels, but got 3 channels instead/,
     );

@@ -56,11 +56,17 @@ export interface ConvTransposeOptions {
 type BiasArg<O> = Tensor | null | undefined | O;
 
 /** Splits PyTorch's `(input, weight, bias?, options?)`, also accepting options in place of the bias. */
-function splitBias<O extends object>(bias: BiasArg<O>, opts: O | undefined): [Tensor | null, O] {
+function splitBias<O extends object>(
+  name: string,
+  bias: BiasArg<O>,
+  opts: O | undefined,
+): [Tensor | null, O] {
   if (bias instanceof Tensor) return [bias, opts ?? ({} as O)];
   if (bias === null || bias === undefined) return [null, opts ?? ({} as O)];
   if (opts !== undefined) {
-    throw new TypeError('expected bias to be a Tensor or null when options are also given');
+    throw new TypeError(
+      `${name}: expected bias to be a Tensor or null when options are also given, got ${typeof bias}`,
+    );
   }
   return [null, bias as O];
 }
@@ -108,7 +114,7 @@ function convNd(
   optsArg: ConvOptions | undefined,
 ): Tensor {
   const name = `conv${dims}d`;
-  const [bias, opts] = splitBias(biasArg, optsArg);
+  const [bias, opts] = splitBias(name, biasArg, optsArg);
   let [x, unbatched] = batchify(name, input, dims);
   checkWeight(name, weight, dims);
   const stride = expandArg(name, 'stride', opts.stride ?? 1, dims);
@@ -151,7 +157,7 @@ function convTransposeNd(
   optsArg: ConvTransposeOptions | undefined,
 ): Tensor {
   const name = `convTranspose${dims}d`;
-  const [bias, opts] = splitBias(biasArg, optsArg);
+  const [bias, opts] = splitBias(name, biasArg, optsArg);
   const [x, unbatched] = batchify(name, input, dims);
   checkWeight(name, weight, dims);
   const groups = opts.groups ?? 1;
