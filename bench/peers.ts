@@ -11,6 +11,10 @@ export const PEER_REFERENCE = {
     addTanh1M: 7.0,
     mlpStepB64: 1.17,
     fwdBwdB1: 0.16,
+    // Measured on the benchmark's own machine type here (Intel Xeon, 2 vCPUs) with
+    // bench/pytorch_cnn.py, PyTorch 1.13 + OpenBLAS, OPENBLAS_NUM_THREADS=1.
+    convFwdBwdB32: 26.7,
+    cnnStepB64: 60.8,
   },
   'pytorch-reference-blas': {
     mm256: 6.2,
@@ -19,5 +23,7 @@ export const PEER_REFERENCE = {
     addTanh1M: 6.4,
     mlpStepB64: 21.6,
     fwdBwdB1: 0.46,
+    convFwdBwdB32: Number.NaN,
+    cnnStepB64: Number.NaN,
   },
 } as const;

@@ -11,6 +11,8 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ad from './autodag.js';
+import * as adConv from './conv-autodag.js';
+import * as tfConv from './conv-tfjs.js';
 import { storageCopyCost } from './copy-cost.js';
 import { type Measurement, measure } from './harness.js';
 import { PEER_REFERENCE } from './peers.js';
@@ -79,6 +81,22 @@ function workloads(): Workload[] {
       ref: 'fwdBwdB1',
       figure: asMs,
       build: { autodag: () => ad.fwdBwd(), 'tfjs-cpu': () => tfw.fwdBwd() },
+    },
+    {
+      name: 'conv2d fwd+bwd b32',
+      unit: 'ms',
+      ref: 'convFwdBwdB32',
+      figure: asMs,
+      build: { autodag: () => adConv.convFwdBwd(), 'tfjs-cpu': () => tfConv.convFwdBwd() },
+      budgetMs: 15000,
+    },
+    {
+      name: 'CNN step b64',
+      unit: 'ms',
+      ref: 'cnnStepB64',
+      figure: asMs,
+      build: { autodag: () => adConv.cnnStep(64), 'tfjs-cpu': () => tfConv.cnnStep(64) },
+      budgetMs: 20000,
     },
   ];
 }

@@ -1,0 +1,58 @@
+import * as torch from 'autodag';
+import { uniform } from './data.js';
+
+/** The convolution workloads written with autodag, as PyTorch users would write them. */
+
+const { nn, optim } = torch;
+const F = nn.functional;
+
+/** conv2d forward + backward: batch 32, 32→64 channels, 3×3, padding 1, 28×28 input. */
+export function convFwdBwd(): () => void {
+  const x = torch
+    .tensor(uniform(32 * 32 * 28 * 28, 5))
+    .reshape([32, 32, 28, 28])
+    .requiresGrad_();
+  const w = torch
+    .tensor(uniform(64 * 32 * 9, 6))
+    .reshape([64, 32, 3, 3])
+    .requiresGrad_();
+  const b = torch.tensor(uniform(64, 7)).requiresGrad_();
+  return () =>
+    torch.tidy(() => {
+      F.conv2d(x, w, b, { padding: 1 }).sum().backward();
+      x.grad = null;
+      w.grad = null;
+      b.grad = null;
+    });
+}
+
+/**
+ * One AdamW training step of the Fashion-MNIST CNN (conv32-BN-ReLU-pool, conv64-BN-ReLU-pool,
+ * fc128-ReLU, fc10) on a batch of `batch` 28×28 images.
+ */
+export function cnnStep(batch: number): () => void {
+  torch.manualSeed(0);
+  const model = new nn.Sequential(
+    new nn.Conv2d(1, 32, 3, { padding: 1 }),
+    new nn.BatchNorm2d(32),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Conv2d(32, 64, 3, { padding: 1 }),
+    new nn.BatchNorm2d(64),
+    new nn.ReLU(),
+    new nn.MaxPool2d(2),
+    new nn.Flatten(),
+    new nn.Linear(3136, 128),
+    new nn.ReLU(),
+    new nn.Linear(128, 10),
+  );
+  const optimizer = new optim.AdamW(model.parameters(), { lr: 1e-3 });
+  const x = torch.rand(batch, 1, 28, 28);
+  const y = torch.randint(0, 10, [batch], { dtype: 'int32' });
+  return () =>
+    torch.tidy(() => {
+      optimizer.zeroGrad();
+      F.crossEntropy(model.call(x) as torch.Tensor, y).backward();
+      optimizer.step();
+    });
+}
