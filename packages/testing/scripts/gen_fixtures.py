@@ -284,6 +284,7 @@ MAPPING = {
     "logicalOr": lambda i, a: torch.logical_or(i[0], i[1]),
     "logicalXor": lambda i, a: torch.logical_xor(i[0], i[1]),
     "logicalNot": lambda i, a: torch.logical_not(i[0]),
+    "reluBackward": lambda i, a: torch.ops.aten.threshold_backward(i[0], i[1], 0),
     # indexing
     "gather": lambda i, a: torch.gather(i[0], a["dim"], i[1].long()),
     "scatter": lambda i, a: torch.scatter(i[0], a["dim"], i[1].long(), i[2]),

@@ -222,13 +222,51 @@ export const reciprocalOp = unary({
   samples: positive,
 });
 
+/**
+ * relu's backward, PyTorch's `threshold_backward(grad, y, 0)`: `grad` where !(y <= 0) (NaN
+ * included), 0 elsewhere. One fused pass instead of a comparison, a negation and a product.
+ */
+export const reluBackwardOp = op({
+  name: 'reluBackward',
+  inputs: ['grad', 'output'],
+  infer: ([g, y]): TensorMeta => {
+    if (g!.dtype !== y!.dtype || g!.shape.join() !== y!.shape.join()) {
+      throw new TypeError(
+        `reluBackward: grad and output must have the same shape and dtype, got [${g!.shape}] ${g!.dtype} and [${y!.shape}] ${y!.dtype}`,
+      );
+    }
+    return { shape: g!.shape, dtype: g!.dtype };
+  },
+  saveInputs: [1],
+  vjp: {
+    // Linear in grad with a fixed mask; the mask is piecewise constant in y.
+    grad: ({ grad, inputs }) => run(reluBackwardOp, [grad, inputs[1]!]),
+    output: zeroGradOf(1),
+  },
+  samples: () => [
+    { name: 'default', inputs: [{ shape: [3, 4] }, { shape: [3, 4], low: -2, high: 2 }] },
+    {
+      name: 'edges',
+      inputs: [
+        { shape: [6], values: [1, -2, Number.NaN, 3, Number.POSITIVE_INFINITY, -0] },
+        { shape: [6], values: [0, -1, 2, Number.NaN, 1, -3] },
+      ],
+      noGrad: true,
+    },
+  ],
+  doc: 'Gradient of relu given its output: grad where the output is not <= 0, else 0.',
+});
+
 /** The registered 'relu' op; call it through {@link relu}. */
 export const reluOp = unary({
   name: 'relu',
   rule: 'keepIntNoBool',
   save: 'output',
   // PyTorch's threshold_backward: the gradient passes wherever !(y <= 0), NaN included.
-  vjp: ({ grad, outputs }) => mul(grad, logicalNot(le(outputs[0]!, 0))),
+  vjp: ({ grad, outputs }) =>
+    isFloatingPoint(grad.dtype)
+      ? run(reluBackwardOp, [grad, outputs[0]!])
+      : mul(grad, logicalNot(le(outputs[0]!, 0))),
   doc: 'max(x, 0).',
   samples: anyRange,
 });
