@@ -226,7 +226,7 @@ export const reciprocalOp = unary({
  * relu's backward, PyTorch's `threshold_backward(grad, y, 0)`: `grad` where !(y <= 0) (NaN
  * included), 0 elsewhere. One fused pass instead of a comparison, a negation and a product.
  */
-export const reluBackwardOp = op({
+export const reluBackwardOp: RegisteredOp = op({
   name: 'reluBackward',
   inputs: ['grad', 'output'],
   infer: ([g, y]): TensorMeta => {
@@ -240,7 +240,7 @@ export const reluBackwardOp = op({
   saveInputs: [1],
   vjp: {
     // Linear in grad with a fixed mask; the mask is piecewise constant in y.
-    grad: ({ grad, inputs }) => run(reluBackwardOp, [grad, inputs[1]!]),
+    grad: ({ grad, inputs }): Tensor => run(reluBackwardOp, [grad, inputs[1]!]),
     output: zeroGradOf(1),
   },
   samples: () => [
