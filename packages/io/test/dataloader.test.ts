@@ -174,19 +174,14 @@ describe('DataLoader batches', () => {
     expect(() => new RandomSampler({ length: 5 }, { numSamples: 3 })).toThrow(/replacement: true/);
   });
 
-  it('iterates 60k MNIST-sized rows in batches of 64 well under a second', () => {
+  it('iterates 60k MNIST-sized rows in batches of 64, every row once per epoch', () => {
     const ds = new TensorDataset(torch.rand(60000, 1, 28, 28), torch.randint(0, 10, [60000]));
     const loader = new DataLoader(ds, { batchSize: 64, shuffle: true });
-    const times: number[] = [];
     for (let e = 0; e < 2; e++) {
       let n = 0;
-      const t0 = performance.now();
       for (const [x] of loader) n += x!.shape[0]!;
-      times.push(performance.now() - t0);
       expect(n).toBe(60000);
     }
-    // About 0.1 s per epoch here; the best of two keeps a busy machine from failing it.
-    expect(Math.min(...times)).toBeLessThan(600);
   });
 });
 

@@ -225,21 +225,14 @@ describe.skipIf(!present)(`FashionMNIST on the files in ${ROOT}`, () => {
     expect(Math.abs(sum - fixture.test.image_sums['0'])).toBeLessThan(0.5);
   });
 
-  it('an epoch of 60k images in batches of 64 takes well under a second', () => {
+  it('an epoch of 60k images in batches of 64 yields every image once', () => {
     const loader = new DataLoader(train, { batchSize: 64, shuffle: true });
     expect(loader.length).toBe(938);
-    // The best of three epochs (about 0.25 s here), so a busy machine does not fail the check.
-    const times: number[] = [];
-    for (let e = 0; e < 3; e++) {
-      let n = 0;
-      const t0 = performance.now();
-      for (const [x, y] of loader) {
-        n += y.shape[0]!;
-        if (n === 64) expect(x.shape).toEqual([64, 1, 28, 28]);
-      }
-      times.push(performance.now() - t0);
-      expect(n).toBe(60000);
+    let n = 0;
+    for (const [x, y] of loader) {
+      n += y.shape[0]!;
+      if (n === 64) expect(x.shape).toEqual([64, 1, 28, 28]);
     }
-    expect(Math.min(...times)).toBeLessThan(700);
+    expect(n).toBe(60000);
   });
 });

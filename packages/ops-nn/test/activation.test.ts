@@ -60,13 +60,4 @@ describe('activations', () => {
     );
     expect(() => F.hardtanh(torch.ones(2), 2, 1)).toThrow(/min_val cannot be greater than max_val/);
   });
-
-  it('elementwise kernels are fast on contiguous float32', () => {
-    const x = torch.randn(1 << 20);
-    F.gelu(x);
-    const t0 = performance.now();
-    F.gelu(x);
-    F.silu(x);
-    expect(performance.now() - t0).toBeLessThan(500);
-  });
 });

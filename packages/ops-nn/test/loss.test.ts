@@ -80,27 +80,6 @@ describe('crossEntropy / nllLoss', () => {
       /labelSmoothing must be between 0.0 and 1.0/,
     );
   });
-
-  it('is cheap on (64, 10) and (64, 1000) logits, forward and backward', () => {
-    // About 0.15 ms and 2.5 ms on a laptop-class CPU; the bounds leave room for loaded CI machines
-    // while catching a per-class (rather than per-target) NLL or a quadratic kernel.
-    for (const [c, bound] of [
-      [10, 5],
-      [1000, 40],
-    ] as const) {
-      const x = torch.randn([64, c], { requiresGrad: true });
-      const t = torch.randint(0, c, [64], { dtype: 'int32' });
-      for (let i = 0; i < 10; i++) F.crossEntropy(x, t).backward();
-      const times: number[] = [];
-      for (let i = 0; i < 15; i++) {
-        const t0 = performance.now();
-        F.crossEntropy(x, t).backward();
-        times.push(performance.now() - t0);
-      }
-      times.sort((a, b) => a - b);
-      expect(times[7]!).toBeLessThan(bound);
-    }
-  });
 });
 
 describe('regression and binary losses', () => {

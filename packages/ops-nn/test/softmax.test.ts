@@ -85,13 +85,4 @@ describe('softmax / logSoftmax', () => {
     expect(torch.autograd.gradgradcheck((t: torch.Tensor) => F.softmax(t, 1), [x])).toBe(true);
     expect(torch.autograd.gradgradcheck((t: torch.Tensor) => F.logSoftmax(t, 1), [x])).toBe(true);
   });
-
-  it('is fast on (64, 1000) logits', () => {
-    const x = torch.randn(64, 1000);
-    F.logSoftmax(x, 1);
-    const t0 = performance.now();
-    for (let i = 0; i < 20; i++) F.logSoftmax(x, 1);
-    const ms = (performance.now() - t0) / 20;
-    expect(ms).toBeLessThan(20);
-  });
 });
