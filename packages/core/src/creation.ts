@@ -288,10 +288,28 @@ export function randint(
 
 /**
  * Values from `start` to `end` (exclusive) by `step`; `arange(n)` counts from 0. Integer arguments
- * give int32 as in PyTorch; any fractional argument gives float32.
+ * give int32 as in PyTorch; any fractional argument gives float32. Options may follow any of the
+ * positional forms: `arange(5, { dtype: 'float64' })`, `arange(1, 4, { dtype })`.
  * @example torch.arange(5) // tensor([0, 1, 2, 3, 4])
  */
-export function arange(start: number, end?: number, step = 1, opts: TensorOptions = {}): Tensor {
+export function arange(end: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end: number, opts?: TensorOptions): Tensor;
+export function arange(start: number, end?: number, step?: number, opts?: TensorOptions): Tensor;
+export function arange(
+  start: number,
+  endOrOpts?: number | TensorOptions,
+  stepOrOpts: number | TensorOptions = 1,
+  options: TensorOptions = {},
+): Tensor {
+  // PyTorch's keyword `dtype=` may follow any number of positional bounds.
+  let end = typeof endOrOpts === 'number' ? endOrOpts : undefined;
+  const step = typeof stepOrOpts === 'number' ? stepOrOpts : 1;
+  const opts =
+    typeof endOrOpts === 'object'
+      ? endOrOpts
+      : typeof stepOrOpts === 'object'
+        ? stepOrOpts
+        : options;
   if (end === undefined) {
     end = start;
     start = 0;

@@ -24,6 +24,10 @@ describe('tensor creation', () => {
     expect(torch.arange(5).tolist()).toEqual([0, 1, 2, 3, 4]);
     expect(torch.arange(5).dtype).toBe('int32');
     expect(torch.arange(0, 1, 0.25).tolist()).toEqual([0, 0.25, 0.5, 0.75]);
+    // Options after one or two bounds, like PyTorch's dtype= keyword.
+    expect(torch.arange(3, { dtype: 'float64' }).dtype).toBe('float64');
+    expect(torch.arange(3, { dtype: 'float64' }).tolist()).toEqual([0, 1, 2]);
+    expect(torch.arange(1, 4, { dtype: 'float32' }).tolist()).toEqual([1, 2, 3]);
     expect(torch.linspace(0, 1, 5).tolist()).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(torch.eye(2, 3).tolist()).toEqual([
       [1, 0, 0],
