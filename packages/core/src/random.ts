@@ -88,6 +88,25 @@ export class Generator {
   }
 
   /**
+   * Fills `out` with samples from U[from, to) exactly as PyTorch's CPU `uniform_` computes them:
+   * float32 arrays take 24-bit uniforms and bounds rounded to float32, float64 arrays 53-bit
+   * uniforms; both as one fused multiply-add, so seeded results are bit-identical.
+   * @example torch.defaultGenerator.fillUniform(new Float32Array(4), -1, 1)
+   */
+  fillUniform(out: Float32Array | Float64Array, from = 0, to = 1): void {
+    if (out instanceof Float64Array) {
+      const range = to - from;
+      for (let i = 0; i < out.length; i++) out[i] = fusedMulAdd(this.nextDouble(), range, from);
+      return;
+    }
+    const lo = Math.fround(from);
+    const range = Math.fround(Math.fround(to) - lo);
+    // u·range is exact in double (24-bit by 24-bit), so rounding u·range + lo once to float32 is
+    // the float32 fused multiply-add of PyTorch's compiled kernel.
+    for (let i = 0; i < out.length; i++) out[i] = this.nextFloat() * range + lo;
+  }
+
+  /**
    * Fills `out` with normal samples in the order PyTorch's CPU generator produces them, so that
    * `manualSeed(s); randn(...)` gives PyTorch's values: 16 or more elements are drawn as uniforms
    * and transformed 16 at a time (the tail block is redrawn), fewer are drawn one by one.
@@ -142,4 +161,21 @@ export const defaultGenerator = new Generator(5489);
  */
 export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
+}
+
+/** x·y + z rounded once (Dekker's exact product plus a compensated sum), as C's fma. */
+function fusedMulAdd(x: number, y: number, z: number): number {
+  const p = x * y;
+  const split = (v: number): [number, number] => {
+    const c = 134217729 * v;
+    const hi = c - (c - v);
+    return [hi, v - hi];
+  };
+  const [xh, xl] = split(x);
+  const [yh, yl] = split(y);
+  const productError = xh * yh - p + xh * yl + xl * yh + xl * yl;
+  const s = p + z;
+  const b = s - p;
+  const sumError = p - (s - b) + (z - b);
+  return s + (sumError + productError);
 }

@@ -140,19 +140,11 @@ export function uniform_(tensor: Tensor, a = 0, b = 1, opts: InitOptions = {}): 
     );
   }
   const g = opts.generator ?? defaultGenerator;
-  const n = tensor.numel();
-  if (tensor.dtype === 'float64') {
-    const out = new Float64Array(n);
-    const range = b - a;
-    for (let i = 0; i < n; i++) out[i] = fusedMulAdd(g.nextDouble(), range, a);
-    return fillWith(tensor, out);
-  }
-  const from = Math.fround(a);
-  const range = Math.fround(Math.fround(b) - from);
-  const out = new Float32Array(n);
-  // x·range is exact in double (24-bit times 24-bit), so one rounding of x·range + from is a
-  // fused multiply-add in float32, as PyTorch's compiled kernel computes it.
-  for (let i = 0; i < n; i++) out[i] = g.nextFloat() * range + from;
+  const out =
+    tensor.dtype === 'float64'
+      ? new Float64Array(tensor.numel())
+      : new Float32Array(tensor.numel());
+  g.fillUniform(out, a, b);
   return fillWith(tensor, out);
 }
 
@@ -283,26 +275,6 @@ export function kaimingUniform_(tensor: Tensor, opts: KaimingOptions = {}): Tens
 export function kaimingNormal_(tensor: Tensor, opts: KaimingOptions = {}): Tensor {
   if (tensor.shape.includes(0)) return tensor;
   return normal_(tensor, 0, kaimingStd(tensor, opts), opts);
-}
-
-/**
- * x·y + z with one rounding, as the compiled kernel's fused multiply-add: the exact product's
- * error term (Dekker's two-product) is added back after an exact two-sum.
- */
-function fusedMulAdd(x: number, y: number, z: number): number {
-  const p = x * y;
-  const split = (v: number): [number, number] => {
-    const c = 134217729 * v;
-    const hi = c - (c - v);
-    return [hi, v - hi];
-  };
-  const [xh, xl] = split(x);
-  const [yh, yl] = split(y);
-  const pErr = xh * yh - p + xh * yl + xl * yh + xl * yl;
-  const s = p + z;
-  const bb = s - p;
-  const sErr = p - (s - bb) + (z - bb);
-  return s + (sErr + pErr);
 }
 
 /** erf to double precision (Abramowitz-Stegun 7.1.26 is too coarse; this uses a series/continued fraction). */

@@ -93,3 +93,15 @@ describe('nn.init', () => {
     expect(p.abs().sum().item()).toBe(0);
   });
 });
+
+describe('Tensor.uniform_ and nn.init.uniform_', () => {
+  it('draw identical values (one PyTorch-exact sampler in core)', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      torch.manualSeed(3);
+      const a = torch.empty([257], { dtype }).uniform_(-0.1, 0.3);
+      torch.manualSeed(3);
+      const b = torch.nn.init.uniform_(torch.empty([257], { dtype }), -0.1, 0.3);
+      expect(Array.from(a.dataSync())).toEqual(Array.from(b.dataSync()));
+    }
+  });
+});

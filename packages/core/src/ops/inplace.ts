@@ -342,11 +342,7 @@ export function uniform_(target: Tensor, from = 0, to = 1, opts: SamplingOptions
     );
   }
   const g = opts.generator ?? defaultGenerator;
-  const src = samplesLike(target, 'uniform_', (a) => {
-    const wide = a instanceof Float64Array;
-    for (let i = 0; i < a.length; i++)
-      a[i] = (wide ? g.nextDouble() : g.nextFloat()) * (to - from) + from;
-  });
+  const src = samplesLike(target, 'uniform_', (a) => g.fillUniform(a, from, to));
   return inplace(target, 'uniform_', () => run(uniformFillOp, [target, src]), { savesSelf: false });
 }
 
