@@ -1,3 +1,4 @@
+import type { TypedArray } from '@autodag/core';
 import type { Operand } from '../kernels/gemm.js';
 import { TILE_COLS, TILE_ROWS } from './gemm-kernel.js';
 import { getRuntime, type Runtime, scratch, scratchBase } from './runtime.js';
@@ -45,7 +46,10 @@ function packTiles(
     const height = Math.min(tile, n - i0);
     const base = at + q * kc * tile;
     if (height < tile) f.fill(0, base, base + kc * tile);
-    if (rs === 1) {
+    if (height === 8) packFull8(f, base, data, offset + i0 * rs + k0 * cs, rs, cs, kc);
+    else if (height === 4 && tile === 4) {
+      packFull4(f, base, data, offset + i0 * rs + k0 * cs, rs, cs, kc);
+    } else if (rs === 1) {
       // The block's rows are adjacent in memory (a row-major B): copy a run per step of k.
       for (let k = 0; k < kc; k++) {
         const src = offset + (k0 + k) * cs + i0;
@@ -59,6 +63,49 @@ function packTiles(
         for (let k = 0; k < kc; k++, src += cs, dst += tile) f[dst] = data[src]!;
       }
     }
+  }
+}
+
+/**
+ * A full block of 8 rows from `s` (row stride rs, k stride cs), unrolled: a JS loop over 8
+ * elements costs more in loop overhead than in copying.
+ */
+function packFull8(
+  f: Float32Array,
+  d: number,
+  x: TypedArray,
+  s: number,
+  rs: number,
+  cs: number,
+  kc: number,
+): void {
+  for (let k = 0; k < kc; k++, s += cs, d += 8) {
+    f[d] = x[s]!;
+    f[d + 1] = x[s + rs]!;
+    f[d + 2] = x[s + 2 * rs]!;
+    f[d + 3] = x[s + 3 * rs]!;
+    f[d + 4] = x[s + 4 * rs]!;
+    f[d + 5] = x[s + 5 * rs]!;
+    f[d + 6] = x[s + 6 * rs]!;
+    f[d + 7] = x[s + 7 * rs]!;
+  }
+}
+
+/** {@link packFull8} for blocks of 4 rows. */
+function packFull4(
+  f: Float32Array,
+  d: number,
+  x: TypedArray,
+  s: number,
+  rs: number,
+  cs: number,
+  kc: number,
+): void {
+  for (let k = 0; k < kc; k++, s += cs, d += 4) {
+    f[d] = x[s]!;
+    f[d + 1] = x[s + rs]!;
+    f[d + 2] = x[s + 2 * rs]!;
+    f[d + 3] = x[s + 3 * rs]!;
   }
 }
 
