@@ -8,6 +8,7 @@
  */
 import type { Generator, Tensor } from '@autodag/core';
 import {
+import { erf } from './functional/erf.js';
   defaultGenerator,
   eye,
   fromTypedArray,
@@ -275,29 +276,6 @@ export function kaimingUniform_(tensor: Tensor, opts: KaimingOptions = {}): Tens
 export function kaimingNormal_(tensor: Tensor, opts: KaimingOptions = {}): Tensor {
   if (tensor.shape.includes(0)) return tensor;
   return normal_(tensor, 0, kaimingStd(tensor, opts), opts);
-}
-
-/** erf to double precision (Abramowitz-Stegun 7.1.26 is too coarse; this uses a series/continued fraction). */
-function erf(x: number): number {
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    // Maclaurin series: converges quickly for |x| < 2.5.
-    let term = ax;
-    let sum = ax;
-    const x2 = ax * ax;
-    for (let k = 1; k < 100; k++) {
-      term *= -x2 / k;
-      const add = term / (2 * k + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return Math.sign(x) * sum * (2 / Math.sqrt(Math.PI));
-  }
-  // Continued fraction for erfc at larger |x|.
-  let f = 0;
-  for (let k = 60; k >= 1; k--) f = k / 2 / (ax + f);
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / (ax + f);
-  return Math.sign(x) * (1 - erfc);
 }
 
 /** Inverse of erf on (-1, 1): an initial rational guess refined by Newton steps. */
