@@ -8,7 +8,6 @@
  */
 import type { Generator, Tensor } from '@autodag/core';
 import {
-import { erf } from './functional/erf.js';
   defaultGenerator,
   eye,
   fromTypedArray,
@@ -17,6 +16,7 @@ import { erf } from './functional/erf.js';
   overwrite,
   scalarTensor,
 } from '@autodag/core';
+import { erf } from './functional/erf.js';
 
 /** Options of the random initialisers. */
 export interface InitOptions {
