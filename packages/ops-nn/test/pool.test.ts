@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as torch from 'autodag';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 const F = torch.nn.functional;
@@ -18,6 +19,56 @@ describe('maxPool2d', () => {
     expect(Array.from(y.dataSync())).toEqual(c.y.map(decode));
     expect(idx.dtype).toBe('int32');
     expect(Array.from(idx.dataSync())).toEqual(c.idx.flat(Number.POSITIVE_INFINITY));
+  });
+
+  it("follows PyTorch's scan in 2×2 windows: first maximum wins, last NaN taken, signed zeros kept", () => {
+    // Values chosen to collide: ties, ±0, ±∞ and NaN, at strides 1 and 2 and odd sizes.
+    const values = [Number.NaN, 0, -0, 1, -1, Infinity, -Infinity, 2, 2];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 6 }),
+        fc.integer({ min: 2, max: 6 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.array(fc.integer({ min: 0, max: values.length - 1 }), { minLength: 72, maxLength: 72 }),
+        (H, W, stride, picks) => {
+          const data = picks.slice(0, 2 * H * W).map((k) => values[k]!);
+          const x = torch.tensor(data, { dtype: 'float64' }).reshape([2, H, W]);
+          const [y, idx] = F.maxPool2dWithIndices(x, 2, { stride });
+          const Ho = Math.floor((H - 2) / stride) + 1;
+          const Wo = Math.floor((W - 2) / stride) + 1;
+          const want: number[] = [];
+          const wantIdx: number[] = [];
+          for (let p = 0; p < 2; p++) {
+            for (let i = 0; i < Ho; i++) {
+              for (let j = 0; j < Wo; j++) {
+                let best = Number.NEGATIVE_INFINITY;
+                let at = -1;
+                for (const [a, b] of [
+                  [0, 0],
+                  [0, 1],
+                  [1, 0],
+                  [1, 1],
+                ] as const) {
+                  const r = (i * stride + a) * W + j * stride + b;
+                  const v = data[p * H * W + r]!;
+                  if (v > best || Number.isNaN(v)) {
+                    best = v;
+                    at = r;
+                  }
+                }
+                want.push(best);
+                wantIdx.push(at);
+              }
+            }
+          }
+          const got = Array.from(y.dataSync());
+          expect(got.length).toBe(want.length);
+          for (let k = 0; k < got.length; k++) expect(Object.is(got[k], want[k])).toBe(true);
+          expect(Array.from(idx.dataSync())).toEqual(wantIdx);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('takes unbatched input, defaults the stride to the window and records PyTorch gradFn names', () => {
