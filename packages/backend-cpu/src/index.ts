@@ -19,8 +19,8 @@ export type { CpuBackendOptions, CpuStorage } from './backend.js';
 export { CpuBackend, cpuData } from './backend.js';
 export type { ElementwiseSpec, ScalarFn } from './kernels/compile.js';
 export { elementwiseKernel, HELPERS, setCodegen } from './kernels/compile.js';
-export type { Operand } from './kernels/gemm.js';
-export { gemmStrided } from './kernels/gemm.js';
+export type { GemmBatch, Operand } from './kernels/gemm.js';
+export { gemmBatched, gemmStrided } from './kernels/gemm.js';
 export { gemm } from './kernels/matmul.js';
 export { denseData, forEachRow, gatherInto, gatherLayout } from './strided.js';
 

@@ -1,5 +1,5 @@
 import type { Storage, TypedArray } from '@autodag/core';
-import { gemmWasm } from '../wasm/gemm.js';
+import { type GemmBatch, gemmBatchWasm, gemmWasm } from '../wasm/gemm.js';
 import { gemvWasm, outerWasm } from '../wasm/gemv.js';
 
 /**
@@ -322,4 +322,47 @@ export function gemmStrided(
   const pb = bCols ? b : packColMajor(b, K, N);
   const pa = a.cs === 1 || K === 1 ? a : packRowMajor(a, M, K);
   gemmDot(M, N, K, pa.data, pa.offset, pa.rs, pb.data, pb.offset, pb.cs, C, co);
+}
+
+export type { GemmBatch } from '../wasm/gemm.js';
+
+/**
+ * Runs a batch of products C_i = A_i · B_i (see {@link GemmBatch}): the batched form of
+ * {@link gemmStrided} for loops that reuse one operand (a convolution's weight against each
+ * image) or sum the products (its weight gradient). float32 batches run on the WebAssembly
+ * kernel, which packs a shared operand once and keeps a sum in its memory; others run product
+ * by product.
+ * @example gemmBatched({ count: 2, M, N, K, a: W, b: (i) => ({ data: X, offset: i * K * N, rs: N, cs: 1 }), c: Y, at: (i) => i * M * N })
+ */
+export function gemmBatched(p: GemmBatch): void {
+  const { count, M, N, K, c } = p;
+  if (M === 0 || N === 0) return;
+  if (
+    c instanceof Float32Array &&
+    count > 0 &&
+    K > 0 &&
+    M >= 4 &&
+    N >= 4 &&
+    M * N * K >= WASM_MIN_WORK &&
+    gemmBatchWasm(p)
+  ) {
+    return;
+  }
+  const at = p.at ?? (() => 0);
+  const opA = typeof p.a === 'function' ? p.a : () => p.a as Operand;
+  const opB = typeof p.b === 'function' ? p.b : () => p.b as Operand;
+  const direct = !p.sum && !p.use;
+  const part = direct ? c : newLike(c, M * N);
+  const total = p.sum ? newLike(c, M * N) : part;
+  for (let i = 0; i < count; i++) {
+    gemmStrided(M, N, K, opA(i), opB(i), part, direct ? at(i) : 0);
+    if (p.sum) {
+      for (let j = 0; j < M * N; j++) total[j] += part[j]!;
+    } else if (p.use) {
+      p.use(i, part, 0, N);
+    }
+  }
+  if (!p.sum) return;
+  if (p.use) p.use(Math.max(count - 1, 0), total, 0, N);
+  else c.set(total, at(0));
 }

@@ -219,3 +219,96 @@ export function gemmWasm(
   copyOut(f, cAt, Np, M, N, C, co);
   return true;
 }
+
+/**
+ * A batch of `count` float32 products C_i[M×N] = A_i[M×K] · B_i[K×N] (see `gemmBatched` in
+ * ../kernels/gemm.ts). An operand given as an `Operand` is shared by every product and packed
+ * once; one given as a function is asked for product i's operand just before it runs (so the
+ * caller may build it then, e.g. a column matrix in a reused buffer). The callbacks must not
+ * run GEMMs themselves.
+ * @example const batch: GemmBatch = { count: N, M, N: P, K, a: weight, b: (i) => colOf(i), c: y, at: (i) => i * M * P }
+ */
+export interface GemmBatch {
+  /** Number of products. */
+  readonly count: number;
+  /** Rows of each C_i (and A_i). */
+  readonly M: number;
+  /** Columns of each C_i (and B_i). */
+  readonly N: number;
+  /** Columns of A_i, rows of B_i. */
+  readonly K: number;
+  /** A_i: one shared operand, or product i's. */
+  readonly a: Operand | ((i: number) => Operand);
+  /** B_i: one shared operand, or product i's. */
+  readonly b: Operand | ((i: number) => Operand);
+  /**
+   * Where the results go: each C_i dense row-major from `at(i)`, or their sum from `at(0)` when
+   * `sum` is set. With `use`, a work array of at least M·N elements (its type is the dtype).
+   */
+  readonly c: TypedArray;
+  /** Index in `c` of C_i (or of the sum); 0 when left out. */
+  readonly at?: (i: number) => number;
+  /** Accumulate Σᵢ C_i into one M×N result instead of writing each. */
+  readonly sum?: boolean;
+  /**
+   * Instead of `c`: called with each C_i (or the sum, once, with i = count - 1) as rows of N
+   * values at `data[offset + r * pitch]`, valid only during the call.
+   */
+  readonly use?: (i: number, data: TypedArray, offset: number, pitch: number) => void;
+}
+
+/** Bᵀ as an operand (B's packed panels are Bᵀ's row blocks). */
+function transposed(b: Operand): Operand {
+  return { data: b.data, offset: b.offset, rs: b.cs, cs: b.rs };
+}
+
+/** Packs all K steps of an operand in KC-step blocks, each in the kernel's tile layout. */
+function packAll(
+  f: Float32Array,
+  at: number,
+  x: Operand,
+  K: number,
+  n: number,
+  tile: number,
+  padded: number,
+) {
+  for (let k0 = 0; k0 < K; k0 += KC)
+    packTiles(f, at + k0 * padded, x, k0, Math.min(KC, K - k0), n, tile);
+}
+
+/**
+ * Runs a {@link GemmBatch} on the SIMD kernel (M, N, K, count ≥ 1). Shared operands are packed
+ * once; a sum accumulates in the kernel's memory and is copied out once. Returns false when the
+ * kernel is unavailable.
+ * @example if (!gemmBatchWasm(batch)) for (let i = 0; i < batch.count; i++) gemmStrided(...)
+ */
+export function gemmBatchWasm(p: GemmBatch): boolean {
+  const rt = getRuntime();
+  if (!rt) return false;
+  const { count, M, N, K } = p;
+  const Mp = Math.ceil(M / TILE_ROWS) * TILE_ROWS;
+  const Np = Math.ceil(N / TILE_COLS) * TILE_COLS;
+  const aAt = scratchBase();
+  const bAt = aAt + Mp * K;
+  const cAt = bAt + K * Np;
+  const f = scratch(rt, cAt - aAt + Mp * Np);
+  const aOf = typeof p.a === 'function' ? p.a : null;
+  const bOf = typeof p.b === 'function' ? p.b : null;
+  if (!aOf) packAll(f, aAt, p.a as Operand, K, M, TILE_ROWS, Mp);
+  if (!bOf) packAll(f, bAt, transposed(p.b as Operand), K, N, TILE_COLS, Np);
+  for (let i = 0; i < count; i++) {
+    if (aOf) packAll(f, aAt, aOf(i), K, M, TILE_ROWS, Mp);
+    if (bOf) packAll(f, bAt, transposed(bOf(i)), K, N, TILE_COLS, Np);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const steps = Math.min(KC, K - k0);
+      const acc = k0 > 0 || (p.sum === true && i > 0) ? 1 : 0;
+      const pa = (aAt + k0 * Mp) * 4;
+      const pb = (bAt + k0 * Np) * 4;
+      rt.gemm(pa, pb, cAt * 4, Mp / TILE_ROWS, Np / TILE_COLS, steps, Np * 4, acc);
+    }
+    if (p.sum && i < count - 1) continue;
+    if (p.use) p.use(i, f, cAt, Np);
+    else copyOut(f, cAt, Np, M, N, p.c as Float32Array, p.at ? p.at(i) : 0);
+  }
+  return true;
+}

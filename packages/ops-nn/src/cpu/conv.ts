@@ -1,4 +1,4 @@
-import { denseData, gemmStrided } from '@autodag/backend-cpu';
+import { denseData, gemmBatched } from '@autodag/backend-cpu';
 import type { Kernel, Tensor, TypedArray } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
 import type { ConvGeometry } from './im2col.js';
@@ -109,20 +109,22 @@ export function convForward(
     }
     col.fill(1, K * P, Ka * P);
   }
-  for (let n = 0; n < N; n++) {
-    for (let grp = 0; grp < groups; grp++) {
-      const xo = (n * C + grp * Cg) * H * W;
-      if (!pointwise) im2col(x, xo, Cg, g, col);
-      gemmStrided(
-        Og,
-        P,
-        Ka,
-        { data: a, offset: grp * Og * Ka, rs: Ka, cs: 1 },
-        { data: col, offset: pointwise ? xo : 0, rs: P, cs: 1 },
-        y,
-        (n * O + grp * Og) * P,
-      );
-    }
+  for (let grp = 0; grp < groups; grp++) {
+    const xo = (n: number) => (n * C + grp * Cg) * H * W;
+    gemmBatched({
+      count: N,
+      M: Og,
+      N: P,
+      K: Ka,
+      a: { data: a, offset: grp * Og * Ka, rs: Ka, cs: 1 },
+      b: (n) => {
+        if (pointwise) return { data: x, offset: xo(n), rs: P, cs: 1 };
+        im2col(x, xo(n), Cg, g, col);
+        return { data: col, offset: 0, rs: P, cs: 1 };
+      },
+      c: y,
+      at: (n) => (n * O + grp * Og) * P,
+    });
   }
   if (bias && !fuse) addBias(y, bias, N, O, P);
 }
@@ -139,28 +141,28 @@ export function convTransposed(y: TypedArray, w: TypedArray, x: TypedArray, g: C
   const K = Cg * kh * kw;
   const P = Ho * Wo;
   const pointwise = isPointwise(g);
-  const col = pointwise ? x : scratch(x, 'conv.col', K * P);
   if (!pointwise) x.fill(0);
-  for (let n = 0; n < N; n++) {
-    for (let grp = 0; grp < groups; grp++) {
-      const xo = (n * C + grp * Cg) * H * W;
-      gemmStrided(
-        K,
-        P,
-        Og,
-        { data: w, offset: grp * Og * K, rs: 1, cs: K },
-        { data: y, offset: (n * O + grp * Og) * P, rs: P, cs: 1 },
-        col,
-        pointwise ? xo : 0,
-      );
-      if (!pointwise) col2im(col, Cg, g, x, xo);
-    }
+  for (let grp = 0; grp < groups; grp++) {
+    const xo = (n: number) => (n * C + grp * Cg) * H * W;
+    gemmBatched({
+      count: N,
+      M: K,
+      N: P,
+      K: Og,
+      a: { data: w, offset: grp * Og * K, rs: 1, cs: K },
+      b: (n) => ({ data: y, offset: (n * O + grp * Og) * P, rs: P, cs: 1 }),
+      // A pointwise product is the input gradient itself; others are scattered back by col2im
+      // straight from where the GEMM left them.
+      c: pointwise ? x : scratch(x, 'conv.col', K * P),
+      at: xo,
+      use: pointwise ? undefined : (n, col, at, pitch) => col2im(col, Cg, g, x, xo(n), at, pitch),
+    });
   }
 }
 
 /**
- * gW = the gradient of Σ gy·conv(x, W) in W: Σₙ gy[n] · im2col(x[n])ᵀ per group. Writes the
- * dense (O, C/groups, kh, kw) `gw`.
+ * gW = the gradient of Σ gy·conv(x, W) in W: Σₙ gy[n] · im2col(x[n])ᵀ per group, summed inside
+ * the GEMM. Writes the dense (O, C/groups, kh, kw) `gw`.
  * @example convWeightGrad(xData, gyData, gwData, g)
  */
 export function convWeightGrad(x: TypedArray, gy: TypedArray, gw: TypedArray, g: ConvGeometry) {
@@ -171,24 +173,24 @@ export function convWeightGrad(x: TypedArray, gy: TypedArray, gw: TypedArray, g:
   const P = Ho * Wo;
   const pointwise = isPointwise(g);
   const col = pointwise ? x : scratch(x, 'conv.col', K * P);
-  const part = scratch(x, 'conv.wpart', Og * K);
-  gw.fill(0);
-  for (let n = 0; n < N; n++) {
-    for (let grp = 0; grp < groups; grp++) {
-      const xo = (n * C + grp * Cg) * H * W;
-      if (!pointwise) im2col(x, xo, Cg, g, col);
-      gemmStrided(
-        Og,
-        K,
-        P,
-        { data: gy, offset: (n * O + grp * Og) * P, rs: P, cs: 1 },
-        { data: col, offset: pointwise ? xo : 0, rs: 1, cs: P },
-        part,
-        0,
-      );
-      const base = grp * Og * K;
-      for (let i = 0; i < Og * K; i++) gw[base + i] += part[i]!;
-    }
+  if (N === 0) gw.fill(0);
+  for (let grp = 0; grp < groups; grp++) {
+    const xo = (n: number) => (n * C + grp * Cg) * H * W;
+    gemmBatched({
+      count: N,
+      M: Og,
+      N: K,
+      K: P,
+      a: (n) => ({ data: gy, offset: (n * O + grp * Og) * P, rs: P, cs: 1 }),
+      b: (n) => {
+        if (pointwise) return { data: x, offset: xo(n), rs: 1, cs: P };
+        im2col(x, xo(n), Cg, g, col);
+        return { data: col, offset: 0, rs: 1, cs: P };
+      },
+      c: gw,
+      at: () => grp * Og * K,
+      sum: true,
+    });
   }
 }
 

@@ -102,7 +102,7 @@ export function im2col(
 /**
  * The adjoint of {@link im2col}: adds every entry of `col` to the input element it was read
  * from (entries read from the padding are dropped, and may be overwritten in `col`). `x` is not
- * cleared first.
+ * cleared first. The column matrix starts at `co` in `col`, its rows `pitch` apart (≥ Ho·Wo).
  * @example x.fill(0); col2im(col, 3, g, x, 0) // the input gradient of 3 channels
  */
 export function col2im(
@@ -111,19 +111,21 @@ export function col2im(
   g: ConvGeometry,
   x: TypedArray,
   xo: number,
+  co = 0,
+  pitch = g.Ho * g.Wo,
 ): void {
   const { H, W, kh, kw, Ho, Wo, sh, sw, ph, dh, dw, pw } = g;
   if (isRowContiguous(g)) {
-    col2imRows(col, channels, g, x, xo);
+    col2imRows(col, channels, g, x, xo, co, pitch);
     return;
   }
-  let src = 0;
   for (let c = 0; c < channels; c++) {
     const plane = xo + c * H * W;
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         const [lo, hi] = validColumns(g, j);
         const colShift = j * dw - pw;
+        let src = co + ((c * kh + i) * kw + j) * pitch;
         for (let p = 0; p < Ho; p++, src += Wo) {
           const ih = p * sh - ph + i * dh;
           if (ih < 0 || ih >= H) continue;
@@ -216,15 +218,16 @@ function col2imRows(
   g: ConvGeometry,
   x: TypedArray,
   xo: number,
+  co: number,
+  P: number,
 ): void {
-  const { H, W, kh, kw, Ho, ph, pw, dh, dw } = g;
-  const P = Ho * W;
+  const { H, W, kh, kw, ph, pw, dh, dw } = g;
   for (let c = 0; c < channels; c++) {
     const plane = xo + c * H * W;
     for (let i = 0; i < kh; i++) {
       const [p0, p1] = validRows(g, i);
       if (p1 === p0) continue;
-      const rowSrc = (c * kh + i) * kw * P + p0 * W;
+      const rowSrc = co + (c * kh + i) * kw * P + p0 * W;
       const n = (p1 - p0) * W;
       // Entries read from the padding are dropped: zero them in the (scratch) column matrix so
       // the block adds below leave the neighbouring rows they wrap into unchanged.

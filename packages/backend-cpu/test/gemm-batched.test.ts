@@ -1,0 +1,109 @@
+import { gemmBatched, type Operand } from '@autodag/backend-cpu';
+import { describe, expect, it } from 'vitest';
+
+/** Deterministic values in [-1, 1). */
+function filled<T extends Float32Array | Float64Array>(out: T, seed: number): T {
+  let s = seed;
+  for (let i = 0; i < out.length; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = s / 1073741824 - 1;
+  }
+  return out;
+}
+
+/** Element (r, c) of an operand. */
+const at = (x: Operand, r: number, c: number) => x.data[x.offset + r * x.rs + c * x.cs]!;
+
+function product(M: number, N: number, K: number, a: Operand, b: Operand): Float64Array {
+  const out = new Float64Array(M * N);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += at(a, i, k) * at(b, k, j);
+      out[i * N + j] = s;
+    }
+  }
+  return out;
+}
+
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, label: string) {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (Math.abs(got[i]! - want[i]!) > 1e-4 * (1 + Math.abs(want[i]!))) {
+      throw new Error(`${label} element ${i}: got ${got[i]}, expected ${want[i]}`);
+    }
+  }
+}
+
+// (count, M, N, K): tails of the 4×8 register tiles, K past one 256-step block, products too
+// small for the WebAssembly kernel.
+const SHAPES: [number, number, number, number][] = [
+  [3, 64, 196, 289],
+  [2, 13, 21, 600],
+  [4, 9, 5, 7],
+  [2, 2, 3, 4],
+  [1, 32, 9, 784],
+];
+
+describe('gemmBatched', () => {
+  for (const Arr of [Float32Array, Float64Array]) {
+    for (const [count, M, N, K] of SHAPES) {
+      const tag = `${Arr.name} ${count}×(${M}×${K})·(${K}×${N})`;
+      // A shared and transposed (read through its strides); B per product, row-major.
+      const aData = filled(new Arr(M * K), 1);
+      const bData = filled(new Arr(count * K * N + 5), 2);
+      const shared: Operand = { data: aData, offset: 0, rs: 1, cs: M };
+      const bOf = (i: number): Operand => ({ data: bData, offset: 5 + i * K * N, rs: N, cs: 1 });
+
+      it(`${tag}: each product, shared A`, () => {
+        const c = new Arr(count * M * N + 3).fill(9);
+        gemmBatched({ count, M, N, K, a: shared, b: bOf, c, at: (i) => 3 + i * M * N });
+        expect(c[0]).toBe(9);
+        for (let i = 0; i < count; i++) {
+          const want = product(M, N, K, shared, bOf(i));
+          expectClose(c.subarray(3 + i * M * N, 3 + (i + 1) * M * N), want, `${tag} product ${i}`);
+        }
+      });
+
+      it(`${tag}: sum of products, shared B, results handed to a callback`, () => {
+        const aOf = (i: number): Operand => ({ data: bData, offset: 5 + i * M * K, rs: K, cs: 1 });
+        const b: Operand = { data: aData, offset: 0, rs: 1, cs: K };
+        const want = new Float64Array(M * N);
+        for (let i = 0; i < count; i++) {
+          const p = product(M, N, K, aOf(i), b);
+          for (let j = 0; j < want.length; j++) want[j] += p[j]!;
+        }
+        const c = new Arr(M * N).fill(9);
+        gemmBatched({ count, M, N, K, a: aOf, b, c, sum: true });
+        expectClose(c, want, `${tag} sum`);
+        const seen: number[] = [];
+        gemmBatched({
+          count,
+          M,
+          N,
+          K,
+          a: aOf,
+          b,
+          c: new Arr(M * N),
+          sum: true,
+          use: (i, data, offset, pitch) => {
+            seen.push(i);
+            const rows = new Float64Array(M * N);
+            for (let r = 0; r < M; r++) {
+              for (let j = 0; j < N; j++) rows[r * N + j] = data[offset + r * pitch + j]!;
+            }
+            expectClose(rows, want, `${tag} sum via callback`);
+          },
+        });
+        expect(seen).toEqual([count - 1]);
+      });
+    }
+  }
+
+  it('an empty sum is zero', () => {
+    const c = new Float32Array(6).fill(9);
+    const op: Operand = { data: new Float32Array(6), offset: 0, rs: 3, cs: 1 };
+    gemmBatched({ count: 0, M: 2, N: 3, K: 3, a: op, b: op, c, sum: true });
+    expect([...c]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+});
