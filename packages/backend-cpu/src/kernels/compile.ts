@@ -114,6 +114,8 @@ export const HELPERS = {
 };
 
 const OPERAND_NAMES = ['x', 'y', 'z'];
+/** Elements per step of the generated dense loops. */
+const UNROLL = 8;
 
 let codegen = true;
 
@@ -141,10 +143,23 @@ function generateLoops(arity: number, expr: string): Loops | null {
   const arrays = names.map((_, j) => `X${j}`);
   try {
     const denseParams = ['o', 'n', ...names.flatMap((_, j) => [`X${j}`, `o${j}`]), 'h', 'p0', 'p1'];
-    const denseReads = names.map((v, j) => `${v} = ${arrays[j]}[o${j} + i]`).join(', ');
+    // Operands are read through views starting at element 0 (whole arrays when they already
+    // do), and the loop is unrolled 8 times: V8 then checks bounds and steps the loop once per 8
+    // elements rather than per element (about twice as fast on cheap expressions).
+    const views = names
+      .map(
+        (_, j) =>
+          `const D${j} = o${j} === 0 && X${j}.length === n ? X${j} : X${j}.subarray(o${j}, o${j} + n);`,
+      )
+      .join(' ');
+    const at = (k: string) => names.map((v, j) => `${v} = D${j}[${k}]`).join(', ');
+    const unrolled = Array.from(
+      { length: UNROLL },
+      (_, u) => `{ const ${at(`i + ${u}`)}; o[i + ${u}] = ${expr}; }`,
+    ).join(' ');
     const dense = new Function(
       ...denseParams,
-      `for (let i = 0; i < n; i++) { const ${denseReads}; o[i] = ${expr}; }`,
+      `${views} let i = 0; for (const m = n - ${UNROLL - 1}; i < m; i += ${UNROLL}) { ${unrolled} } for (; i < n; i++) { const ${at('i')}; o[i] = ${expr}; }`,
     ) as DenseLoop;
     const rowParams = [
       'o',
