@@ -26,8 +26,10 @@ function dims(x: Tensor): [number, number, number] {
 }
 
 /**
- * Shifted sums of one channel: [Σ(x-K), Σ(x-K)²] with K its first element. Four independent
- * accumulators per sum break the add-latency chain (several times faster than one).
+ * Shifted sums of one channel: [Σ(x-K), Σ(x-K)²] with K its first element. Each (sample,
+ * channel) block is read through a view starting at 0, 8 elements per step into four pairs of
+ * accumulators: V8 checks bounds once per step, and independent sums break the add-latency
+ * chain (together about twice as fast as one accumulator over the flat index).
  */
 function channelSums(
   X: FloatArray,
@@ -47,24 +49,28 @@ function channelSums(
   let q3 = 0;
   for (let n = 0; n < N; n++) {
     const base = (n * C + c) * S;
-    const end = base + S;
-    let i = base;
-    for (; i + 3 < end; i += 4) {
-      const d0 = X[i]! - K;
-      const d1 = X[i + 1]! - K;
-      const d2 = X[i + 2]! - K;
-      const d3 = X[i + 3]! - K;
-      s0 += d0;
-      s1 += d1;
-      s2 += d2;
-      s3 += d3;
-      q0 += d0 * d0;
-      q1 += d1 * d1;
-      q2 += d2 * d2;
-      q3 += d3 * d3;
+    const B = X.subarray(base, base + S);
+    let i = 0;
+    for (const m = S - 7; i < m; i += 8) {
+      const d0 = B[i]! - K;
+      const d1 = B[i + 1]! - K;
+      const d2 = B[i + 2]! - K;
+      const d3 = B[i + 3]! - K;
+      const e0 = B[i + 4]! - K;
+      const e1 = B[i + 5]! - K;
+      const e2 = B[i + 6]! - K;
+      const e3 = B[i + 7]! - K;
+      s0 += d0 + e0;
+      s1 += d1 + e1;
+      s2 += d2 + e2;
+      s3 += d3 + e3;
+      q0 += d0 * d0 + e0 * e0;
+      q1 += d1 * d1 + e1 * e1;
+      q2 += d2 * d2 + e2 * e2;
+      q3 += d3 * d3 + e3 * e3;
     }
-    for (; i < end; i++) {
-      const d = X[i]! - K;
+    for (; i < S; i++) {
+      const d = B[i]! - K;
       s0 += d;
       q0 += d * d;
     }
@@ -72,7 +78,7 @@ function channelSums(
   return [s0 + s1 + s2 + s3, q0 + q1 + q2 + q3];
 }
 
-/** [Σ(x-K), Σ(x-K)², Σg, Σg·(x-K)] of one channel in one pass over x and g. */
+/** [Σ(x-K), Σ(x-K)², Σg, Σg·(x-K)] of one channel in one pass over x and g (as channelSums). */
 function gradSums(
   G: FloatArray,
   X: FloatArray,
@@ -93,25 +99,30 @@ function gradSums(
   let p1 = 0;
   for (let n = 0; n < N; n++) {
     const base = (n * C + c) * S;
-    const end = base + S;
-    let i = base;
-    for (; i + 1 < end; i += 2) {
-      const d0 = X[i]! - K;
-      const d1 = X[i + 1]! - K;
-      const a0 = G[i]!;
-      const a1 = G[i + 1]!;
-      s0 += d0;
-      s1 += d1;
-      q0 += d0 * d0;
-      q1 += d1 * d1;
-      g0 += a0;
-      g1 += a1;
-      p0 += a0 * d0;
-      p1 += a1 * d1;
+    const Xb = X.subarray(base, base + S);
+    const Gb = G.subarray(base, base + S);
+    let i = 0;
+    for (const m = S - 3; i < m; i += 4) {
+      const d0 = Xb[i]! - K;
+      const d1 = Xb[i + 1]! - K;
+      const d2 = Xb[i + 2]! - K;
+      const d3 = Xb[i + 3]! - K;
+      const a0 = Gb[i]!;
+      const a1 = Gb[i + 1]!;
+      const a2 = Gb[i + 2]!;
+      const a3 = Gb[i + 3]!;
+      s0 += d0 + d2;
+      s1 += d1 + d3;
+      q0 += d0 * d0 + d2 * d2;
+      q1 += d1 * d1 + d3 * d3;
+      g0 += a0 + a2;
+      g1 += a1 + a3;
+      p0 += a0 * d0 + a2 * d2;
+      p1 += a1 * d1 + a3 * d3;
     }
-    if (i < end) {
-      const d = X[i]! - K;
-      const a = G[i]!;
+    for (; i < S; i++) {
+      const d = Xb[i]! - K;
+      const a = Gb[i]!;
       s0 += d;
       q0 += d * d;
       g0 += a;
@@ -124,7 +135,7 @@ function gradSums(
   out[3] = p0 + p1;
 }
 
-/** out[n, c, s] = x·scale[c] + shift[c] over the dense input. */
+/** out[n, c, s] = x·scale[c] + shift[c] over the dense input (views from 0, 8 per step). */
 function affine(
   X: FloatArray,
   O: FloatArray,
@@ -137,7 +148,53 @@ function affine(
 ): void {
   for (let n = 0; n < N; n++) {
     const base = (n * C + c) * S;
-    for (let i = base, end = base + S; i < end; i++) O[i] = X[i]! * scale + shift;
+    const A = X.subarray(base, base + S);
+    const B = O.subarray(base, base + S);
+    let i = 0;
+    for (const m = S - 7; i < m; i += 8) {
+      B[i] = A[i]! * scale + shift;
+      B[i + 1] = A[i + 1]! * scale + shift;
+      B[i + 2] = A[i + 2]! * scale + shift;
+      B[i + 3] = A[i + 3]! * scale + shift;
+      B[i + 4] = A[i + 4]! * scale + shift;
+      B[i + 5] = A[i + 5]! * scale + shift;
+      B[i + 6] = A[i + 6]! * scale + shift;
+      B[i + 7] = A[i + 7]! * scale + shift;
+    }
+    for (; i < S; i++) B[i] = A[i]! * scale + shift;
+  }
+}
+
+/** gi = c0·g - ck·x + shift over one channel (views from 0, 8 per step). */
+function gradInput(
+  G: FloatArray,
+  X: FloatArray,
+  GI: FloatArray,
+  c: number,
+  N: number,
+  C: number,
+  S: number,
+  c0: number,
+  ck: number,
+  shift: number,
+): void {
+  for (let n = 0; n < N; n++) {
+    const base = (n * C + c) * S;
+    const A = G.subarray(base, base + S);
+    const B = X.subarray(base, base + S);
+    const O = GI.subarray(base, base + S);
+    let i = 0;
+    for (const m = S - 7; i < m; i += 8) {
+      O[i] = c0 * A[i]! - ck * B[i]! + shift;
+      O[i + 1] = c0 * A[i + 1]! - ck * B[i + 1]! + shift;
+      O[i + 2] = c0 * A[i + 2]! - ck * B[i + 2]! + shift;
+      O[i + 3] = c0 * A[i + 3]! - ck * B[i + 3]! + shift;
+      O[i + 4] = c0 * A[i + 4]! - ck * B[i + 4]! + shift;
+      O[i + 5] = c0 * A[i + 5]! - ck * B[i + 5]! + shift;
+      O[i + 6] = c0 * A[i + 6]! - ck * B[i + 6]! + shift;
+      O[i + 7] = c0 * A[i + 7]! - ck * B[i + 7]! + shift;
+    }
+    for (; i < S; i++) O[i] = c0 * A[i]! - ck * B[i]! + shift;
   }
 }
 
@@ -227,9 +284,6 @@ export const batchNormBackwardKernel: Kernel<BatchNormKernelAttrs> = (
     const k = (invstd * invstd * s2) / count;
     const ck = c0 * k;
     const shift = c0 * (k * mu - sg / count);
-    for (let n = 0; n < N; n++) {
-      const base = (n * C + c) * S;
-      for (let i = base, end = base + S; i < end; i++) GI[i] = c0 * G[i]! - ck * X[i]! + shift;
-    }
+    gradInput(G, X, GI, c, N, C, S, c0, ck, shift);
   }
 };
