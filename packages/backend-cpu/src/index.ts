@@ -19,7 +19,7 @@ export type { CpuBackendOptions, CpuStorage } from './backend.js';
 export { CpuBackend, cpuData } from './backend.js';
 export type { ElementwiseSpec, ScalarFn } from './kernels/compile.js';
 export { elementwiseKernel, HELPERS, setCodegen } from './kernels/compile.js';
-export type { GemmBatch, Operand } from './kernels/gemm.js';
+export type { DenseWriter, GemmBatch, Operand } from './kernels/gemm.js';
 export { gemmBatched, gemmStrided } from './kernels/gemm.js';
 export { gemm } from './kernels/matmul.js';
 export { denseData, forEachRow, gatherInto, gatherLayout } from './strided.js';

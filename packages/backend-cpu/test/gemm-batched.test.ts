@@ -65,6 +65,31 @@ describe('gemmBatched', () => {
         }
       });
 
+      it(`${tag}: B written in place by the caller`, () => {
+        const c = new Arr(count * M * N);
+        const written: number[] = [];
+        gemmBatched({
+          count,
+          M,
+          N,
+          K,
+          a: shared,
+          b: {
+            write: (i, data, offset) => {
+              written.push(i);
+              data.set(bData.subarray(5 + i * K * N, 5 + (i + 1) * K * N), offset);
+            },
+          },
+          c,
+          at: (i) => i * M * N,
+        });
+        expect(written).toEqual([...Array(count).keys()]);
+        for (let i = 0; i < count; i++) {
+          const want = product(M, N, K, shared, bOf(i));
+          expectClose(c.subarray(i * M * N, (i + 1) * M * N), want, `${tag} written ${i}`);
+        }
+      });
+
       it(`${tag}: sum of products, shared B, results handed to a callback`, () => {
         const aOf = (i: number): Operand => ({ data: bData, offset: 5 + i * M * K, rs: K, cs: 1 });
         const b: Operand = { data: aData, offset: 0, rs: 1, cs: K };

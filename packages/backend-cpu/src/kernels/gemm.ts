@@ -324,7 +324,7 @@ export function gemmStrided(
   gemmDot(M, N, K, pa.data, pa.offset, pa.rs, pb.data, pb.offset, pb.cs, C, co);
 }
 
-export type { GemmBatch } from '../wasm/gemm.js';
+export type { DenseWriter, GemmBatch } from '../wasm/gemm.js';
 
 /**
  * Runs a batch of products C_i = A_i · B_i (see {@link GemmBatch}): the batched form of
@@ -350,7 +350,16 @@ export function gemmBatched(p: GemmBatch): void {
   }
   const at = p.at ?? (() => 0);
   const opA = typeof p.a === 'function' ? p.a : () => p.a as Operand;
-  const opB = typeof p.b === 'function' ? p.b : () => p.b as Operand;
+  const b = p.b;
+  let opB: (i: number) => Operand;
+  if (typeof b === 'function') opB = b;
+  else if ('write' in b) {
+    const dense = newLike(c, K * N);
+    opB = (i) => {
+      b.write(i, dense, 0);
+      return { data: dense, offset: 0, rs: N, cs: 1 };
+    };
+  } else opB = () => b;
   const direct = !p.sum && !p.use;
   const part = direct ? c : newLike(c, M * N);
   const total = p.sum ? newLike(c, M * N) : part;

@@ -3,12 +3,14 @@ import { Code, type FunctionDef, I32, V128 } from './assembler.js';
 /**
  * The WebAssembly SIMD GEMM micro-kernel, generated with the tiny assembler:
  *
- *   gemm_f32(pa, pb, pc, mBlocks, nPanels, kc, ldc, accumulate)
+ *   gemm_f32(pa, pb, pc, mBlocks, nPanels, kc, ldc, accumulate, ldb, panelStride)
  *
- * computes C[4·mBlocks × 8·nPanels] (+)= A·B over `kc` steps of k, for operands packed by the
+ * computes C[4·mBlocks × 8·nPanels] (+)= A·B over `kc` steps of k, for operands laid out by the
  * caller (byte addresses in the shared memory):
  * - A in blocks of 4 rows, each block k-major: `a[k*4 + r]` (16 bytes per k);
- * - B in panels of 8 columns, each panel k-major: `b[k*8 + c]` (32 bytes per k);
+ * - B in panels of 8 columns, the 8 values of step k at `pb + panel·panelStride + k·ldb`: packed
+ *   k-major panels (ldb = 32, panelStride = 32·kc) or a plain row-major matrix read in place
+ *   (ldb = its row pitch in bytes, panelStride = 32);
  * - C row-major with a row pitch of `ldc` bytes; `accumulate` ≠ 0 adds to what C holds.
  * Each 4×8 tile of C lives in eight f32x4 registers while k runs: per k, two loads of B, four
  * splat-loads of A and sixteen SIMD multiply/adds (32 multiply-adds).
@@ -27,21 +29,23 @@ const N_PANELS = 4;
 const KC = 5;
 const LDC = 6;
 const ACCUMULATE = 7;
+const LDB = 8;
+const PANEL_STRIDE = 9;
 // i32 locals.
-const IB = 8;
-const JP = 9;
-const K = 10;
-const AP = 11;
-const BP = 12;
-const CT = 13;
-const A_BLK = 14;
-const B_PANEL = 15;
-const C_ROW = 16;
+const IB = 10;
+const JP = 11;
+const K = 12;
+const AP = 13;
+const BP = 14;
+const CT = 15;
+const A_BLK = 16;
+const B_PANEL = 17;
+const C_ROW = 18;
 // v128 locals.
-const ACC = 17; // ACC .. ACC+7
-const B0 = 25;
-const B1 = 26;
-const A = 27;
+const ACC = 19; // ACC .. ACC+7
+const B0 = 27;
+const B1 = 28;
+const A = 29;
 
 function rowAddress(c: Code, r: number): Code {
   c.get(CT);
@@ -95,7 +99,7 @@ export function gemmF32(): FunctionDef {
             .set(ACC + 2 * r + 1);
         }
         lk.addTo(AP, 4 * TILE_ROWS);
-        lk.addTo(BP, 4 * TILE_COLS);
+        lk.get(BP).get(LDB).add().set(BP);
         lk.countDown(K);
       });
       for (let r = 0; r < TILE_ROWS; r++) {
@@ -106,8 +110,7 @@ export function gemmF32(): FunctionDef {
           .get(ACC + 2 * r + 1)
           .v128Store(16);
       }
-      // The k loop left BP at the next panel.
-      lj.get(BP).set(B_PANEL);
+      lj.get(B_PANEL).get(PANEL_STRIDE).add().set(B_PANEL);
       lj.addTo(CT, 4 * TILE_COLS);
       lj.countDown(JP);
     });
@@ -118,7 +121,7 @@ export function gemmF32(): FunctionDef {
   });
   return {
     name: 'gemm_f32',
-    params: 8,
+    params: 10,
     locals: [
       { type: I32, count: C_ROW - IB + 1 },
       { type: V128, count: A - ACC + 1 },

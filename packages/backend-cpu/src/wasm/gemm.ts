@@ -169,7 +169,18 @@ function gemmOneBlock(
   for (let i0 = 0; i0 < M; i0 += band) {
     const rows = Math.min(band, M - i0);
     packA(f, aAt, { data: a.data, offset: a.offset + i0 * a.rs, rs: a.rs, cs: a.cs }, 0, K, rows);
-    rt.gemm(aAt * 4, bAt * 4, cAt * 4, Math.ceil(rows / TILE_ROWS), Np / TILE_COLS, K, Np * 4, 0);
+    rt.gemm(
+      aAt * 4,
+      bAt * 4,
+      cAt * 4,
+      Math.ceil(rows / TILE_ROWS),
+      Np / TILE_COLS,
+      K,
+      Np * 4,
+      0,
+      4 * TILE_COLS,
+      4 * TILE_COLS * K,
+    );
     copyOut(f, cAt, Np, rows, N, C, co + i0 * N);
   }
 }
@@ -214,6 +225,8 @@ export function gemmWasm(
       steps,
       Np * 4,
       k0 > 0 ? 1 : 0,
+      4 * TILE_COLS,
+      4 * TILE_COLS * steps,
     );
   }
   copyOut(f, cAt, Np, M, N, C, co);
@@ -239,8 +252,8 @@ export interface GemmBatch {
   readonly K: number;
   /** A_i: one shared operand, or product i's. */
   readonly a: Operand | ((i: number) => Operand);
-  /** B_i: one shared operand, or product i's. */
-  readonly b: Operand | ((i: number) => Operand);
+  /** B_i: one shared operand, product i's, or product i's written by the caller in place. */
+  readonly b: Operand | ((i: number) => Operand) | DenseWriter;
   /**
    * Where the results go: each C_i dense row-major from `at(i)`, or their sum from `at(0)` when
    * `sum` is set. With `use`, a work array of at least M·N elements (its type is the dtype).
@@ -255,6 +268,16 @@ export interface GemmBatch {
    * values at `data[offset + r * pitch]`, valid only during the call.
    */
   readonly use?: (i: number, data: TypedArray, offset: number, pitch: number) => void;
+}
+
+/**
+ * An operand the caller writes itself, as a dense row-major matrix into `data` from `offset`,
+ * just before product i runs (the kernel then reads it where it was written, unpacked).
+ * @example const b: DenseWriter = { write: (i, data, at) => data.set(images[i], at) }
+ */
+export interface DenseWriter {
+  /** Writes product i's operand (K×N, row-major, rows N apart) at `data[offset]`. */
+  readonly write: (i: number, data: TypedArray, offset: number) => void;
 }
 
 /** Bᵀ as an operand (B's packed panels are Bᵀ's row blocks). */
@@ -290,21 +313,37 @@ export function gemmBatchWasm(p: GemmBatch): boolean {
   const Np = Math.ceil(N / TILE_COLS) * TILE_COLS;
   const aAt = scratchBase();
   const bAt = aAt + Mp * K;
-  const cAt = bAt + K * Np;
+  // Room for B packed, or row-major plus the zeros the last panel reads past its end.
+  const cAt = bAt + K * Np + TILE_COLS;
   const f = scratch(rt, cAt - aAt + Mp * Np);
   const aOf = typeof p.a === 'function' ? p.a : null;
-  const bOf = typeof p.b === 'function' ? p.b : null;
+  const b = p.b;
+  const bOf = typeof b === 'function' ? b : null;
+  const writer = 'write' in b ? b : null;
+  // A row-major B (a contiguous float32 block) is copied in one piece and read in place.
+  const rowMajor = (x: Operand) => x.cs === 1 && x.rs === N && x.data instanceof Float32Array;
+  let inPlace = writer !== null;
+  const putB = (x: Operand) => {
+    inPlace = rowMajor(x);
+    if (inPlace) f.set(x.data.subarray(x.offset, x.offset + K * N), bAt);
+    else packAll(f, bAt, transposed(x), K, N, TILE_COLS, Np);
+  };
+  f.fill(0, bAt + K * N, bAt + K * N + TILE_COLS);
   if (!aOf) packAll(f, aAt, p.a as Operand, K, M, TILE_ROWS, Mp);
-  if (!bOf) packAll(f, bAt, transposed(p.b as Operand), K, N, TILE_COLS, Np);
+  if (!bOf && !writer) putB(b as Operand);
   for (let i = 0; i < count; i++) {
     if (aOf) packAll(f, aAt, aOf(i), K, M, TILE_ROWS, Mp);
-    if (bOf) packAll(f, bAt, transposed(bOf(i)), K, N, TILE_COLS, Np);
+    if (bOf) putB(bOf(i));
+    else if (writer) writer.write(i, f, bAt);
     for (let k0 = 0; k0 < K; k0 += KC) {
       const steps = Math.min(KC, K - k0);
       const acc = k0 > 0 || (p.sum === true && i > 0) ? 1 : 0;
       const pa = (aAt + k0 * Mp) * 4;
-      const pb = (bAt + k0 * Np) * 4;
-      rt.gemm(pa, pb, cAt * 4, Mp / TILE_ROWS, Np / TILE_COLS, steps, Np * 4, acc);
+      const pb = (bAt + k0 * (inPlace ? N : Np)) * 4;
+      const ldb = inPlace ? N * 4 : 4 * TILE_COLS;
+      const panel = inPlace ? 4 * TILE_COLS : 4 * TILE_COLS * steps;
+      const blocks = Mp / TILE_ROWS;
+      rt.gemm(pa, pb, cAt * 4, blocks, Np / TILE_COLS, steps, Np * 4, acc, ldb, panel);
     }
     if (p.sum && i < count - 1) continue;
     if (p.use) p.use(i, f, cAt, Np);

@@ -18,7 +18,7 @@ import { gemvAxpyF32, gemvDotF32, outerF32 } from './gemv-kernel.js';
 export interface Runtime {
   /** The module's imported memory; it only grows. */
   readonly memory: WebAssembly.Memory;
-  /** `gemm_f32(pa, pb, pc, mBlocks, nPanels, kc, ldc, accumulate)` (./gemm-kernel.ts). */
+  /** `gemm_f32(pa, pb, pc, mBlocks, nPanels, kc, ldc, accumulate, ldb, panelStride)` (./gemm-kernel.ts). */
   readonly gemm: (...args: number[]) => void;
   /** `gemv_dot_f32`: rows of C as dot products with contiguous columns of B (./gemv-kernel.ts). */
   readonly gemvDot: (...args: number[]) => void;

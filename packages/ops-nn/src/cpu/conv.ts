@@ -99,7 +99,6 @@ export function convForward(
   const pointwise = isPointwise(g);
   const fuse = bias !== undefined && !pointwise;
   const Ka = fuse ? K + 1 : K;
-  const col = pointwise ? x : scratch(x, 'conv.col', Ka * P);
   let a = w;
   if (fuse) {
     a = scratch(w, 'conv.wbias', O * Ka);
@@ -107,7 +106,6 @@ export function convForward(
       a.set(w.subarray(o * K, o * K + K), o * Ka);
       a[o * Ka + K] = bias[o]!;
     }
-    col.fill(1, K * P, Ka * P);
   }
   for (let grp = 0; grp < groups; grp++) {
     const xo = (n: number) => (n * C + grp * Cg) * H * W;
@@ -117,11 +115,15 @@ export function convForward(
       N: P,
       K: Ka,
       a: { data: a, offset: grp * Og * Ka, rs: Ka, cs: 1 },
-      b: (n) => {
-        if (pointwise) return { data: x, offset: xo(n), rs: P, cs: 1 };
-        im2col(x, xo(n), Cg, g, col);
-        return { data: col, offset: 0, rs: P, cs: 1 };
-      },
+      // The column matrix is written straight where the GEMM reads it.
+      b: pointwise
+        ? (n) => ({ data: x, offset: xo(n), rs: P, cs: 1 })
+        : {
+            write: (n, col, at) => {
+              im2col(x, xo(n), Cg, g, col, at);
+              if (fuse) col.fill(1, at + K * P, at + Ka * P);
+            },
+          },
       c: y,
       at: (n) => (n * O + grp * Og) * P,
     });

@@ -56,8 +56,8 @@ function validColumns(g: ConvGeometry, j: number): [number, number] {
 
 /**
  * Writes the column matrix of channels [0, channels) of the image at `xo` in `x` (channel-major,
- * H×W each) to `col` from 0: row (c, i, j), column (p, q) holds x[c, p·sh - ph + i·dh, q·sw - pw + j·dw],
- * or 0 in the padding.
+ * H×W each) to `col` from `co`: row (c, i, j), column (p, q) holds
+ * x[c, p·sh - ph + i·dh, q·sw - pw + j·dw], or 0 in the padding.
  * @example im2col(x, 0, 3, g, col) // col holds 3·kh·kw rows of Ho·Wo values
  */
 export function im2col(
@@ -66,13 +66,14 @@ export function im2col(
   channels: number,
   g: ConvGeometry,
   col: TypedArray,
+  co = 0,
 ): void {
   const { H, W, kh, kw, Ho, Wo, sh, sw, ph, pw, dh, dw } = g;
   if (isRowContiguous(g)) {
-    im2colRows(x, xo, channels, g, col);
+    im2colRows(x, xo, channels, g, col, co);
     return;
   }
-  let dst = 0;
+  let dst = co;
   for (let c = 0; c < channels; c++) {
     const plane = xo + c * H * W;
     for (let i = 0; i < kh; i++) {
@@ -166,10 +167,11 @@ function im2colRows(
   channels: number,
   g: ConvGeometry,
   col: TypedArray,
+  co: number,
 ): void {
   const { H, W, kh, kw, Ho, ph, pw, dh, dw } = g;
   const P = Ho * W;
-  let dst = 0;
+  let dst = co;
   for (let c = 0; c < channels; c++) {
     const plane = xo + c * H * W;
     for (let i = 0; i < kh; i++) {
