@@ -198,35 +198,42 @@ export function convWeightGrad(x: TypedArray, gy: TypedArray, gw: TypedArray, g:
 
 const spatialOf = (t: Tensor) => t.shape.slice(2);
 
+/**
+ * The elements of `t` as a dense array. A broadcast scalar (every stride 0: the gradient of a
+ * `sum()`) is filled in one pass rather than gathered element by element.
+ */
+function dense(t: Tensor): TypedArray {
+  const src = t.storage.data as TypedArray;
+  if (t.numel() > 1 && t.strides.every((s) => s === 0)) {
+    const out = new (src.constructor as new (n: number) => TypedArray)(t.numel());
+    return out.fill(src[t.offset]!);
+  }
+  return denseData(t);
+}
+
 /** conv(input, weight[, bias]) with the op's attributes. */
 const convKernel: Kernel<ConvKernelAttrs> = ([x, w, bias], [y], attrs) => {
   const g = convGeometry(x!.shape, w!.shape[0]!, spatialOf(w!), spatialOf(y!), attrs);
-  convForward(
-    denseData(x!),
-    denseData(w!),
-    y!.storage.data as TypedArray,
-    g,
-    bias && denseData(bias),
-  );
+  convForward(dense(x!), dense(w!), y!.storage.data as TypedArray, g, bias && dense(bias));
 };
 
 /** convTranspose(input, weight[, bias]): weight is (Cin, Cout/groups, ...k). */
 const convTransposeKernel: Kernel<ConvKernelAttrs> = ([u, w, bias], [z], attrs) => {
   const g = convGeometry(z!.shape, u!.shape[1]!, spatialOf(w!), spatialOf(u!), attrs);
   const out = z!.storage.data as TypedArray;
-  convTransposed(denseData(u!), denseData(w!), out, g);
-  if (bias) addBias(out, denseData(bias), g.N, g.C, g.H * g.W);
+  convTransposed(dense(u!), dense(w!), out, g);
+  if (bias) addBias(out, dense(bias), g.N, g.C, g.H * g.W);
 };
 
 /** convWeightBackward(input, gradOutput): the weight gradient. */
 const convWeightKernel: Kernel<ConvKernelAttrs> = ([x, gy], [gw], attrs) => {
   const g = convGeometry(x!.shape, gy!.shape[1]!, spatialOf(gw!), spatialOf(gy!), attrs);
-  convWeightGrad(denseData(x!), denseData(gy!), gw!.storage.data as TypedArray, g);
+  convWeightGrad(dense(x!), dense(gy!), gw!.storage.data as TypedArray, g);
 };
 
 /** convBiasBackward(gradOutput): per-channel sums of the gradient. */
 const convBiasKernel: Kernel = ([gy], [gb]) => {
-  const g = denseData(gy!);
+  const g = dense(gy!);
   const out = gb!.storage.data as TypedArray;
   const [N, C] = gy!.shape as [number, number];
   const plane = C === 0 || N === 0 ? 0 : g.length / (N * C);
