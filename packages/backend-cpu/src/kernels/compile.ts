@@ -31,6 +31,13 @@ export interface ElementwiseSpec<A = Record<string, unknown>> {
   readonly intExpr?: string;
   /** Same as `intExpr`, for closures (default `fallback`). */
   readonly intFallback?: ScalarFn;
+  /**
+   * Replaces `expr` when the output and every operand are float32 and dense: the operands are
+   * then their IEEE-754 bit patterns as int32 and the result is the output's bit pattern. Sign,
+   * zero and NaN rules become integer comparisons with no data-dependent branch and no float
+   * conversion (relu: about twice as fast as the float form). Only used with code generation.
+   */
+  readonly float32Bits?: string;
   /** Whether the expression already yields 0/1; otherwise bool outputs store `expr !== 0`. */
   readonly predicate?: boolean;
   /** Scalars taken from the op's attributes once per call, visible as `p0`, `p1`. */
@@ -266,6 +273,11 @@ export function coalesce(
   return [outShape, outStrides];
 }
 
+/** The same memory as an int32 array (a float32 array's bit patterns). */
+function int32View(a: TypedArray): Int32Array {
+  return new Int32Array(a.buffer, a.byteOffset, a.length);
+}
+
 /**
  * A broadcasting, strided kernel over `arity` inputs computing `spec.expr` per element. Outputs
  * are fresh and contiguous; inputs may have any strides (views, broadcasts, 0-d scalars).
@@ -287,11 +299,20 @@ export function elementwiseKernel<A = Record<string, unknown>>(
     }
     return loops;
   };
+  let bitLoops: Loops | null | undefined;
+  /** The dense loop over bit patterns, when the spec has one and the operands allow it. */
+  const bitsFor = (inputs: readonly Tensor[], out: DType): DenseLoop | null => {
+    if (!spec.float32Bits || out !== 'float32' || !codegen) return null;
+    for (let j = 0; j < arity; j++) if (inputs[j]!.dtype !== 'float32') return null;
+    if (bitLoops === undefined) bitLoops = generateLoops(arity, spec.float32Bits);
+    return bitLoops?.dense ?? null;
+  };
   return (inputs, outputs, attrs) => {
     const out = outputs[0]!;
     const o = out.storage.data as TypedArray;
     const n = o.length;
     if (n === 0) return;
+    const bits = bitsFor(inputs, out.dtype);
     const loops = loopsFor(inputs, out.dtype);
     const params = spec.params ? spec.params(attrs) : NO_PARAMS;
     const p0 = params[0];
@@ -305,6 +326,15 @@ export function elementwiseKernel<A = Record<string, unknown>>(
       const dense = m === n && t.isContiguous();
       if (!dense) allDense = false;
       if (!dense && m !== 1) denseOrScalar = false;
+    }
+    if (allDense && bits) {
+      const args: unknown[] = [int32View(o), n];
+      for (let j = 0; j < arity; j++) {
+        args.push(int32View(inputs[j]!.storage.data as TypedArray), inputs[j]!.offset);
+      }
+      args.push(HELPERS, p0, p1);
+      bits(...args);
+      return;
     }
     if (allDense) {
       const args: unknown[] = [o, n];

@@ -38,6 +38,9 @@ export const UNARY: Record<string, Spec> = {
   // (well-predicted) test.
   relu: {
     expr: 'x === -Infinity ? 0 : x * +!(x < 0) + (+!(x < 0) - 1) * -0',
+    // On float32 bit patterns: negative finite values and -∞ are the int32s in
+    // [-2³¹ + 1, -2²³] (cleared to +0); -0 (-2³¹) and negative NaNs (above -2²³) are kept.
+    float32Bits: 'x & -(+(x >= -8388607) | +(x === -2147483648))',
     // biome-ignore lint/complexity/useMathMinMax: Math.max would turn -0 into 0
     fallback: (x) => (x < 0 ? 0 : x),
   },
@@ -151,6 +154,9 @@ export const BINARY: Record<string, Spec> = {
   // m = 1 passes x (plus -0, a no-op), m = 0 gives x·0 + 0 = +0; non-finite x takes the test.
   reluBackward: {
     expr: 'x - x === 0 ? x * +!(y <= 0) + (+!(y <= 0) - 1) * -0 : y <= 0 ? 0 : x',
+    // On float32 bit patterns: y passes the gradient's bits when positive (NaN and +∞ included)
+    // or a negative NaN (int32 in [-2²³ + 1, -1]); +0, -0 and negative numbers give +0.
+    float32Bits: 'x & -(+(y > 0) | (+(y >= -8388607) & +(y < 0)))',
     fallback: (x, y) => (y! <= 0 ? 0 : x!),
   },
 };
