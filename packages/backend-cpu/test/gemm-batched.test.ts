@@ -35,11 +35,13 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, label: str
   }
 }
 
-// (count, M, N, K): tails of the 4×8 register tiles, K past one 256-step block, products too
-// small for the WebAssembly kernel.
+// (count, M, N, K): tails of the 4×8 register tiles (and of the 2×4 tiles of the A·Bᵀ kernel),
+// K past one 256-step block, K a multiple of 4 or not, products too small for the WebAssembly
+// kernels.
 const SHAPES: [number, number, number, number][] = [
   [3, 64, 196, 289],
-  [2, 13, 21, 600],
+  [3, 13, 21, 600],
+  [2, 8, 12, 4],
   [4, 9, 5, 7],
   [2, 2, 3, 4],
   [1, 32, 9, 784],
@@ -88,6 +90,26 @@ describe('gemmBatched', () => {
           const want = product(M, N, K, shared, bOf(i));
           expectClose(c.subarray(i * M * N, (i + 1) * M * N), want, `${tag} written ${i}`);
         }
+      });
+
+      it(`${tag}: sum of products with both operands per product, B stored transposed`, () => {
+        // Both read along k (A rows, Bᵀ rows): with K a multiple of 4 this takes the unpacked
+        // A·Bᵀ kernel; a strided A (every other element) is gathered rather than block-copied.
+        const wide = filled(new Arr(count * M * K * 2), 3);
+        const aOf = (i: number): Operand =>
+          i % 2 === 0
+            ? { data: wide, offset: i * M * K, rs: K, cs: 1 }
+            : { data: wide, offset: i * M * K * 2, rs: 2 * K, cs: 2 };
+        const bT = (i: number): Operand => ({ data: bData, offset: 5 + i * K * N, rs: 1, cs: K });
+        const want = new Float64Array(M * N);
+        for (let i = 0; i < count; i++) {
+          const p = product(M, N, K, aOf(i), bT(i));
+          for (let j = 0; j < want.length; j++) want[j] += p[j]!;
+        }
+        const c = new Arr(M * N + 2).fill(9);
+        gemmBatched({ count, M, N, K, a: aOf, b: bT, c, at: () => 2, sum: true });
+        expect([c[0], c[1]]).toEqual([9, 9]);
+        expectClose(c.subarray(2), want, `${tag} sum along k`);
       });
 
       it(`${tag}: sum of products, shared B, results handed to a callback`, () => {

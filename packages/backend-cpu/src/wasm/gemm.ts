@@ -309,6 +309,22 @@ export function gemmBatchWasm(p: GemmBatch): boolean {
   const rt = getRuntime();
   if (!rt) return false;
   const { count, M, N, K } = p;
+  let aOf = typeof p.a === 'function' ? p.a : null;
+  const b = p.b;
+  let bOf = typeof b === 'function' ? b : null;
+  if (p.sum && aOf && bOf && K % 4 === 0) {
+    // Sums of A·Bᵀ-shaped products (both stored along k) run unpacked; the first product's
+    // operands, fetched to decide, are reused.
+    const a0 = aOf(0);
+    const b0 = bOf(0);
+    if (a0.cs === 1 && b0.rs === 1) {
+      sumAlongK(rt, p, a0, b0);
+      return true;
+    }
+    const [fa, fb] = [aOf, bOf];
+    aOf = (i) => (i === 0 ? a0 : fa(i));
+    bOf = (i) => (i === 0 ? b0 : fb(i));
+  }
   const Mp = Math.ceil(M / TILE_ROWS) * TILE_ROWS;
   const Np = Math.ceil(N / TILE_COLS) * TILE_COLS;
   const aAt = scratchBase();
@@ -316,9 +332,6 @@ export function gemmBatchWasm(p: GemmBatch): boolean {
   // Room for B packed, or row-major plus the zeros the last panel reads past its end.
   const cAt = bAt + K * Np + TILE_COLS;
   const f = scratch(rt, cAt - aAt + Mp * Np);
-  const aOf = typeof p.a === 'function' ? p.a : null;
-  const b = p.b;
-  const bOf = typeof b === 'function' ? b : null;
   const writer = 'write' in b ? b : null;
   // A row-major B (a contiguous float32 block) is copied in one piece and read in place.
   const rowMajor = (x: Operand) => x.cs === 1 && x.rs === N && x.data instanceof Float32Array;
@@ -350,4 +363,62 @@ export function gemmBatchWasm(p: GemmBatch): boolean {
     else copyOut(f, cAt, Np, M, N, p.c as Float32Array, p.at ? p.at(i) : 0);
   }
   return true;
+}
+
+/** Copies a rows×K operand into `f` from `at` as dense rows (one block when it is contiguous). */
+function putRows(f: Float32Array, at: number, x: Operand, rows: number, K: number): void {
+  const { data, offset, rs, cs } = x;
+  if (cs === 1 && rs === K) {
+    f.set(data.subarray(offset, offset + rows * K), at);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0, s = offset + r * rs; k < K; k++, s += cs) f[at + r * K + k] = data[s]!;
+  }
+}
+
+/**
+ * Σᵢ A_i·B_i on `gemm_nt_f32` for K a multiple of 4: A_i and B_iᵀ are copied in as rows along
+ * k (a block copy each when contiguous, no packing), the kernel accumulates four partial sums
+ * per element of C, and those are added once at the end.
+ */
+function sumAlongK(rt: Runtime, p: GemmBatch, a0: Operand, b0: Operand): void {
+  const { count, M, N, K } = p;
+  const aOf = p.a as (i: number) => Operand;
+  const bOf = p.b as (i: number) => Operand;
+  const M2 = Math.ceil(M / 2) * 2;
+  const N4 = Math.ceil(N / 4) * 4;
+  const aAt = scratchBase();
+  const bAt = aAt + M2 * K;
+  const cAt = bAt + N4 * K;
+  const rAt = cAt + M2 * N4 * 4;
+  const f = scratch(rt, rAt - aAt + M * N);
+  // Rows past M and N are computed and dropped; zeros keep them cheap (no denormals).
+  f.fill(0, aAt + M * K, aAt + M2 * K);
+  f.fill(0, bAt + N * K, bAt + N4 * K);
+  for (let i = 0; i < count; i++) {
+    const a = i === 0 ? a0 : aOf(i);
+    const bi = i === 0 ? b0 : bOf(i);
+    putRows(f, aAt, a, M, K);
+    putRows(f, bAt, transposed(bi), N, K);
+    rt.gemmNt(
+      aAt * 4,
+      bAt * 4,
+      cAt * 4,
+      M2 / 2,
+      N4 / 4,
+      K / 4,
+      K * 4,
+      K * 4,
+      N4 * 16,
+      i > 0 ? 1 : 0,
+    );
+  }
+  for (let i = 0; i < M; i++) {
+    for (let j = 0, s = cAt + i * N4 * 4, d = rAt + i * N; j < N; j++, s += 4, d++) {
+      f[d] = f[s]! + f[s + 1]! + (f[s + 2]! + f[s + 3]!);
+    }
+  }
+  if (p.use) p.use(count - 1, f, rAt, N);
+  else p.c.set(f.subarray(rAt, rAt + M * N), p.at ? p.at(0) : 0);
 }

@@ -1,6 +1,7 @@
 import type { Storage } from '@autodag/core';
 import { assemble } from './assembler.js';
 import { gemmF32 } from './gemm-kernel.js';
+import { gemmNtF32 } from './gemm-nt-kernel.js';
 import { gemvAxpyF32, gemvDotF32, outerF32 } from './gemv-kernel.js';
 
 /**
@@ -20,6 +21,8 @@ export interface Runtime {
   readonly memory: WebAssembly.Memory;
   /** `gemm_f32(pa, pb, pc, mBlocks, nPanels, kc, ldc, accumulate, ldb, panelStride)` (./gemm-kernel.ts). */
   readonly gemm: (...args: number[]) => void;
+  /** `gemm_nt_f32(pa, pb, pc, mPairs, nQuads, k4, lda, ldb, ldc, accumulate)`: A·Bᵀ unpacked (./gemm-nt-kernel.ts). */
+  readonly gemmNt: (...args: number[]) => void;
   /** `gemv_dot_f32`: rows of C as dot products with contiguous columns of B (./gemv-kernel.ts). */
   readonly gemvDot: (...args: number[]) => void;
   /** `gemv_axpy_f32`: rows of C as sums of scaled contiguous rows of B (./gemv-kernel.ts). */
@@ -35,13 +38,14 @@ let runtime: Runtime | null | undefined;
 function load(): Runtime | null {
   try {
     const memory = new WebAssembly.Memory({ initial: 16 });
-    const bytes = assemble([gemmF32(), gemvDotF32(), gemvAxpyF32(), outerF32()]);
+    const bytes = assemble([gemmF32(), gemmNtF32(), gemvDotF32(), gemvAxpyF32(), outerF32()]);
     const module = new WebAssembly.Module(bytes as BufferSource);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const ex = instance.exports as Record<string, (...args: number[]) => void>;
     return {
       memory,
       gemm: ex.gemm_f32!,
+      gemmNt: ex.gemm_nt_f32!,
       gemvDot: ex.gemv_dot_f32!,
       gemvAxpy: ex.gemv_axpy_f32!,
       outer: ex.outer_f32!,
