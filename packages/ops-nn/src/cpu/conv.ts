@@ -200,13 +200,15 @@ const spatialOf = (t: Tensor) => t.shape.slice(2);
 
 /**
  * The elements of `t` as a dense array. A broadcast scalar (every stride 0: the gradient of a
- * `sum()`) is filled in one pass rather than gathered element by element.
+ * `sum()`) is filled in one pass, into the work array `slot`, rather than gathered element by
+ * element.
  */
-function dense(t: Tensor): TypedArray {
+function dense(t: Tensor, slot: string): TypedArray {
   const src = t.storage.data as TypedArray;
-  if (t.numel() > 1 && t.strides.every((s) => s === 0)) {
-    const out = new (src.constructor as new (n: number) => TypedArray)(t.numel());
-    return out.fill(src[t.offset]!);
+  const n = t.numel();
+  if (n > 1 && t.strides.every((s) => s === 0)) {
+    // Read only while the kernel runs, so a reused work array will do.
+    return scratch(src, slot, n).fill(src[t.offset]!, 0, n).subarray(0, n);
   }
   return denseData(t);
 }
@@ -214,26 +216,32 @@ function dense(t: Tensor): TypedArray {
 /** conv(input, weight[, bias]) with the op's attributes. */
 const convKernel: Kernel<ConvKernelAttrs> = ([x, w, bias], [y], attrs) => {
   const g = convGeometry(x!.shape, w!.shape[0]!, spatialOf(w!), spatialOf(y!), attrs);
-  convForward(dense(x!), dense(w!), y!.storage.data as TypedArray, g, bias && dense(bias));
+  convForward(
+    dense(x!, 'conv.in0'),
+    dense(w!, 'conv.in1'),
+    y!.storage.data as TypedArray,
+    g,
+    bias && dense(bias, 'conv.in2'),
+  );
 };
 
 /** convTranspose(input, weight[, bias]): weight is (Cin, Cout/groups, ...k). */
 const convTransposeKernel: Kernel<ConvKernelAttrs> = ([u, w, bias], [z], attrs) => {
   const g = convGeometry(z!.shape, u!.shape[1]!, spatialOf(w!), spatialOf(u!), attrs);
   const out = z!.storage.data as TypedArray;
-  convTransposed(dense(u!), dense(w!), out, g);
-  if (bias) addBias(out, dense(bias), g.N, g.C, g.H * g.W);
+  convTransposed(dense(u!, 'conv.in0'), dense(w!, 'conv.in1'), out, g);
+  if (bias) addBias(out, dense(bias, 'conv.in2'), g.N, g.C, g.H * g.W);
 };
 
 /** convWeightBackward(input, gradOutput): the weight gradient. */
 const convWeightKernel: Kernel<ConvKernelAttrs> = ([x, gy], [gw], attrs) => {
   const g = convGeometry(x!.shape, gy!.shape[1]!, spatialOf(gw!), spatialOf(gy!), attrs);
-  convWeightGrad(dense(x!), dense(gy!), gw!.storage.data as TypedArray, g);
+  convWeightGrad(dense(x!, 'conv.in0'), dense(gy!, 'conv.in1'), gw!.storage.data as TypedArray, g);
 };
 
 /** convBiasBackward(gradOutput): per-channel sums of the gradient. */
 const convBiasKernel: Kernel = ([gy], [gb]) => {
-  const g = dense(gy!);
+  const g = dense(gy!, 'conv.in1');
   const out = gb!.storage.data as TypedArray;
   const [N, C] = gy!.shape as [number, number];
   const plane = C === 0 || N === 0 ? 0 : g.length / (N * C);

@@ -258,10 +258,10 @@ function col2imRows(
       if (fused) {
         const lo = Math.max(tLast, 0);
         const hi = Math.min(t0 + n, x.length);
-        let a = rowSrc + (lo - t0);
-        let b = rowSrc + P + (lo - t0 - dw);
-        let d = rowSrc + 2 * P + (lo - tLast);
-        for (let k = lo; k < hi; k++, a++, b++, d++) x[k] += col[a]! + col[b]! + col[d]!;
+        const a = rowSrc - t0;
+        const b = rowSrc + P - t0 - dw;
+        const d = rowSrc + 2 * P - tLast;
+        for (let k = lo; k < hi; k++) x[k] += col[k + a]! + col[k + b]! + col[k + d]!;
       }
     }
   }
