@@ -23,6 +23,7 @@ export type { DenseWriter, GemmBatch, Operand } from './kernels/gemm.js';
 export { gemmBatched, gemmStrided } from './kernels/gemm.js';
 export { gemm } from './kernels/matmul.js';
 export { denseData, forEachRow, gatherInto, gatherLayout } from './strided.js';
+export { addSum3 } from './wasm/add.js';
 
 /**
  * The CPU backend instance registered as `'cpu'`.

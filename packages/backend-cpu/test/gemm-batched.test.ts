@@ -1,4 +1,4 @@
-import { gemmBatched, type Operand } from '@autodag/backend-cpu';
+import { addSum3, gemmBatched, type Operand } from '@autodag/backend-cpu';
 import { describe, expect, it } from 'vitest';
 
 /** Deterministic values in [-1, 1). */
@@ -152,5 +152,42 @@ describe('gemmBatched', () => {
     const op: Operand = { data: new Float32Array(6), offset: 0, rs: 3, cs: 1 };
     gemmBatched({ count: 0, M: 2, N: 3, K: 3, a: op, b: op, c, sum: true });
     expect([...c]).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('hands work space to the callback, where addSum3 adds three runs (SIMD in kernel memory)', () => {
+    const [M, N, K] = [16, 40, 8];
+    const a: Operand = { data: filled(new Float32Array(M * K), 4), offset: 0, rs: K, cs: 1 };
+    const b: Operand = { data: filled(new Float32Array(K * N), 5), offset: 0, rs: N, cs: 1 };
+    const want = product(M, N, K, a, b);
+    for (const Arr of [Float32Array, Float64Array]) {
+      const conv = (x: Operand) => ({ ...x, data: Arr.from(x.data) });
+      let calls = 0;
+      gemmBatched({
+        count: 1,
+        M,
+        N,
+        K,
+        a: conv(a),
+        b: conv(b),
+        c: new Arr(M * N),
+        work: 2 * N + 3,
+        use: (_i, data, offset, pitch, workAt) => {
+          calls++;
+          // The work space gets three runs of C starting at rows 1, 2, 3: 2N - 1 values (odd, unaligned).
+          const n = 2 * N - 1;
+          const img = data.subarray(workAt, workAt + n + 3);
+          img.fill(0.5);
+          addSum3(img, 1, data, offset + pitch, offset + 2 * pitch, offset + 3 * pitch, n);
+          // N is a multiple of 8, so C's rows are N apart in kernel memory too.
+          expect(pitch).toBe(N);
+          for (let k = 0; k < n; k++) {
+            const expected = 0.5 + want[N + k]! + want[2 * N + k]! + want[3 * N + k]!;
+            expect(img[1 + k]).toBeCloseTo(expected, 4);
+          }
+          expect([img[0], img[n + 1], img[n + 2]]).toEqual([0.5, 0.5, 0.5]);
+        },
+      });
+      expect(calls).toBe(1);
+    }
   });
 });

@@ -361,17 +361,18 @@ export function gemmBatched(p: GemmBatch): void {
     };
   } else opB = () => b;
   const direct = !p.sum && !p.use;
-  const part = direct ? c : newLike(c, M * N);
-  const total = p.sum ? newLike(c, M * N) : part;
+  const work = p.use ? (p.work ?? 0) : 0;
+  const part = direct ? c : newLike(c, M * N + (p.sum ? 0 : work));
+  const total = p.sum ? newLike(c, M * N + work) : part;
   for (let i = 0; i < count; i++) {
     gemmStrided(M, N, K, opA(i), opB(i), part, direct ? at(i) : 0);
     if (p.sum) {
       for (let j = 0; j < M * N; j++) total[j] += part[j]!;
     } else if (p.use) {
-      p.use(i, part, 0, N);
+      p.use(i, part, 0, N, M * N);
     }
   }
   if (!p.sum) return;
-  if (p.use) p.use(Math.max(count - 1, 0), total, 0, N);
+  if (p.use) p.use(Math.max(count - 1, 0), total, 0, N, M * N);
   else c.set(total, at(0));
 }

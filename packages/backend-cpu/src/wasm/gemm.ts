@@ -265,9 +265,18 @@ export interface GemmBatch {
   readonly sum?: boolean;
   /**
    * Instead of `c`: called with each C_i (or the sum, once, with i = count - 1) as rows of N
-   * values at `data[offset + r * pitch]`, valid only during the call.
+   * values at `data[offset + r * pitch]`, valid only during the call, and `work` floats of
+   * scratch at `data[workAt]` (uninitialised; float32 work there can use `addSum3`'s SIMD path).
    */
-  readonly use?: (i: number, data: TypedArray, offset: number, pitch: number) => void;
+  readonly use?: (
+    i: number,
+    data: TypedArray,
+    offset: number,
+    pitch: number,
+    workAt: number,
+  ) => void;
+  /** Floats of scratch handed to `use` next to the results; 0 when left out. */
+  readonly work?: number;
 }
 
 /**
@@ -331,7 +340,8 @@ export function gemmBatchWasm(p: GemmBatch): boolean {
   const bAt = aAt + Mp * K;
   // Room for B packed, or row-major plus the zeros the last panel reads past its end.
   const cAt = bAt + K * Np + TILE_COLS;
-  const f = scratch(rt, cAt - aAt + Mp * Np);
+  const workAt = cAt + Mp * Np + TILE_COLS;
+  const f = scratch(rt, workAt - aAt + (p.work ?? 0));
   const writer = 'write' in b ? b : null;
   // A row-major B (a contiguous float32 block) is copied in one piece and read in place.
   const rowMajor = (x: Operand) => x.cs === 1 && x.rs === N && x.data instanceof Float32Array;
@@ -359,7 +369,7 @@ export function gemmBatchWasm(p: GemmBatch): boolean {
       rt.gemm(pa, pb, cAt * 4, blocks, Np / TILE_COLS, steps, Np * 4, acc, ldb, panel);
     }
     if (p.sum && i < count - 1) continue;
-    if (p.use) p.use(i, f, cAt, Np);
+    if (p.use) p.use(i, f, cAt, Np, workAt);
     else copyOut(f, cAt, Np, M, N, p.c as Float32Array, p.at ? p.at(i) : 0);
   }
   return true;
@@ -392,7 +402,8 @@ function sumAlongK(rt: Runtime, p: GemmBatch, a0: Operand, b0: Operand): void {
   const bAt = aAt + M2 * K;
   const cAt = bAt + N4 * K;
   const rAt = cAt + M2 * N4 * 4;
-  const f = scratch(rt, rAt - aAt + M * N);
+  const workAt = rAt + M * N + TILE_COLS;
+  const f = scratch(rt, workAt - aAt + (p.work ?? 0));
   // Rows past M and N are computed and dropped; zeros keep them cheap (no denormals).
   f.fill(0, aAt + M * K, aAt + M2 * K);
   f.fill(0, bAt + N * K, bAt + N4 * K);
@@ -419,6 +430,6 @@ function sumAlongK(rt: Runtime, p: GemmBatch, a0: Operand, b0: Operand): void {
       f[d] = f[s]! + f[s + 1]! + (f[s + 2]! + f[s + 3]!);
     }
   }
-  if (p.use) p.use(count - 1, f, rAt, N);
+  if (p.use) p.use(count - 1, f, rAt, N, workAt);
   else p.c.set(f.subarray(rAt, rAt + M * N), p.at ? p.at(0) : 0);
 }

@@ -1,4 +1,5 @@
 import type { Storage } from '@autodag/core';
+import { add3F32 } from './add-kernel.js';
 import { assemble } from './assembler.js';
 import { gemmF32 } from './gemm-kernel.js';
 import { gemmNtF32 } from './gemm-nt-kernel.js';
@@ -23,6 +24,8 @@ export interface Runtime {
   readonly gemm: (...args: number[]) => void;
   /** `gemm_nt_f32(pa, pb, pc, mPairs, nQuads, k4, lda, ldb, ldc, accumulate)`: A·Bᵀ unpacked (./gemm-nt-kernel.ts). */
   readonly gemmNt: (...args: number[]) => void;
+  /** `add3_f32(pd, pa, pb, pc, n4)`: d += a + b + c over 4·n4 floats (./add-kernel.ts). */
+  readonly add3: (...args: number[]) => void;
   /** `gemv_dot_f32`: rows of C as dot products with contiguous columns of B (./gemv-kernel.ts). */
   readonly gemvDot: (...args: number[]) => void;
   /** `gemv_axpy_f32`: rows of C as sums of scaled contiguous rows of B (./gemv-kernel.ts). */
@@ -38,7 +41,14 @@ let runtime: Runtime | null | undefined;
 function load(): Runtime | null {
   try {
     const memory = new WebAssembly.Memory({ initial: 16 });
-    const bytes = assemble([gemmF32(), gemmNtF32(), gemvDotF32(), gemvAxpyF32(), outerF32()]);
+    const bytes = assemble([
+      gemmF32(),
+      gemmNtF32(),
+      gemvDotF32(),
+      gemvAxpyF32(),
+      outerF32(),
+      add3F32(),
+    ]);
     const module = new WebAssembly.Module(bytes as BufferSource);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const ex = instance.exports as Record<string, (...args: number[]) => void>;
@@ -46,6 +56,7 @@ function load(): Runtime | null {
       memory,
       gemm: ex.gemm_f32!,
       gemmNt: ex.gemm_nt_f32!,
+      add3: ex.add3_f32!,
       gemvDot: ex.gemv_dot_f32!,
       gemvAxpy: ex.gemv_axpy_f32!,
       outer: ex.outer_f32!,

@@ -143,7 +143,9 @@ export function convTransposed(y: TypedArray, w: TypedArray, x: TypedArray, g: C
   const K = Cg * kh * kw;
   const P = Ho * Wo;
   const pointwise = isPointwise(g);
-  if (!pointwise) x.fill(0);
+  const plane = Cg * H * W;
+  // Each image's channels are written whole below, unless there is no product to write them.
+  if (K === 0 || P === 0) x.fill(0);
   for (let grp = 0; grp < groups; grp++) {
     const xo = (n: number) => (n * C + grp * Cg) * H * W;
     gemmBatched({
@@ -154,10 +156,18 @@ export function convTransposed(y: TypedArray, w: TypedArray, x: TypedArray, g: C
       a: { data: w, offset: grp * Og * K, rs: 1, cs: K },
       b: (n) => ({ data: y, offset: (n * O + grp * Og) * P, rs: P, cs: 1 }),
       // A pointwise product is the input gradient itself; others are scattered back by col2im
-      // straight from where the GEMM left them.
+      // straight from where the GEMM left them, into work space beside them (SIMD adds there),
+      // then copied out.
       c: pointwise ? x : scratch(x, 'conv.col', K * P),
       at: xo,
-      use: pointwise ? undefined : (n, col, at, pitch) => col2im(col, Cg, g, x, xo(n), at, pitch),
+      work: pointwise ? 0 : plane,
+      use: pointwise
+        ? undefined
+        : (n, col, at, pitch, workAt) => {
+            const img = col.subarray(workAt, workAt + plane).fill(0);
+            col2im(col, Cg, g, img, 0, at, pitch);
+            x.set(img, xo(n));
+          },
     });
   }
 }

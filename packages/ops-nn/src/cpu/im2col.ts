@@ -1,3 +1,4 @@
+import { addSum3 } from '@autodag/backend-cpu';
 import type { TypedArray } from '@autodag/core';
 
 /**
@@ -258,10 +259,8 @@ function col2imRows(
       if (fused) {
         const lo = Math.max(tLast, 0);
         const hi = Math.min(t0 + n, x.length);
-        const a = rowSrc - t0;
-        const b = rowSrc + P - t0 - dw;
-        const d = rowSrc + 2 * P - tLast;
-        for (let k = lo; k < hi; k++) x[k] += col[k + a]! + col[k + b]! + col[k + d]!;
+        const a = rowSrc + (lo - t0);
+        addSum3(x, lo, col, a, a + P - dw, a + 2 * P - 2 * dw, hi - lo);
       }
     }
   }
