@@ -249,6 +249,24 @@ const convWeightKernel: Kernel<ConvKernelAttrs> = ([x, gy], [gw], attrs) => {
   convWeightGrad(dense(x!, 'conv.in0'), dense(gy!, 'conv.in1'), gw!.storage.data as TypedArray, g);
 };
 
+/** Σ g[start, start + n), in four interleaved partial sums (one would wait on each add). */
+function planeSum(g: TypedArray, start: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const end = start + n;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    s0 += g[i]!;
+    s1 += g[i + 1]!;
+    s2 += g[i + 2]!;
+    s3 += g[i + 3]!;
+  }
+  for (; i < end; i++) s0 += g[i]!;
+  return s0 + s1 + (s2 + s3);
+}
+
 /** convBiasBackward(gradOutput): per-channel sums of the gradient. */
 const convBiasKernel: Kernel = ([gy], [gb]) => {
   const g = dense(gy!, 'conv.in1');
@@ -258,10 +276,7 @@ const convBiasKernel: Kernel = ([gy], [gb]) => {
   out.fill(0);
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
-      const start = (n * C + c) * plane;
-      let s = 0;
-      for (let i = start; i < start + plane; i++) s += g[i]!;
-      out[c] += s;
+      out[c] += planeSum(g, (n * C + c) * plane, plane);
     }
   }
 };
