@@ -40,7 +40,8 @@ export const UNARY: Record<string, Spec> = {
     expr: 'x === -Infinity ? 0 : x * +!(x < 0) + (+!(x < 0) - 1) * -0',
     // On float32 bit patterns: negative finite values and -∞ are the int32s in
     // [-2³¹ + 1, -2²³] (cleared to +0); -0 (-2³¹) and negative NaNs (above -2²³) are kept.
-    float32Bits: 'x & -(+(x >= -8388607) | +(x === -2147483648))',
+    // x - 1 wraps -0 to 2³¹ - 1, so one comparison tells them apart.
+    float32Bits: 'x & -(+(((x - 1) | 0) >= -8388608))',
     // biome-ignore lint/complexity/useMathMinMax: Math.max would turn -0 into 0
     fallback: (x) => (x < 0 ? 0 : x),
   },
