@@ -176,14 +176,20 @@ function im2colRows(
   for (let c = 0; c < channels; c++) {
     const plane = xo + c * H * W;
     for (let i = 0; i < kh; i++) {
-      const [p0, p1] = validRows(g, i);
+      // Output rows [p0, p1) read input rows inside the image (validRows, inlined).
+      const rowShift = ph - i * dh;
+      const p0 = Math.min(Ho, Math.max(0, rowShift));
+      const p1 = Math.max(p0, Math.min(Ho, H + rowShift));
       for (let j = 0; j < kw; j++, dst += P) {
-        const [lo, hi] = validColumns(g, j);
-        col.fill(0, dst, dst + p0 * W);
-        col.fill(0, dst + p1 * W, dst + P);
+        // Output columns [lo, hi) read input columns inside the image (validColumns, inlined).
+        const colShift = pw - j * dw;
+        const lo = Math.min(W, Math.max(0, colShift));
+        const hi = Math.max(lo, Math.min(W, W + colShift));
+        if (p0 > 0) col.fill(0, dst, dst + p0 * W);
+        if (p1 < Ho) col.fill(0, dst + p1 * W, dst + P);
         if (p1 === p0) continue;
         // Copy the block of rows, clamped to the array (the clamped ends are padding columns).
-        let s = plane + (p0 - ph + i * dh) * W + j * dw - pw;
+        let s = plane + (p0 - rowShift) * W - colShift;
         let d = dst + p0 * W;
         let e = s + (p1 - p0) * W;
         if (s < 0) {
@@ -193,12 +199,9 @@ function im2colRows(
         if (e > x.length) e = x.length;
         col.set(x.subarray(s, e), d);
         // Columns read from the padding wrapped into the neighbouring rows: zero them.
-        if (lo > 0 || hi < W) {
-          for (let r = dst + p0 * W; r < dst + p1 * W; r += W) {
-            for (let q = 0; q < lo; q++) col[r + q] = 0;
-            for (let q = hi; q < W; q++) col[r + q] = 0;
-          }
-        }
+        const end = dst + p1 * W;
+        for (let q = 0; q < lo; q++) for (let r = dst + p0 * W + q; r < end; r += W) col[r] = 0;
+        for (let q = hi; q < W; q++) for (let r = dst + p0 * W + q; r < end; r += W) col[r] = 0;
       }
     }
   }
