@@ -156,8 +156,9 @@ export const BINARY: Record<string, Spec> = {
   reluBackward: {
     expr: 'x - x === 0 ? x * +!(y <= 0) + (+!(y <= 0) - 1) * -0 : y <= 0 ? 0 : x',
     // On float32 bit patterns: y passes the gradient's bits when positive (NaN and +∞ included)
-    // or a negative NaN (int32 in [-2²³ + 1, -1]); +0, -0 and negative numbers give +0.
-    float32Bits: 'x & -(+(y > 0) | (+(y >= -8388607) & +(y < 0)))',
+    // or a negative NaN; +0, -0 and negative numbers give +0. In one comparison: y's magnitude
+    // bits minus 1 must reach 0 for a positive sign, 0x7f800000 (beyond -∞) for a negative one.
+    float32Bits: 'x & -(+(((y & 0x7fffffff) - 1) >= ((y >> 31) & 0x7f800000)))',
     fallback: (x, y) => (y! <= 0 ? 0 : x!),
   },
 };
