@@ -157,6 +157,39 @@ export class Code {
   f32x4Mul(): this {
     return this.simd(0xe6);
   }
+  /**
+   * `f32x4.relaxed_madd` (relaxed SIMD): a·b + c, fused where the hardware has FMA. Only in
+   * modules for runtimes where {@link relaxedSimdAvailable} is true.
+   */
+  f32x4RelaxedMadd(): this {
+    return this.simd(0x105);
+  }
+  /**
+   * acc + a·b for the v128 locals `acc`, `a`, `b`, pushed: one fused multiply-add when `fused`
+   * (relaxed SIMD), else a multiply and an add.
+   */
+  madd(acc: number, a: number, b: number, fused: boolean): this {
+    if (fused) return this.get(a).get(b).get(acc).f32x4RelaxedMadd();
+    return this.get(acc).get(a).get(b).f32x4Mul().f32x4Add();
+  }
+}
+
+/**
+ * True when this runtime compiles relaxed SIMD (`f32x4.relaxed_madd`): Node 22 and later; Node 20
+ * only behind --experimental-wasm-relaxed-simd.
+ * @example const fused = relaxedSimdAvailable()
+ */
+export function relaxedSimdAvailable(): boolean {
+  const code = new Code().get(0).get(0).get(0).f32x4RelaxedMadd();
+  const body = [0, ...code.bytes, 0x0b];
+  const type = [0x60, 1, V128, 1, V128];
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec([type])),
+    ...section(3, vec([[0]])),
+    ...section(10, vec([[...uleb(body.length), ...body]])),
+  ];
+  return WebAssembly.validate(new Uint8Array(bytes));
 }
 
 /** One exported function: its i32 parameter count, extra locals by type, and body. */

@@ -54,10 +54,11 @@ function rowAddress(c: Code, r: number): Code {
 }
 
 /**
- * The `gemm_f32` function (assembled with the other kernels in ./runtime.ts).
- * @example assemble([gemmF32()]) // a module exporting gemm_f32
+ * The `gemm_f32` function (assembled with the other kernels in ./runtime.ts), with fused
+ * multiply-adds where `fused` (relaxed SIMD available).
+ * @example assemble([gemmF32(false)]) // a module exporting gemm_f32
  */
-export function gemmF32(): FunctionDef {
+export function gemmF32(fused: boolean): FunctionDef {
   const c = new Code();
   c.get(PA).set(A_BLK).get(PC).set(C_ROW).get(M_BLOCKS).set(IB);
   c.loop((li) => {
@@ -85,18 +86,8 @@ export function gemmF32(): FunctionDef {
           lk.get(AP)
             .load32Splat(4 * r)
             .set(A);
-          lk.get(ACC + 2 * r)
-            .get(A)
-            .get(B0)
-            .f32x4Mul()
-            .f32x4Add()
-            .set(ACC + 2 * r);
-          lk.get(ACC + 2 * r + 1)
-            .get(A)
-            .get(B1)
-            .f32x4Mul()
-            .f32x4Add()
-            .set(ACC + 2 * r + 1);
+          lk.madd(ACC + 2 * r, A, B0, fused).set(ACC + 2 * r);
+          lk.madd(ACC + 2 * r + 1, A, B1, fused).set(ACC + 2 * r + 1);
         }
         lk.addTo(AP, 4 * TILE_ROWS);
         lk.get(BP).get(LDB).add().set(BP);

@@ -50,10 +50,11 @@ function cellRow(c: Code, r: number): Code {
 }
 
 /**
- * The `gemm_nt_f32` function (assembled with the other kernels in ./runtime.ts).
- * @example assemble([gemmNtF32()]) // a module exporting gemm_nt_f32
+ * The `gemm_nt_f32` function (assembled with the other kernels in ./runtime.ts), with fused
+ * multiply-adds where `fused` (relaxed SIMD available).
+ * @example assemble([gemmNtF32(false)]) // a module exporting gemm_nt_f32
  */
-export function gemmNtF32(): FunctionDef {
+export function gemmNtF32(fused: boolean): FunctionDef {
   const c = new Code();
   c.get(PA).set(A_ROW).get(PC).set(C_ROW).get(M_PAIRS).set(IP);
   c.loop((li) => {
@@ -87,12 +88,7 @@ export function gemmNtF32(): FunctionDef {
             .v128Load(0)
             .set(VB);
           for (let r = 0; r < 2; r++) {
-            lk.get(ACC + 4 * r + q)
-              .get(r === 0 ? VA0 : VA1)
-              .get(VB)
-              .f32x4Mul()
-              .f32x4Add()
-              .set(ACC + 4 * r + q);
+            lk.madd(ACC + 4 * r + q, r === 0 ? VA0 : VA1, VB, fused).set(ACC + 4 * r + q);
           }
           lk.addTo(BP + q, 16);
         }

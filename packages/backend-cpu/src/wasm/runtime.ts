@@ -1,6 +1,6 @@
 import type { Storage } from '@autodag/core';
 import { add3F32 } from './add-kernel.js';
-import { assemble } from './assembler.js';
+import { assemble, relaxedSimdAvailable } from './assembler.js';
 import { gemmF32 } from './gemm-kernel.js';
 import { gemmNtF32 } from './gemm-nt-kernel.js';
 import { gemvAxpyF32, gemvDotF32, outerF32 } from './gemv-kernel.js';
@@ -41,9 +41,10 @@ let runtime: Runtime | null | undefined;
 function load(): Runtime | null {
   try {
     const memory = new WebAssembly.Memory({ initial: 16 });
+    const fused = relaxedSimdAvailable();
     const bytes = assemble([
-      gemmF32(),
-      gemmNtF32(),
+      gemmF32(fused),
+      gemmNtF32(fused),
       gemvDotF32(),
       gemvAxpyF32(),
       outerF32(),
