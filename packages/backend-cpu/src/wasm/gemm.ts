@@ -9,6 +9,11 @@ import { getRuntime, type Runtime, scratch, scratchBase } from './runtime.js';
  * reading transposed or sliced operands costs nothing extra), the kernel runs over blocks of
  * `KC` steps of k, and the rows of C are copied out. Where WebAssembly SIMD is unavailable
  * `wasmGemmAvailable()` is false and callers use the JS kernels.
+ *
+ * Batches of products (`gemmBatchWasm`, for convolutions) pack a shared operand once, read a
+ * row-major B in place (the kernel takes B's k-step and panel strides), let the caller write B
+ * or read C straight in the kernel's memory, and run sums of A·Bᵀ products with both operands
+ * stored along k on the unpacked kernel of ./gemm-nt-kernel.ts.
  */
 
 /** Steps of k per kernel call: keeps a block of packed B in the L2 cache. */

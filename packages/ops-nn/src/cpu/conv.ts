@@ -5,11 +5,12 @@ import type { ConvGeometry } from './im2col.js';
 import { col2im, im2col, scratch } from './im2col.js';
 
 /**
- * CPU kernels of the convolution ops, as GEMMs on the WebAssembly SIMD kernel (through
- * `gemmStrided`, which reads transposed operands in place):
- * - forward:    y[n, grp] = W[grp] · im2col(x[n, grp])
- * - transposed: x[n, grp] = col2im(W[grp]ᵀ · y[n, grp])  (also the input gradient)
- * - weight:     gW[grp] = Σₙ gy[n, grp] · im2col(x[n, grp])ᵀ
+ * CPU kernels of the convolution ops, as batches of GEMMs over the images (`gemmBatched`: on the
+ * WebAssembly SIMD kernels for float32, which pack the shared weight once per batch):
+ * - forward:    y[n, grp] = W[grp] · im2col(x[n, grp])  (im2col written where the GEMM reads it)
+ * - transposed: x[n, grp] = col2im(W[grp]ᵀ · y[n, grp])  (also the input gradient; col2im reads
+ *   the product where the GEMM left it)
+ * - weight:     gW[grp] = Σₙ gy[n, grp] · im2col(x[n, grp])ᵀ  (summed inside the GEMM)
  * A 1×1 kernel with unit stride and no padding skips im2col (the image is its own column
  * matrix). 1-D convolutions run as 2-D ones of height 1.
  */
