@@ -41,8 +41,10 @@ describe('maxPool2d', () => {
           for (let p = 0; p < 2; p++) {
             for (let i = 0; i < Ho; i++) {
               for (let j = 0; j < Wo; j++) {
+                // PyTorch's kernel starts from -inf at the window's first element, so a window
+                // of -inf alone reports its first index.
                 let best = Number.NEGATIVE_INFINITY;
-                let at = -1;
+                let at = i * stride * W + j * stride;
                 for (const [a, b] of [
                   [0, 0],
                   [0, 1],
