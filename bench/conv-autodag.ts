@@ -1,4 +1,5 @@
 import * as torch from 'autodag';
+import { fashionCnn } from '../examples/fashion-mnist/src/model.js';
 import { uniform } from './data.js';
 
 /** The convolution workloads written with autodag, as PyTorch users would write them. */
@@ -32,20 +33,7 @@ export function convFwdBwd(): () => void {
  */
 export function cnnStep(batch: number): () => void {
   torch.manualSeed(0);
-  const model = new nn.Sequential(
-    new nn.Conv2d(1, 32, 3, { padding: 1 }),
-    new nn.BatchNorm2d(32),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(32, 64, 3, { padding: 1 }),
-    new nn.BatchNorm2d(64),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(3136, 128),
-    new nn.ReLU(),
-    new nn.Linear(128, 10),
-  );
+  const model = fashionCnn();
   const optimizer = new optim.AdamW(model.parameters(), { lr: 1e-3 });
   const x = torch.rand(batch, 1, 28, 28);
   const y = torch.randint(0, 10, [batch], { dtype: 'int32' });
