@@ -87,6 +87,32 @@ describe('layer modules', () => {
     expect(t.tolist()).toEqual([0, 2]);
   });
 
+  it('in-place activations on a non-leaf backpropagate like their out-of-place forms', () => {
+    const layers: [string, (inplace: boolean) => torch.nn.Module][] = [
+      ['ReLU', (inplace) => new nn.ReLU({ inplace })],
+      ['SiLU', (inplace) => new nn.SiLU({ inplace })],
+      ['LeakyReLU', (inplace) => new nn.LeakyReLU({ negativeSlope: 0.1, inplace })],
+      ['ELU', (inplace) => new nn.ELU({ inplace })],
+      ['Hardtanh', (inplace) => new nn.Hardtanh({ inplace })],
+    ];
+    const gradOf = (layer: torch.nn.Module) => {
+      const a = torch.tensor([-1.5, -0.5, 0.5, 1.5], { requiresGrad: true });
+      const x = a.mul(1);
+      const y = layer.call(x) as torch.Tensor;
+      y.mul(torch.tensor([1, 2, 3, 4]))
+        .sum()
+        .backward();
+      return { y: y.tolist() as number[], x: x.tolist() as number[], grad: a.grad!.tolist() };
+    };
+    for (const [name, make] of layers) {
+      const want = gradOf(make(false));
+      const got = gradOf(make(true));
+      expect(got.y, name).toEqual(want.y);
+      expect(got.x, name).toEqual(want.y);
+      expect(got.grad, name).toEqual(want.grad);
+    }
+  });
+
   it('Linear/Conv default initialisation equals PyTorch’s for the same seed', () => {
     const init = fx.init as Record<string, Record<string, Encoded>>;
     const check = (m: torch.nn.Module, want: Record<string, Encoded>) => {

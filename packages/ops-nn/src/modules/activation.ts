@@ -1,4 +1,5 @@
 import type { Tensor } from '@autodag/core';
+import { isGradEnabled } from '@autodag/core';
 import * as F from '../functional/index.js';
 import { Module } from './module.js';
 import { pyFloat, pyRepr } from './repr.js';
@@ -21,7 +22,11 @@ abstract class InplaceActivation extends Module {
 
   /** `fn(input)`, written back into `input` when `inplace`. */
   protected run(input: Tensor, fn: (x: Tensor) => Tensor): Tensor {
-    return this.inplace ? input.copy_(fn(input)) : fn(input);
+    if (!this.inplace) return fn(input);
+    // Most activations' backward reads their input, which copy_ overwrites: when autograd
+    // records, they read a copy instead (as PyTorch keeps the original self).
+    const src = input.requiresGrad && isGradEnabled() ? input.clone() : input;
+    return input.copy_(fn(src));
   }
 
   override extraRepr(): string {
