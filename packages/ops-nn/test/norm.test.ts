@@ -84,6 +84,21 @@ describe('batchNorm', () => {
     );
   });
 
+  it('an empty batch in training gives an empty result and leaves the running stats alone', () => {
+    const bn = new torch.nn.BatchNorm2d(3);
+    const x = torch.randn(0, 3, 4, 4, { requiresGrad: true });
+    const y = bn.call(x);
+    expect(y.shape).toEqual([0, 3, 4, 4]);
+    expect(y.gradFn).not.toBeNull();
+    y.sum().backward();
+    expect(x.grad?.shape).toEqual([0, 3, 4, 4]);
+    expect(bn.weight!.grad?.tolist()).toEqual([0, 0, 0]);
+    expect(bn.running_mean!.tolist()).toEqual([0, 0, 0]);
+    expect(bn.running_var!.tolist()).toEqual([1, 1, 1]);
+    const f = F.batchNorm(torch.randn(0, 2), null, null, null, null, { training: true });
+    expect(f.shape).toEqual([0, 2]);
+  });
+
   it('normalises and differentiates a CNN-sized (64, 32, 28, 28) float32 batch', () => {
     // Large mean next to the spread: the shifted sums must not cancel.
     const x = torch.randn(64, 32, 28, 28).mul(0.5).add(100).requiresGrad_();

@@ -410,10 +410,16 @@ export function batchNorm(
     return callOp(batchNormEvalOp, [input, runningMean, runningVar, w, b], { eps }) as Tensor;
   }
   const count = input.numel() / c;
-  if (count <= 1) {
+  if (count === 1) {
     throw new RangeError(
       `batch_norm: Expected more than 1 value per channel when training, got input size ${formatShape(input.shape)}`,
     );
+  }
+  if (input.numel() === 0) {
+    // As PyTorch: an empty batch gives an empty result still connected to input, weight and
+    // bias, and has no statistics to fold into the running ones.
+    const nd = input.shape.length;
+    return input.mul(perChannel(w, nd)).add(perChannel(b, nd));
   }
   const [out, mean, variance] = callOp(batchNormTrainOp, [input, w, b], { eps }) as Tensor[];
   if (runningMean || runningVar) {
