@@ -271,6 +271,20 @@ describe('stateDict / loadStateDict', () => {
     expect(a.stateDict({ keepVars: true })['0.weight']).toBe((a.get(0) as torch.nn.Linear).weight);
   });
 
+  it('Sequential.slice keeps the children’s names, as PyTorch’s seq[a:b]', () => {
+    const seq = new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU(), new nn.Linear(2, 3));
+    const tail = seq.slice(1);
+    expect(Object.keys(tail.stateDict())).toEqual(['2.weight', '2.bias']);
+    expect(tail.namedChildren().map(([n]) => n)).toEqual(['1', '2']);
+    expect(tail.get(1)).toBe(seq.get(2));
+    expect(
+      tail
+        .slice(1)
+        .namedChildren()
+        .map(([n]) => n),
+    ).toEqual(['2']);
+  });
+
   it('batch norm with momentum null keeps a cumulative average (PyTorch values)', () => {
     const f = fx.bn_cumulative as {
       inputs: Encoded[];

@@ -115,11 +115,16 @@ export class Sequential extends IndexedContainer {
   }
 
   /**
-   * A new Sequential holding the children from `start` to `end` (exclusive), like `seq[a:b]`.
+   * A new Sequential holding the children from `start` to `end` (exclusive) under their names,
+   * like `seq[a:b]` (so `seq.slice(1)` holds `'1'`, `'2'`, ...).
    * @example seq.slice(0, 2)
    */
   slice(start = 0, end?: number): Sequential {
-    return new Sequential(...this.items().slice(start, end));
+    const out = new Sequential();
+    for (const [name, m] of this.registeredChildren().slice(start, end)) {
+      out.registerModule(name, m);
+    }
+    return out;
   }
 
   /**
