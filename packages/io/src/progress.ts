@@ -41,7 +41,10 @@ function defaultStream(): ProgressStream | undefined {
   return (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr;
 }
 
-/** Seconds as `mm:ss` or `h:mm:ss`, as tqdm prints them. */
+/**
+ * Seconds as `mm:ss` or `h:mm:ss`, as tqdm prints them.
+ * @example torch.io.formatInterval(3725) // '1:02:05'
+ */
 export function formatInterval(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.floor(seconds);
@@ -62,6 +65,16 @@ function formatValue(v: unknown): string {
     return formatValue((v as { item(): unknown }).item());
   }
   return String(v);
+}
+
+/** `values` with tensors (anything with `item()`) read now: a `tidy` scope may dispose them before the next redraw. */
+function snapshot(values: Postfix): Postfix {
+  const out: Postfix = {};
+  for (const [k, v] of Object.entries(values)) {
+    const item = v !== null && typeof v === 'object' ? (v as { item?: unknown }).item : undefined;
+    out[k] = typeof item === 'function' ? item.call(v) : v;
+  }
+  return out;
 }
 
 /**
@@ -137,11 +150,11 @@ export class ProgressBar {
 
   /**
    * Replaces the values shown after the counts (numbers are printed with 3 significant digits;
-   * 0-d tensors are read with `item()`).
+   * 0-d tensors are read with `item()` right away).
    * @example bar.setPostfix({ loss: 0.2512, acc: 0.9 }) // ..., loss=0.251, acc=0.9]
    */
   setPostfix(values: Postfix): void {
-    this.postfix = { ...values };
+    this.postfix = snapshot(values);
     this.bar?.update(this.n);
   }
 
@@ -250,7 +263,7 @@ export class Progress<T> implements Iterable<T>, AsyncIterable<T> {
    * @example it.setPostfix({ loss: loss.item(), acc })
    */
   setPostfix(values: Postfix): void {
-    this.postfix = { ...values };
+    this.postfix = snapshot(values);
     this.bar?.setPostfix(this.postfix);
   }
 

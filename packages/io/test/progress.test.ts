@@ -167,6 +167,16 @@ describe('ProgressBar', () => {
     expect(log.plain).toMatch(/100%\|█{25}\| 2\/2/);
   });
 
+  it('reads tensor postfix values when they are set, so a tidy scope may dispose them', () => {
+    const bar = new ProgressBar({ total: 2, enabled: false });
+    torch.tidy(() => bar.setPostfix({ loss: torch.tensor(0.25).mul(2) }));
+    expect(bar.format()).toMatch(/loss=0\.5\]$/);
+    const stream = new FakeStream(false);
+    const it = progress([1, 2], { stream, summary: true });
+    for (const x of it) torch.tidy(() => it.setPostfix({ loss: torch.tensor(x).div(4) }));
+    expect(stream.text).toMatch(/loss=0\.5\]\n$/);
+  });
+
   it('rejects a bad total; formatInterval prints h:mm:ss', () => {
     expect(() => new ProgressBar({ total: -1, enabled: false })).toThrow(
       /total must be a non-negative number/,
