@@ -118,6 +118,9 @@ describe('randomSplit', () => {
     });
     // floor gives 3, 3, 3; the 1 left goes to the first split.
     expect(parts.map((p) => p.length)).toEqual([4, 3, 3]);
+    // Fractions whenever they sum to 1 and the dataset has at least 1 item (PyTorch's rule).
+    expect(randomSplit(new Squares(1), [0.5, 0.5]).map((p) => p.length)).toEqual([1, 0]);
+    expect(randomSplit(new Squares(5), [0, 1]).map((p) => p.length)).toEqual([0, 5]);
   });
 
   it('is reproducible from a seed and differs across seeds', () => {
@@ -180,6 +183,20 @@ describe('defaultCollate', () => {
       [1, 2],
       [3, 4],
     ]);
+  });
+
+  it('keeps the values of integer typed arrays (uint8 pixels become int32, not bool)', () => {
+    const pixels = defaultCollate([new Uint8Array([0, 200]), new Uint8Array([7, 255])]);
+    expect(pixels.dtype).toBe('int32');
+    expect(pixels.tolist()).toEqual([
+      [0, 200],
+      [7, 255],
+    ]);
+    expect(defaultCollate([new Int16Array([-3]), new Int16Array([4])]).dtype).toBe('int32');
+    expect(defaultCollate([new Float32Array([0.5]), new Float32Array([1])]).dtype).toBe('float32');
+    const big = defaultCollate([new Uint32Array([4_000_000_001]), new Uint32Array([1])]);
+    expect(big.dtype).toBe('float64');
+    expect(big.tolist()).toEqual([[4_000_000_001], [1]]);
   });
 
   it('errors name what is wrong', () => {

@@ -1,5 +1,14 @@
 import { fromTypedArray, stack, Tensor, type TypedArray, tensor } from '@autodag/core';
 
+/** The typed arrays `defaultCollate` stacks (integer ones become int32, see there). */
+type NumericArray =
+  | TypedArray
+  | Int8Array
+  | Int16Array
+  | Uint8ClampedArray
+  | Uint16Array
+  | Uint32Array;
+
 /**
  * The type `defaultCollate` makes of a list of `T`: tensors, numbers and booleans become one
  * tensor, strings a string array, arrays and objects are collated field by field.
@@ -7,7 +16,7 @@ import { fromTypedArray, stack, Tensor, type TypedArray, tensor } from '@autodag
  */
 export type Collated<T> = T extends Tensor
   ? Tensor
-  : T extends number | boolean | TypedArray
+  : T extends number | boolean | NumericArray
     ? Tensor
     : T extends string
       ? string[]
@@ -32,7 +41,8 @@ function kindOf(v: unknown): string {
  * Merges a list of samples into a batch, as PyTorch's `default_collate`: tensors are stacked
  * along a new first dimension; numbers become a 1-d tensor (int32 when every number is an
  * integer in int32 range, the role PyTorch's int64 plays for labels, else float64 as PyTorch's
- * float collation); booleans a bool tensor; typed arrays are stacked as tensors; strings stay a
+ * float collation); booleans a bool tensor; typed arrays are stacked as tensors (float arrays keep
+ * their dtype, integer arrays become int32 as numbers do); strings stay a
  * string array; arrays (tuples) and plain objects are collated position by position / key by key.
  * Integral numbers always give int32, so wrap float targets in tensors to pin their dtype.
  * @example
@@ -66,9 +76,7 @@ function collate(batch: readonly unknown[], where: string): unknown {
     case 'string':
       return batch.slice();
     case 'TypedArray':
-      return stack(
-        (batch as TypedArray[]).map((a) => fromTypedArray(a.slice() as TypedArray, [a.length])),
-      );
+      return collateTypedArrays(batch as NumericArray[]);
     case 'array': {
       const n = (elem as unknown[]).length;
       batch.forEach((b, i) => {
@@ -109,15 +117,36 @@ function collate(batch: readonly unknown[], where: string): unknown {
   }
 }
 
-function collateNumbers(values: readonly number[]): Tensor {
-  let integral = true;
+/**
+ * Stacks typed arrays, keeping their values: float arrays keep their dtype; integer arrays (uint8
+ * pixels included, which would otherwise read as bool) give int32 rows, or float64 rows when a
+ * value lies outside int32's range, as `collateNumbers` decides for numbers.
+ */
+function collateTypedArrays(arrays: readonly NumericArray[]): Tensor {
+  const isFloat = (a: NumericArray) => a instanceof Float32Array || a instanceof Float64Array;
+  if (arrays.every(isFloat))
+    return stack(
+      arrays.map((a) => fromTypedArray(a.slice() as Float32Array | Float64Array, [a.length])),
+    );
+  const integral = arrays.every((a) => !isFloat(a) && isInt32(a));
+  return stack(
+    arrays.map((a) =>
+      integral
+        ? fromTypedArray(Int32Array.from(a), [a.length], { dtype: 'int32' })
+        : fromTypedArray(Float64Array.from(a), [a.length], { dtype: 'float64' }),
+    ),
+  );
+}
+
+function isInt32(values: Iterable<number>): boolean {
   for (const v of values) {
-    if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
-      integral = false;
-      break;
-    }
+    if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) return false;
   }
-  return integral
+  return true;
+}
+
+function collateNumbers(values: readonly number[]): Tensor {
+  return isInt32(values)
     ? fromTypedArray(Int32Array.from(values), [values.length], { dtype: 'int32' })
     : fromTypedArray(Float64Array.from(values), [values.length], { dtype: 'float64' });
 }

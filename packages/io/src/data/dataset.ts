@@ -272,7 +272,7 @@ export function randomSplit<D extends Dataset<any>>(
   const n = dataset.length;
   let counts = lengths.slice();
   const sum = lengths.reduce((a, b) => a + b, 0);
-  if (Math.abs(sum - 1) < 1e-9 && sum !== n) {
+  if (Math.abs(sum - 1) < 1e-9 && sum <= n) {
     counts = lengths.map((f) => {
       if (f < 0 || f > 1) {
         throw new RangeError(`randomSplit: fraction ${f} is not between 0 and 1`);
