@@ -73,11 +73,20 @@ export async function saveToBytes(
   obj: Record<string, Tensor> | Tensor,
   options: SaveOptions & { format: TensorFileFormat },
 ): Promise<Uint8Array> {
-  const format = checkFormat(options?.format, 'saveToBytes');
-  if (format === 'npy') return npy.serializeAsync(singleTensor(obj, 'saveToBytes'));
+  return encode(obj, options, 'saveToBytes');
+}
+
+/** `saveToBytes`, with errors naming `op` (the function the caller used). */
+async function encode(
+  obj: Record<string, Tensor> | Tensor,
+  options: SaveOptions,
+  op: string,
+): Promise<Uint8Array> {
+  const format = checkFormat(options?.format, op);
+  if (format === 'npy') return npy.serializeAsync(singleTensor(obj, op));
   if (obj instanceof Tensor) {
     throw new TypeError(
-      `saveToBytes: ${format} stores named tensors; pass an object such as { x: tensor }`,
+      `${op}: ${format} stores named tensors; pass an object such as { x: tensor }`,
     );
   }
   if (format === 'npz') return npz.serializeAsync(obj, { compressed: options.compressed });
@@ -130,7 +139,7 @@ export async function save(
       `save: cannot tell the format of '${path}' from its extension; use .safetensors, .npz or .npy, or pass { format }`,
     );
   }
-  const bytes = await saveToBytes(obj, { ...options, format });
+  const bytes = await encode(obj, { ...options, format }, 'save');
   await writeFileBytes(path, bytes, 'save');
 }
 

@@ -89,7 +89,13 @@ describe('save / load', () => {
     await save(tensors.mask!, join(dir, 'mask.npy'));
     expect((await load(join(dir, 'mask.npy'))).mask!.tolist()).toEqual(tensors.mask!.tolist());
     await expect(save(tensors, join(dir, 'all.npy'))).rejects.toThrow(
-      /the npy format holds exactly one tensor; got 7 entries/,
+      /^save: the npy format holds exactly one tensor; got 7 entries/,
+    );
+    await expect(save(tensors.bias!, join(dir, 'bias.npz'))).rejects.toThrow(
+      /^save: npz stores named tensors/,
+    );
+    await expect(save(tensors, join(dir, 'x.npy'), { format: 'pickle' as never })).rejects.toThrow(
+      /^save: unknown format "pickle"/,
     );
   });
 
