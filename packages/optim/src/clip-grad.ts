@@ -1,4 +1,5 @@
 import { div, noGrad, stack, Tensor, tensor } from '@autodag/core';
+import { typeName } from './check.js';
 
 /** Options of {@link clipGradNorm_}. */
 export interface ClipGradNormOptions {
@@ -27,7 +28,7 @@ export function clipGradNorm_(
   if (Number.isNaN(p)) {
     throw new RangeError(`clipGradNorm_: normType must be a number or 'inf', got ${normType}`);
   }
-  const grads = gradsOf(parameters);
+  const grads = gradsOf(parameters, 'clipGradNorm_');
   if (grads.length === 0) return tensor(0);
   return noGrad(() => {
     const dtype = grads.some((g) => g.dtype === 'float64') ? 'float64' : grads[0]!.dtype;
@@ -62,16 +63,24 @@ export function clipGradValue_(parameters: Tensor | Iterable<Tensor>, clipValue:
   if (Number.isNaN(c))
     throw new RangeError(`clipGradValue_: clipValue must be a number, got ${clipValue}`);
   noGrad(() => {
-    for (const g of gradsOf(parameters)) g.detach().clamp_(-c, c);
+    for (const g of gradsOf(parameters, 'clipGradValue_')) g.detach().clamp_(-c, c);
   });
 }
 
-function gradsOf(parameters: Tensor | Iterable<Tensor>): Tensor[] {
+function gradsOf(parameters: Tensor | Iterable<Tensor>, op: string): Tensor[] {
+  if (
+    !(parameters instanceof Tensor) &&
+    (parameters === null || typeof parameters !== 'object' || !(Symbol.iterator in parameters))
+  ) {
+    throw new TypeError(
+      `${op}: parameters must be a Tensor or an iterable of Tensors, got ${typeName(parameters)}`,
+    );
+  }
   const params = parameters instanceof Tensor ? [parameters] : [...parameters];
   const grads: Tensor[] = [];
   for (const p of params) {
     if (!(p instanceof Tensor)) {
-      throw new TypeError(`clip_grad: expected Tensors as parameters, got ${typeof p}`);
+      throw new TypeError(`${op}: expected Tensors as parameters, got ${typeName(p)}`);
     }
     if (p.grad !== null) grads.push(p.grad);
   }

@@ -60,6 +60,19 @@ describe('clipGradNorm_ against PyTorch 1.13', () => {
     expect(total.item()).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('errors name the function and what it was given', () => {
+    const p = torch.zeros(2).requiresGrad_();
+    expect(() => torch.optim.clipGradNorm_([p, 3 as never], 1)).toThrow(
+      /^clipGradNorm_: expected Tensors as parameters, got number$/,
+    );
+    expect(() => torch.optim.clipGradValue_([null as never], 1)).toThrow(
+      /^clipGradValue_: expected Tensors as parameters, got null$/,
+    );
+    expect(() => torch.optim.clipGradNorm_({} as never, 1)).toThrow(
+      /^clipGradNorm_: parameters must be a Tensor or an iterable of Tensors, got Object$/,
+    );
+  });
+
   it('does not record the scaling in the autograd graph', () => {
     const w = torch.tensor([1, 2], { requiresGrad: true });
     w.mul(w).sum().backward();
