@@ -239,7 +239,7 @@ export abstract class Optimizer<O extends object = Hyperparameters> {
    * Restores state saved by `stateDict()` (of an optimizer over parameters of the same shapes, in
    * the same group layout). Tensors are copied and cast to each parameter's dtype and device
    * (except `step`); group options are taken from the saved groups.
-   * @example opt.loadStateDict(JSON-free copy of an earlier opt.stateDict())
+   * @example const saved = opt.stateDict(); train(); opt.loadStateDict(saved); // back to the saved state
    */
   loadStateDict(stateDict: OptimizerStateDict): void {
     if (

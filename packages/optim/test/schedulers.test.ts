@@ -157,7 +157,7 @@ describe('ReduceLROnPlateau against PyTorch 1.13', () => {
       'mode up is unknown!',
     );
     expect(() => new lrScheduler.ReduceLROnPlateau(opt, { minLr: [0.1] })).toThrow(
-      'expected 2 values for minLr, got 1',
+      'ReduceLROnPlateau: expected 2 values for minLr (one per parameter group), got 1',
     );
   });
 });
@@ -216,7 +216,7 @@ describe('scheduler behaviour', () => {
       () => new torch.optim.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 5, pctStart: 2 }),
     ).toThrow('Expected float between 0 and 1 pctStart, but got 2');
     expect(() => new torch.optim.OneCycleLR(opt, { maxLr: [0.1], totalSteps: 5 })).toThrow(
-      'expected 2 values for maxLr, got 1',
+      'OneCycleLR: expected 2 values for maxLr (one per parameter group), got 1',
     );
     const sched = new torch.optim.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 3 });
     for (let i = 0; i < 3; i++) sched.step();

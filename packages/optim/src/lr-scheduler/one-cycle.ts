@@ -94,7 +94,7 @@ export class OneCycleLR extends LRScheduler {
     const lastEpoch = o.lastEpoch ?? -1;
     const divFactor = o.divFactor ?? 25;
     const finalDivFactor = o.finalDivFactor ?? 1e4;
-    const maxLrs = perGroup(optimizer, 'maxLr', o.maxLr);
+    const maxLrs = perGroup(optimizer, 'OneCycleLR', 'maxLr', o.maxLr);
     if (lastEpoch === -1) {
       optimizer.paramGroups.forEach((group, i) => {
         group.initialLr = maxLrs[i]! / divFactor;
@@ -110,8 +110,13 @@ export class OneCycleLR extends LRScheduler {
         throw new Error('optimizer must support momentum with `cycleMomentum` option enabled');
       }
       useBeta1 = 'betas' in defaults;
-      const maxMomentums = perGroup(optimizer, 'maxMomentum', o.maxMomentum ?? 0.95);
-      const baseMomentums = perGroup(optimizer, 'baseMomentum', o.baseMomentum ?? 0.85);
+      const maxMomentums = perGroup(optimizer, 'OneCycleLR', 'maxMomentum', o.maxMomentum ?? 0.95);
+      const baseMomentums = perGroup(
+        optimizer,
+        'OneCycleLR',
+        'baseMomentum',
+        o.baseMomentum ?? 0.85,
+      );
       if (lastEpoch === -1) {
         optimizer.paramGroups.forEach((group, i) => {
           setMomentum(group, useBeta1, maxMomentums[i]!);

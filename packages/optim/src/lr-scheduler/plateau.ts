@@ -71,7 +71,7 @@ export class ReduceLROnPlateau {
     checkOptimizer(optimizer);
     this.optimizer = optimizer;
     this.factor = factor;
-    this.minLrs = perGroup(optimizer, 'minLr', options.minLr ?? 0);
+    this.minLrs = perGroup(optimizer, 'ReduceLROnPlateau', 'minLr', options.minLr ?? 0);
     this.patience = options.patience ?? 10;
     this.cooldown = options.cooldown ?? 0;
     this.mode = options.mode ?? 'min';

@@ -172,18 +172,23 @@ function copyData(value: unknown): unknown {
 }
 
 /**
- * One value per parameter group: `value` repeated, or a list checked to have one per group.
- * @example perGroup(opt, 'maxLr', 0.1) // [0.1, 0.1] for two groups
+ * One value per parameter group: `value` repeated, or a list checked to have one per group
+ * (errors name `owner`, the scheduler, and the option `name`).
+ * @example perGroup(opt, 'OneCycleLR', 'maxLr', 0.1) // [0.1, 0.1] for two groups
  */
 export function perGroup(
   optimizer: AnyOptimizer,
+  owner: string,
   name: string,
   value: number | readonly number[],
 ): number[] {
   const n = optimizer.paramGroups.length;
   if (Array.isArray(value)) {
-    if (value.length !== n)
-      throw new RangeError(`expected ${n} values for ${name}, got ${value.length}`);
+    if (value.length !== n) {
+      throw new RangeError(
+        `${owner}: expected ${n} values for ${name} (one per parameter group), got ${value.length}`,
+      );
+    }
     return value.slice();
   }
   return new Array<number>(n).fill(value as number);
