@@ -30,7 +30,11 @@ export function applyOpNode(node: OpNode, grads: (Tensor | null)[]): (Tensor | n
   node.saved?.forEach((saved, k) => {
     inputs[saved.index] = savedInputs[k]!;
   });
-  const outputs = unpack(node, node.savedOutputs, 'output');
+  const savedOutputs = unpack(node, node.savedOutputs, 'output');
+  const outputs: Tensor[] = [];
+  node.savedOutputs?.forEach((saved, k) => {
+    outputs[saved.index] = savedOutputs[k]!;
+  });
   const grad0 =
     grads[0] ??
     zeros(node.outputMetas[0]!.shape, {

@@ -70,7 +70,12 @@ export function record(
     out.gradFn = node;
     out.outputNr = i;
   }
-  if (def.saveOutputs) node.savedOutputs = outputs.map((o, i) => save(o, i));
+  const keepOut = def.saveOutputs;
+  if (keepOut) {
+    node.savedOutputs = outputs.flatMap((o, i) =>
+      keepOut === true || keepOut.includes(i) ? [save(o, i)] : [],
+    );
+  }
 }
 
 /** Records a node with a hand-written backward (PyTorch's `autograd.Function`). */

@@ -43,7 +43,7 @@ export interface VjpContext<A = Record<string, unknown>> {
   readonly index: number;
   /** Shapes and dtypes of the arguments, always available even when the tensors were not saved. */
   readonly inputMetas: readonly TensorMeta[];
-  /** The op's outputs, as saved at call time (only when the op declares `saveOutputs`). */
+  /** The op's outputs, as saved at call time (those the op declares in `saveOutputs`). */
   readonly outputs: readonly Tensor[];
   /** The attributes the op was called with. */
   readonly attrs: A;
@@ -145,8 +145,12 @@ export interface OpDefinition<A = any> {
    * @example saveInputsFor: { input: [1], other: [0] } // mul: d/dinput reads other, d/dother reads input
    */
   readonly saveInputsFor?: Readonly<Record<string, readonly number[]>>;
-  /** Whether the VJPs need the outputs (e.g. exp, tanh). */
-  readonly saveOutputs?: boolean;
+  /**
+   * Whether the VJPs need the outputs (e.g. exp, tanh), or which of them (by index); unsaved
+   * outputs may change in place freely.
+   * @example saveOutputs: [1] // max pooling's VJP reads the indices, not the maxima
+   */
+  readonly saveOutputs?: boolean | readonly number[];
   /** Indices of outputs that carry gradients (default: every floating output). */
   readonly differentiableOutputs?: readonly number[];
   /** Name of the backward node in printing, e.g. `'MulBackward0'`. Default: PascalCase name + `Backward0`. */

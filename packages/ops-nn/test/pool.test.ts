@@ -102,6 +102,16 @@ describe('maxPool2d', () => {
     expect(Array.from(x.grad!.dataSync())).toEqual([0, 1, 1, 0, 0, 0, 0, 0]);
   });
 
+  it('lets its output be modified in place before backward (only the indices are saved), as PyTorch', () => {
+    const x = torch.tensor([[[[-1, -3, 2, 0]]]], { requiresGrad: true });
+    const y = F.maxPool2d(x.mul(1), [1, 2]);
+    y.relu_();
+    y.mul(torch.tensor([2, 3]))
+      .sum()
+      .backward();
+    expect(x.grad!.tolist()).toEqual([[[[0, 0, 3, 0]]]]);
+  });
+
   it('throws PyTorch-worded errors', () => {
     const x = torch.randn(1, 2, 4, 4);
     expect(() => F.maxPool2d(x, 2, { padding: 2 })).toThrow(

@@ -272,7 +272,8 @@ function defineMaxPool(dims: number): RegisteredOp<MaxPoolAttrs> {
     },
     differentiableOutputs: [0],
     saveInputs: [],
-    saveOutputs: true,
+    // Only the indices: the maxima may change in place before backward, as in PyTorch.
+    saveOutputs: [1],
     vjp: {
       input: ({ grad, outputs, inputMetas }) =>
         callOp(maxPoolBackwardOp, [grad, outputs[1]!], {
