@@ -13,8 +13,8 @@ export const PEER_REFERENCE = {
     fwdBwdB1: 0.16,
     // Measured on the benchmark's own machine type here (Intel Xeon, 2 vCPUs) with
     // bench/pytorch_cnn.py, PyTorch 1.13 + OpenBLAS, OPENBLAS_NUM_THREADS=1.
-    convFwdBwdB32: 26.7,
-    cnnStepB64: 60.8,
+    convFwdBwdB32: 27.7,
+    cnnStepB64: 52.2,
   },
   'pytorch-reference-blas': {
     mm256: 6.2,

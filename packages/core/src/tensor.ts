@@ -343,6 +343,7 @@ export class Tensor {
    * @example await torch.tensor([1, 2]).data() // Float32Array [1, 2]
    */
   async data(): Promise<TypedArray> {
+    this.checkReadable('data');
     const c = this.contiguous();
     const all = await c.backend.read(c.storage);
     return all.slice(c.offset, c.offset + c.numel());
@@ -353,6 +354,7 @@ export class Tensor {
    * @example torch.tensor([1, 2]).dataSync() // Float32Array [1, 2]
    */
   dataSync(): TypedArray {
+    this.checkReadable('dataSync');
     const c = this.contiguous();
     const backend = c.backend;
     if (!backend.readSync) {
@@ -361,6 +363,15 @@ export class Tensor {
       );
     }
     return backend.readSync(c.storage).slice(c.offset, c.offset + c.numel());
+  }
+
+  /** Reading freed memory would return another tensor's values (the storage may be reused). */
+  private checkReadable(method: string): void {
+    if (this.disposed || this.storage.disposed) {
+      throw new Error(
+        `${method}: cannot read a tensor that has been disposed (shape [${this.shape.join(', ')}], dtype ${this.dtype}, device '${this.device}')`,
+      );
+    }
   }
 
   /**

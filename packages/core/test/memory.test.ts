@@ -46,3 +46,21 @@ describe('deterministic memory release', () => {
     expect(t.disposed).toBe(true);
   });
 });
+
+describe('reading a disposed tensor', () => {
+  it('throws instead of returning freed (possibly reused) memory', async () => {
+    const inner = torch.tidy(() => {
+      const t = torch.tensor([1.5, 2]);
+      return [t.mul(2)];
+    })[0]!;
+    const gone = torch.tensor([3]);
+    gone.dispose();
+    expect(() => gone.item()).toThrow(
+      /item|dataSync: cannot read a tensor that has been disposed \(shape \[1\], dtype float32/,
+    );
+    expect(() => gone.dataSync()).toThrow(/has been disposed/);
+    await expect(gone.data()).rejects.toThrow(/data: cannot read a tensor that has been disposed/);
+    expect(String(gone)).toContain('<disposed>');
+    expect(Array.from(inner.dataSync())).toEqual([3, 4]);
+  });
+});
