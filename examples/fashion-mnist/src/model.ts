@@ -5,7 +5,7 @@ const { nn } = torch;
 /**
  * The CNN of the Fashion-MNIST benchmark table ("2 conv + pooling + batch norm"):
  * conv3x3(1→32)-BN-ReLU-maxpool, conv3x3(32→64)-BN-ReLU-maxpool, fc 3136→128-ReLU, fc 128→10.
- * The same network PyTorch trains in ../shared/PEERS.md, with the same state-dict keys.
+ * The same network as scripts/pytorch_reference.py builds in PyTorch, with the same state-dict keys.
  * @example const model = fashionCnn(); model.forward(torch.zeros(1, 1, 28, 28)).shape // [1, 10]
  */
 export function fashionCnn(): torch.nn.Sequential {
