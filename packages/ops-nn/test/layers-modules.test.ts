@@ -202,3 +202,21 @@ describe('layer modules', () => {
     for (const [n, p] of layer.namedParameters()) expect(p.grad, n).not.toBeNull();
   });
 });
+
+describe('activation modules take PyTorch positional arguments', () => {
+  it('LeakyReLU(0.2), ELU(0.5), Hardtanh(-2, 2), Softplus(2, 10), GELU("tanh"), ReLU(true)', () => {
+    const x = torch.tensor([-3, -0.5, 0.5, 3]);
+    const same = (a: torch.nn.Module, b: torch.nn.Module) =>
+      expect(Array.from((a.call(x) as torch.Tensor).dataSync())).toEqual(
+        Array.from((b.call(x) as torch.Tensor).dataSync()),
+      );
+    same(new nn.LeakyReLU(0.2), new nn.LeakyReLU({ negativeSlope: 0.2 }));
+    same(new nn.ELU(0.5), new nn.ELU({ alpha: 0.5 }));
+    same(new nn.Hardtanh(-2, 2), new nn.Hardtanh({ minVal: -2, maxVal: 2 }));
+    same(new nn.Softplus(2, 10), new nn.Softplus({ beta: 2, threshold: 10 }));
+    same(new nn.GELU('tanh'), new nn.GELU({ approximate: 'tanh' }));
+    expect(String(new nn.LeakyReLU(0.2, true))).toBe('LeakyReLU(negative_slope=0.2, inplace=True)');
+    expect(String(new nn.ReLU(true))).toBe('ReLU(inplace=True)');
+    expect(String(new nn.Hardtanh(-2, 2))).toBe('Hardtanh(min_val=-2.0, max_val=2.0)');
+  });
+});

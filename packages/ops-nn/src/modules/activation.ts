@@ -15,9 +15,10 @@ abstract class InplaceActivation extends Module {
   /** Whether the input is overwritten. */
   inplace: boolean;
 
-  constructor(opts: InplaceOptions = {}) {
+  /** `opts` may also be PyTorch's positional `inplace` flag: `new nn.ReLU(true)`. */
+  constructor(opts: InplaceOptions | boolean = {}) {
     super();
-    this.inplace = opts.inplace ?? false;
+    this.inplace = typeof opts === 'boolean' ? opts : (opts.inplace ?? false);
   }
 
   /** `fn(input)`, written back into `input` when `inplace`. */
@@ -74,16 +75,16 @@ export interface GELUOptions {
 }
 
 /**
- * Gaussian error linear unit (PyTorch's `nn.GELU`).
+ * Gaussian error linear unit (PyTorch's `nn.GELU`); `new nn.GELU('tanh')` also works.
  * @example new nn.GELU({ approximate: 'tanh' }).call(x)
  */
 export class GELU extends Module {
   /** `'none'` or `'tanh'`. */
   approximate: 'none' | 'tanh';
 
-  constructor(opts: GELUOptions = {}) {
+  constructor(opts: GELUOptions | 'none' | 'tanh' = {}) {
     super();
-    this.approximate = opts.approximate ?? 'none';
+    this.approximate = typeof opts === 'string' ? opts : (opts.approximate ?? 'none');
   }
 
   /** Applies GELU. @example gelu.call(x) */
@@ -114,16 +115,18 @@ export interface LeakyReLUOptions extends InplaceOptions {
 }
 
 /**
- * max(0, x) + negativeSlope·min(0, x) (PyTorch's `nn.LeakyReLU`).
+ * max(0, x) + negativeSlope·min(0, x) (PyTorch's `nn.LeakyReLU`); PyTorch's positional form
+ * `new nn.LeakyReLU(0.2, true)` also works.
  * @example new nn.LeakyReLU({ negativeSlope: 0.2 }).call(x)
  */
 export class LeakyReLU extends InplaceActivation {
   /** Slope for negative inputs. */
   negativeSlope: number;
 
-  constructor(opts: LeakyReLUOptions = {}) {
-    super(opts);
-    this.negativeSlope = opts.negativeSlope ?? 0.01;
+  constructor(opts: LeakyReLUOptions | number = {}, inplace = false) {
+    const o = typeof opts === 'number' ? { negativeSlope: opts, inplace } : opts;
+    super(o);
+    this.negativeSlope = o.negativeSlope ?? 0.01;
   }
 
   /** Applies leaky ReLU. @example lrelu.call(x) */
@@ -143,16 +146,17 @@ export interface ELUOptions extends InplaceOptions {
 }
 
 /**
- * x for x > 0, alpha·(eˣ − 1) otherwise (PyTorch's `nn.ELU`).
+ * x for x > 0, alpha·(eˣ − 1) otherwise (PyTorch's `nn.ELU`); `new nn.ELU(0.5)` also works.
  * @example new nn.ELU({ alpha: 0.5 }).call(x)
  */
 export class ELU extends InplaceActivation {
   /** Scale of the negative part. */
   alpha: number;
 
-  constructor(opts: ELUOptions = {}) {
-    super(opts);
-    this.alpha = opts.alpha ?? 1;
+  constructor(opts: ELUOptions | number = {}, inplace = false) {
+    const o = typeof opts === 'number' ? { alpha: opts, inplace } : opts;
+    super(o);
+    this.alpha = o.alpha ?? 1;
   }
 
   /** Applies ELU. @example elu.call(x) */
@@ -174,7 +178,7 @@ export interface SoftplusLayerOptions {
 }
 
 /**
- * log(1 + e^(βx))/β (PyTorch's `nn.Softplus`).
+ * log(1 + e^(βx))/β (PyTorch's `nn.Softplus`); `new nn.Softplus(2, 10)` also works.
  * @example new nn.Softplus({ beta: 2 }).call(x)
  */
 export class Softplus extends Module {
@@ -183,10 +187,11 @@ export class Softplus extends Module {
   /** Linear-regime threshold. */
   threshold: number;
 
-  constructor(opts: SoftplusLayerOptions = {}) {
+  constructor(opts: SoftplusLayerOptions | number = {}, threshold = 20) {
     super();
-    this.beta = opts.beta ?? 1;
-    this.threshold = opts.threshold ?? 20;
+    const o = typeof opts === 'number' ? { beta: opts, threshold } : opts;
+    this.beta = o.beta ?? 1;
+    this.threshold = o.threshold ?? 20;
   }
 
   /** Applies softplus. @example sp.call(x) */
@@ -208,7 +213,7 @@ export interface HardtanhOptions extends InplaceOptions {
 }
 
 /**
- * x clamped to [minVal, maxVal] (PyTorch's `nn.Hardtanh`).
+ * x clamped to [minVal, maxVal] (PyTorch's `nn.Hardtanh`); `new nn.Hardtanh(-2, 2)` also works.
  * @example new nn.Hardtanh({ minVal: -2, maxVal: 2 }).call(x)
  */
 export class Hardtanh extends InplaceActivation {
@@ -217,10 +222,11 @@ export class Hardtanh extends InplaceActivation {
   /** Upper bound. */
   maxVal: number;
 
-  constructor(opts: HardtanhOptions = {}) {
-    super(opts);
-    this.minVal = opts.minVal ?? -1;
-    this.maxVal = opts.maxVal ?? 1;
+  constructor(opts: HardtanhOptions | number = {}, maxVal = 1, inplace = false) {
+    const o = typeof opts === 'number' ? { minVal: opts, maxVal, inplace } : opts;
+    super(o);
+    this.minVal = o.minVal ?? -1;
+    this.maxVal = o.maxVal ?? 1;
     if (!(this.maxVal > this.minVal))
       throw new RangeError('Hardtanh: max_val must be greater than min_val');
   }
