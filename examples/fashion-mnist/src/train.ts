@@ -70,7 +70,7 @@ export function evaluate(
         const x = images.narrow(0, start, count);
         const y = labels.narrow(0, start, count);
         const logits = model.call(x) as torch.Tensor;
-        lossSum += (F.crossEntropy(logits, y, { reduction: 'sum' }).item() as number) ?? 0;
+        lossSum += F.crossEntropy(logits, y, { reduction: 'sum' }).item() as number;
         correct += logits.argmax(1).eq(y).sum().item() as number;
       });
     }
