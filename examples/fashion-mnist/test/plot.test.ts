@@ -37,6 +37,7 @@ describe('loss-curve plot', () => {
       { title: 'a & b', xLabel: 'epoch', yLabel: 'loss' },
     );
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).toContain('<title>a &#38; b</title>');
     expect(svg.match(/<polyline /g)).toHaveLength(2);
     expect(svg).toContain('train &#60;loss&#62;');
     expect(svg).toContain('a &#38; b');
