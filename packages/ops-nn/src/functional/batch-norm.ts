@@ -6,6 +6,7 @@ import {
   noGrad,
   ones,
   registerKernel,
+  shapesEqual,
   zeros,
   zerosLike,
 } from '@autodag/core';
@@ -125,7 +126,7 @@ export const batchNormBackwardOp: RegisteredOp<BatchNormKernelAttrs> =
       attrs: epsAttr,
       infer: ([g, x, w]): TensorMeta[] => {
         checkChannels('batch_norm_backward', x!, [['weight', w!]]);
-        if (g!.shape.join() !== x!.shape.join() || g!.dtype !== x!.dtype) {
+        if (!shapesEqual(g!.shape, x!.shape) || g!.dtype !== x!.dtype) {
           throw new RangeError(
             `batch_norm_backward: grad_output (${formatShape(g!.shape)} ${g!.dtype}) does not match the input (${formatShape(x!.shape)} ${x!.dtype})`,
           );

@@ -1,5 +1,5 @@
 import type { OpSample, RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
-import { callOp, defineOp, expand, reshape } from '@autodag/core';
+import { callOp, defineOp, expand, formatShape, reshape } from '@autodag/core';
 import { registerConvKernels } from '../cpu/conv.js';
 import {
   checkConvDTypes,
@@ -85,7 +85,7 @@ export const convBiasBackwardOp = defineOp({
   infer: ([g]): TensorMeta => {
     if (g!.shape.length < 2) {
       throw new RangeError(
-        `convolution_backward: expected a gradient with batch and channel dims, got [${g!.shape.join(', ')}]`,
+        `convolution_backward: expected a gradient with batch and channel dims, got ${formatShape(g!.shape)}`,
       );
     }
     return { shape: [g!.shape[1]!], dtype: g!.dtype };
@@ -376,7 +376,7 @@ export const convWeightBackwardOp = defineOp<ConvWeightBackwardAttrs>({
       O % a.groups !== 0
     ) {
       throw new RangeError(
-        `${name}: input of size [${x!.shape.join(', ')}] and grad_output of size [${gy!.shape.join(', ')}] do not fit kernelSize ${JSON.stringify(a.kernelSize)} and groups=${a.groups}`,
+        `${name}: input of size ${formatShape(x!.shape)} and grad_output of size ${formatShape(gy!.shape)} do not fit kernelSize ${JSON.stringify(a.kernelSize)} and groups=${a.groups}`,
       );
     }
     checkConvDTypes(name, x!, gy!);
@@ -384,7 +384,7 @@ export const convWeightBackwardOp = defineOp<ConvWeightBackwardAttrs>({
     const expected = [x!.shape[0]!, O, ...out];
     if (expected.some((v, i) => v !== gy!.shape[i])) {
       throw new RangeError(
-        `${name}: expected grad_output of size [${expected.join(', ')}], got [${gy!.shape.join(', ')}]`,
+        `${name}: expected grad_output of size ${formatShape(expected)}, got ${formatShape(gy!.shape)}`,
       );
     }
     return { shape: weight, dtype: x!.dtype };

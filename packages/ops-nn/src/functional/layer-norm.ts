@@ -1,5 +1,13 @@
 import type { RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
-import { callOp, defineOp, formatShape, ones, registerKernel, zeros } from '@autodag/core';
+import {
+  callOp,
+  defineOp,
+  formatShape,
+  ones,
+  registerKernel,
+  shapesEqual,
+  zeros,
+} from '@autodag/core';
 import type { LayerNormAttrs } from '../cpu/norm-layer.js';
 import { endsWith, layerNormKernel } from '../cpu/norm-layer.js';
 import { requireFloat } from './layer-util.js';
@@ -64,7 +72,7 @@ export const layerNormOp: RegisteredOp<LayerNormAttrs> = defineOp<LayerNormAttrs
         ['weight', w!],
         ['bias', b!],
       ] as const) {
-        if (t.shape.join() !== normalizedShape.join() || t.dtype !== x!.dtype) {
+        if (!shapesEqual(t.shape, normalizedShape) || t.dtype !== x!.dtype) {
           throw new RangeError(
             `layer_norm: expected ${what} of shape ${formatShape(normalizedShape)} and dtype ${x!.dtype}, got ${formatShape(t.shape)} ${t.dtype}`,
           );

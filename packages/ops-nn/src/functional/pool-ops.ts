@@ -1,5 +1,13 @@
 import type { OpSample, RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
-import { callOp, defineOp, gather, isFloatingPoint, reshape } from '@autodag/core';
+import {
+  callOp,
+  defineOp,
+  formatShape,
+  gather,
+  isFloatingPoint,
+  reshape,
+  shapesEqual,
+} from '@autodag/core';
 import { registerPoolKernels } from '../cpu/pool.js';
 
 /**
@@ -70,7 +78,7 @@ export function poolOutSize(
 function checkPoolInput(name: string, x: Tensor, dims: number): void {
   if (x.shape.length !== dims + 2 || x.shape.slice(1).some((s) => s === 0)) {
     throw new RangeError(
-      `${name}: non-empty ${dims + 1}D or ${dims + 2}D (batch mode) tensor expected for input, got input of size [${x.shape.join(', ')}]`,
+      `${name}: non-empty ${dims + 1}D or ${dims + 2}D (batch mode) tensor expected for input, got input of size ${formatShape(x.shape)}`,
     );
   }
   if (!isFloatingPoint(x.dtype)) {
@@ -138,12 +146,12 @@ function checkBackwardSizes(
   const dims = inputSize.length;
   if (dims < 1 || dims > 2 || grad.shape.length !== dims + 2) {
     throw new RangeError(
-      `${name}: expected a ${dims + 2}-D gradient for inputSize ${JSON.stringify(inputSize)}, got [${grad.shape.join(', ')}]`,
+      `${name}: expected a ${dims + 2}-D gradient for inputSize ${JSON.stringify(inputSize)}, got ${formatShape(grad.shape)}`,
     );
   }
   if (expectedOut?.some((o, d) => o !== grad.shape[d + 2])) {
     throw new RangeError(
-      `${name}: gradient of size [${grad.shape.join(', ')}] does not match the pooling output size [${expectedOut.join(', ')}] of input size ${JSON.stringify(inputSize)}`,
+      `${name}: gradient of size ${formatShape(grad.shape)} does not match the pooling output size ${formatShape(expectedOut)} of input size ${JSON.stringify(inputSize)}`,
     );
   }
   return [grad.shape[0]!, grad.shape[1]!, ...inputSize];
@@ -163,9 +171,9 @@ export const maxPoolBackwardOp = defineOp<{ inputSize: number[] }>({
   infer: ([g, idx], a): TensorMeta => {
     const name = 'max_pool_backward';
     const shape = checkBackwardSizes(name, g!, a.inputSize, null);
-    if (idx!.dtype !== 'int32' || idx!.shape.join() !== g!.shape.join()) {
+    if (idx!.dtype !== 'int32' || !shapesEqual(idx!.shape, g!.shape)) {
       throw new TypeError(
-        `${name}: expected int32 indices shaped like the gradient [${g!.shape.join(', ')}], got ${idx!.dtype} [${idx!.shape.join(', ')}]`,
+        `${name}: expected int32 indices shaped like the gradient ${formatShape(g!.shape)}, got ${idx!.dtype} ${formatShape(idx!.shape)}`,
       );
     }
     if (!isFloatingPoint(g!.dtype)) {

@@ -1,5 +1,5 @@
 import type { RegisteredOp } from '@autodag/core';
-import { callOp, squeeze, Tensor, unsqueeze } from '@autodag/core';
+import { callOp, formatShape, squeeze, Tensor, unsqueeze } from '@autodag/core';
 import type { IntOrTuple } from './conv-shapes.js';
 import {
   adaptiveAvgPool1dOp,
@@ -88,7 +88,7 @@ function pooled(name: string, dims: number, input: Tensor, run: (x: Tensor) => T
   if (rank === dims + 2) return run(input);
   if (rank === dims + 1) return run(unsqueeze(input, 0)).map((t) => squeeze(t, 0));
   throw new RangeError(
-    `${name}: non-empty ${dims + 1}D or ${dims + 2}D (batch mode) tensor expected for input, got input of size [${input.shape.join(', ')}]`,
+    `${name}: non-empty ${dims + 1}D or ${dims + 2}D (batch mode) tensor expected for input, got input of size ${formatShape(input.shape)}`,
   );
 }
 
