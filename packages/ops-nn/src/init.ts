@@ -15,6 +15,7 @@ import {
   noGrad,
   overwrite,
   scalarTensor,
+  typedArrayFor,
 } from '@autodag/core';
 import { erf } from './functional/erf.js';
 
@@ -116,6 +117,13 @@ function checkFloat(tensor: Tensor, name: string): void {
   }
 }
 
+/** A zeroed host array with one element per element of the floating `tensor`, of its dtype. */
+function hostBuffer(tensor: Tensor): Float32Array | Float64Array {
+  return new (typedArrayFor(tensor.dtype) as Float32ArrayConstructor | Float64ArrayConstructor)(
+    tensor.numel(),
+  );
+}
+
 /** Writes host-computed values into `tensor` without recording a graph. */
 function fillWith(tensor: Tensor, values: Float32Array | Float64Array): Tensor {
   const src = fromTypedArray(values, tensor.shape.slice(), {
@@ -141,10 +149,7 @@ export function uniform_(tensor: Tensor, a = 0, b = 1, opts: InitOptions = {}): 
     );
   }
   const g = opts.generator ?? defaultGenerator;
-  const out =
-    tensor.dtype === 'float64'
-      ? new Float64Array(tensor.numel())
-      : new Float32Array(tensor.numel());
+  const out = hostBuffer(tensor);
   g.fillUniform(out, a, b);
   return fillWith(tensor, out);
 }
@@ -157,10 +162,7 @@ export function normal_(tensor: Tensor, mean = 0, std = 1, opts: InitOptions = {
   checkFloat(tensor, 'normal_');
   if (!(std >= 0)) throw new RangeError(`normal_ expects std >= 0.0, but found std ${std}`);
   const g = opts.generator ?? defaultGenerator;
-  const out =
-    tensor.dtype === 'float64'
-      ? new Float64Array(tensor.numel())
-      : new Float32Array(tensor.numel());
+  const out = hostBuffer(tensor);
   g.fillNormal(out, mean, std);
   return fillWith(tensor, out);
 }
@@ -183,12 +185,12 @@ export function truncNormal_(
   const l = normCdf((a - mean) / std);
   const u = normCdf((b - mean) / std);
   const g = opts.generator ?? defaultGenerator;
-  const n = tensor.numel();
-  const out = tensor.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const out = hostBuffer(tensor);
+  const double = tensor.dtype === 'float64';
   const lo = 2 * l - 1;
   const hi = 2 * u - 1;
-  for (let i = 0; i < n; i++) {
-    const v = (tensor.dtype === 'float64' ? g.nextDouble() : g.nextFloat()) * (hi - lo) + lo;
+  for (let i = 0; i < out.length; i++) {
+    const v = (double ? g.nextDouble() : g.nextFloat()) * (hi - lo) + lo;
     const x = erfinv(v) * std * Math.SQRT2 + mean;
     out[i] = Math.min(b, Math.max(a, x));
   }
