@@ -1,7 +1,7 @@
 import type { Tensor } from '@autodag/core';
 import { fullLike, keep, tidy } from '@autodag/core';
 import { checkRange } from './check.js';
-import { dense, type FloatArray, fusedArrays, markWritten } from './host.js';
+import { type FloatArray, fusedArrays, markWritten } from './host.js';
 import { Optimizer, type ParamGroup, type ParamsInput, paramState } from './optimizer.js';
 
 /** Options of {@link Adagrad} (PyTorch's keyword arguments, camelCased). */
@@ -75,7 +75,7 @@ export class Adagrad extends Optimizer<AdagradHyperparameters> {
       state.step = step;
       const sum = state.sum as Tensor;
       const clr = lr / (1 + (step - 1) * lrDecay);
-      const g = dense(grad);
+      const g = grad.contiguous();
       const arrays = fusedArrays('Adagrad', group.fused, [p, g, sum]);
       if (arrays) {
         const [pa, ga, sa] = arrays as [FloatArray, FloatArray, FloatArray];

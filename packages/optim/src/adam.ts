@@ -1,6 +1,6 @@
 import { maximum, type Tensor, tidy } from '@autodag/core';
 import { checkRange } from './check.js';
-import { dense, type FloatArray, fusedArrays, markWritten } from './host.js';
+import { type FloatArray, fusedArrays, markWritten } from './host.js';
 import {
   Optimizer,
   type ParamGroup,
@@ -126,7 +126,7 @@ function adamUpdate(
     const biasCorrection1 = 1 - beta1 ** step;
     const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** step);
     const stepSize = lr / biasCorrection1;
-    const g = dense(grad);
+    const g = grad.contiguous();
     const tensors = maxSq ? [p, g, expAvg, expAvgSq, maxSq] : [p, g, expAvg, expAvgSq];
     const arrays = fusedArrays(name, group.fused, tensors);
     if (arrays) {

@@ -67,11 +67,3 @@ export function fusedArrays(
   }
   return arrays;
 }
-
-/**
- * `t` with dense row-major strides (itself when it already has them).
- * @example dense(p.grad!) // a contiguous copy of an expanded gradient
- */
-export function dense(t: Tensor): Tensor {
-  return t.isContiguous() ? t : t.contiguous();
-}

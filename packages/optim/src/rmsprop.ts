@@ -1,7 +1,7 @@
 import type { Tensor } from '@autodag/core';
 import { tidy } from '@autodag/core';
 import { checkRange } from './check.js';
-import { dense, type FloatArray, fusedArrays, markWritten } from './host.js';
+import { type FloatArray, fusedArrays, markWritten } from './host.js';
 import {
   Optimizer,
   type ParamGroup,
@@ -78,7 +78,7 @@ export class RMSprop extends Optimizer<RMSpropHyperparameters> {
       const squareAvg = state.squareAvg as Tensor;
       const buf = momentum > 0 ? (state.momentumBuffer as Tensor) : null;
       const gradAvg = centered ? (state.gradAvg as Tensor) : null;
-      const g = dense(grad);
+      const g = grad.contiguous();
       const tensors = [p, g, squareAvg];
       if (buf) tensors.push(buf);
       if (gradAvg) tensors.push(gradAvg);

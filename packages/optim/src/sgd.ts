@@ -1,6 +1,6 @@
 import { keep, type Tensor, tidy } from '@autodag/core';
 import { checkRange } from './check.js';
-import { dense, type FloatArray, fusedArrays, markWritten } from './host.js';
+import { type FloatArray, fusedArrays, markWritten } from './host.js';
 import {
   Optimizer,
   type ParamGroup,
@@ -71,7 +71,7 @@ export class SGD extends Optimizer<SGDHyperparameters> {
       let buf = (state.momentumBuffer as Tensor | null | undefined) ?? null;
       const first = buf === null;
       if (momentum !== 0 && first) buf = zeroBuffer(p);
-      const g = dense(grad);
+      const g = grad.contiguous();
       const arrays = fusedArrays('SGD', group.fused, buf ? [p, g, buf] : [p, g]);
       if (arrays) {
         sgdLoop(
