@@ -1,5 +1,6 @@
 import { denseData } from '@autodag/backend-cpu';
 import type { Kernel, Tensor } from '@autodag/core';
+import { numelOf } from '@autodag/core';
 
 /**
  * Fused CPU forward kernels of layer and group normalisation: per row (a sample's normalised
@@ -46,7 +47,7 @@ export const layerNormKernel: Kernel<LayerNormAttrs> = (
   [out],
   { normalizedShape, eps },
 ) => {
-  const K = normalizedShape.reduce((p, s) => p * s, 1);
+  const K = numelOf(normalizedShape);
   const X = denseData(x!) as FloatArray;
   const W = denseData(w!) as FloatArray;
   const B = denseData(b!) as FloatArray;

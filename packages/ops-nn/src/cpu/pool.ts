@@ -1,6 +1,6 @@
 import { denseData } from '@autodag/backend-cpu';
 import type { Kernel, Tensor, TypedArray } from '@autodag/core';
-import { registerKernel } from '@autodag/core';
+import { numelOf, registerKernel } from '@autodag/core';
 
 /**
  * CPU kernels of the pooling ops. Every (batch, channel) plane is pooled on its own; 1-D pooling
@@ -325,8 +325,8 @@ const maxPoolKernel: Kernel<PoolKernelAttrs> = ([x], [out, idx], a) => {
 };
 
 const maxPoolBackwardKernel: Kernel = ([gy, idx], [gx]) => {
-  const outPlane = spatial(gy!).reduce((a, b) => a * b, 1);
-  const inPlane = spatial(gx!).reduce((a, b) => a * b, 1);
+  const outPlane = numelOf(spatial(gy!));
+  const inPlane = numelOf(spatial(gx!));
   maxPoolBackward(denseData(gy!), denseData(idx!), dataOf(gx!), outPlane, inPlane);
 };
 

@@ -1,5 +1,11 @@
 import type { Tensor } from '@autodag/core';
-import { formatShape, isFloatingPoint, shapesEqual, Tensor as TensorClass } from '@autodag/core';
+import {
+  formatShape,
+  isFloatingPoint,
+  numelOf,
+  shapesEqual,
+  Tensor as TensorClass,
+} from '@autodag/core';
 
 /**
  * How a loss combines its per-element values (PyTorch's `reduction`).
@@ -96,7 +102,5 @@ export function unreduceLossGrad(
   reduction: Reduction,
 ): Tensor {
   if (reduction === 'none') return g;
-  let n = 1;
-  for (const s of shape) n *= s;
-  return (reduction === 'mean' ? g.div(n) : g).expand(shape);
+  return (reduction === 'mean' ? g.div(numelOf(shape)) : g).expand(shape);
 }
