@@ -29,10 +29,15 @@ export async function asyncFs(): Promise<NodeFsPromises> {
   }
 }
 
+/** A file's freshly read Buffer as a plain Uint8Array view (no copy: nothing else holds it). */
+function bytesOf(buf: Uint8Array): Uint8Array {
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
 /** The first of `candidates` that exists, read synchronously; undefined when none does. */
 export function readFirstSync(fs: NodeFs, candidates: readonly string[]): Uint8Array | undefined {
   for (const path of candidates) {
-    if (fs.existsSync(path)) return new Uint8Array(fs.readFileSync(path));
+    if (fs.existsSync(path)) return bytesOf(fs.readFileSync(path));
   }
   return undefined;
 }
@@ -44,7 +49,7 @@ export async function readFirst(
 ): Promise<Uint8Array | undefined> {
   for (const path of candidates) {
     try {
-      return new Uint8Array(await fs.readFile(path));
+      return bytesOf(await fs.readFile(path));
     } catch (e) {
       if ((e as { code?: string }).code !== 'ENOENT') throw e;
     }
