@@ -56,13 +56,10 @@ export function formatInterval(seconds: number): string {
   return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
+/** A postfix value (already read by `snapshot`) as printed: numbers to 3 significant digits. */
 function formatValue(v: unknown): string {
-  if (typeof v === 'number') {
-    if (Number.isInteger(v)) return String(v);
+  if (typeof v === 'number' && !Number.isInteger(v)) {
     return Number.parseFloat(v.toPrecision(3)).toString();
-  }
-  if (v !== null && typeof v === 'object' && 'item' in v && typeof v.item === 'function') {
-    return formatValue((v as { item(): unknown }).item());
   }
   return String(v);
 }
