@@ -78,15 +78,23 @@ export function checkConvParams(
 }
 
 /**
- * Checks the ranks of input and weight: a batched input has as many dims as the weight.
- * @example checkConvRanks('conv2d', x, w, 2)
+ * Checks that the weight of a `dims`-D convolution has `dims + 2` dims.
+ * @example checkConvWeightRank('conv2d', w, 2)
  */
-export function checkConvRanks(op: string, input: Tensor, weight: Tensor, dims: number): void {
+export function checkConvWeightRank(op: string, weight: Tensor, dims: number): void {
   if (weight.shape.length !== dims + 2) {
     throw new RangeError(
       `${op}: expected weight to be ${dims + 2}-dimensional, but got weight of size ${formatShape(weight.shape)}`,
     );
   }
+}
+
+/**
+ * Checks the ranks of input and weight: a batched input has as many dims as the weight.
+ * @example checkConvRanks('conv2d', x, w, 2)
+ */
+export function checkConvRanks(op: string, input: Tensor, weight: Tensor, dims: number): void {
+  checkConvWeightRank(op, weight, dims);
   if (input.shape.length !== dims + 2) {
     throw new RangeError(
       `${op}: Expected ${dims + 2}-dimensional input for ${dims + 2}-dimensional weight ${formatShape(weight.shape)}, but got ${input.shape.length}-dimensional input of size ${formatShape(input.shape)} instead`,

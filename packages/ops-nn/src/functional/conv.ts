@@ -12,7 +12,7 @@ import {
   convTranspose2dOp,
 } from './conv-ops.js';
 import type { IntOrTuple } from './conv-shapes.js';
-import { expandArg } from './conv-shapes.js';
+import { checkConvWeightRank, expandArg } from './conv-shapes.js';
 
 export type { ConvAttrs, ConvTransposeAttrs, ConvWeightBackwardAttrs } from './conv-ops.js';
 export { CONV_OPS, convWeightBackwardOp } from './conv-ops.js';
@@ -88,11 +88,7 @@ function checkWeight(name: string, weight: Tensor, dims: number): void {
   if (!(weight instanceof Tensor)) {
     throw new TypeError(`${name}: expected weight to be a Tensor, got ${typeof weight}`);
   }
-  if (weight.shape.length !== dims + 2) {
-    throw new RangeError(
-      `${name}: expected weight to be ${dims + 2}-dimensional, but got weight of size ${formatShape(weight.shape)}`,
-    );
-  }
+  checkConvWeightRank(name, weight, dims);
 }
 
 /** Pads `x` with one zero at the end of each spatial dim listed (the odd half of 'same' padding). */
@@ -177,7 +173,7 @@ function convTransposeNd(
       : [convTranspose1dNoBiasOp, convTranspose1dOp]
   )[bias ? 1 : 0]!;
   const args = bias ? [x, weight, bias] : [x, weight];
-  const out = callOp(op as RegisteredOp, args, attrs) as Tensor;
+  const out = callOp(op as RegisteredOp, args, { ...attrs }) as Tensor;
   return unbatched ? squeeze(out, 0) : out;
 }
 
