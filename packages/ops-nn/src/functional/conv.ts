@@ -173,7 +173,7 @@ function convTransposeNd(
       : [convTranspose1dNoBiasOp, convTranspose1dOp]
   )[bias ? 1 : 0]!;
   const args = bias ? [x, weight, bias] : [x, weight];
-  const out = callOp(op as RegisteredOp, args, { ...attrs }) as Tensor;
+  const out = callOp(op as RegisteredOp, args, attrs) as Tensor;
   return unbatched ? squeeze(out, 0) : out;
 }
 
