@@ -3,11 +3,12 @@
  * `numpy.savez` and deflated by `numpy.savez_compressed`.
  * @module
  */
-import { Tensor } from '@autodag/core';
+import type { Tensor } from '@autodag/core';
 import { type HostTensor, hostTensor, hostTensorSync } from './bytes.js';
 import { NpyError, NpzError } from './errors.js';
 import { parse as parseNpy } from './npy.js';
 import { buildNpy } from './npy-layout.js';
+import { setOwn, tensorEntries } from './records.js';
 import { readZip, writeZip } from './zip.js';
 
 /** Options for `npz.serialize`. */
@@ -26,10 +27,6 @@ export interface NpzReadOptions {
 
 function fail(message: string): never {
   throw new NpzError(message);
-}
-
-function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -52,17 +49,6 @@ export function parse(bytes: Uint8Array, options: NpzReadOptions = {}): Record<s
     }
   }
   return out;
-}
-
-function checkInputs(tensors: Record<string, Tensor>): [string, Tensor][] {
-  if (tensors === null || typeof tensors !== 'object')
-    fail(`serialize expects an object of named tensors, got ${tensors}`);
-  const entries = Object.entries(tensors);
-  for (const [name, t] of entries) {
-    if (!(t instanceof Tensor))
-      fail(`"${name}" is not a Tensor (got ${t === null ? 'null' : typeof t})`);
-  }
-  return entries;
 }
 
 function build(items: [string, HostTensor][], options: NpzWriteOptions): Uint8Array {
@@ -90,7 +76,7 @@ export function serialize(
   options: NpzWriteOptions = {},
 ): Uint8Array {
   return build(
-    checkInputs(tensors).map(([name, t]) => [name, hostTensorSync(t)]),
+    tensorEntries(tensors, fail).map(([name, t]) => [name, hostTensorSync(t)]),
     options,
   );
 }
@@ -104,6 +90,6 @@ export async function serializeAsync(
   options: NpzWriteOptions = {},
 ): Promise<Uint8Array> {
   const items: [string, HostTensor][] = [];
-  for (const [name, t] of checkInputs(tensors)) items.push([name, await hostTensor(t)]);
+  for (const [name, t] of tensorEntries(tensors, fail)) items.push([name, await hostTensor(t)]);
   return build(items, options);
 }

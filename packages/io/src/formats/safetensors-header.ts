@@ -7,6 +7,7 @@ import { byteSize, decodeUtf8 } from './bytes.js';
 import { ELEMENT_SIZE, type ElementKind } from './elements.js';
 import { SafetensorsError } from './errors.js';
 import { JsonSyntaxError, type JsonValue, parseJsonStrict } from './json.js';
+import { setOwn } from './records.js';
 
 /** The safetensors dtypes autodag reads (16-bit floats as float32, other integers as int32). */
 export type SafetensorsDType =
@@ -101,11 +102,6 @@ export interface SafetensorsHeader {
 /** Throws a {@link SafetensorsError} with `message`. */
 export function fail(message: string): never {
   throw new SafetensorsError(message);
-}
-
-/** Sets an own property, even for keys such as `__proto__`. */
-export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function describe(v: JsonValue): string {

@@ -7,7 +7,7 @@
  * hostile file fails with a {@link SafetensorsError} naming the problem.
  * @module
  */
-import { fromTypedArray, Tensor } from '@autodag/core';
+import { fromTypedArray, type Tensor } from '@autodag/core';
 import { compareUtf8, type HostTensor, hostTensor, hostTensorSync, utf8 } from './bytes.js';
 import {
   canWrite,
@@ -18,6 +18,7 @@ import {
   READ_DTYPE,
 } from './elements.js';
 import { readFileBytes, withRangeReader, writeFileBytes } from './node-fs.js';
+import { setOwn, tensorEntries } from './records.js';
 import {
   DTYPE_RANK,
   fail,
@@ -29,7 +30,6 @@ import {
   type SafetensorsDType,
   type SafetensorsEntry,
   type SafetensorsHeader,
-  setOwn,
 } from './safetensors-header.js';
 
 export {
@@ -204,15 +204,10 @@ function checkInputs(
   tensors: Record<string, Tensor>,
   options: SafetensorsWriteOptions,
 ): [string, Tensor][] {
-  if (tensors === null || typeof tensors !== 'object')
-    fail(`serialize expects an object of named tensors, got ${tensors}`);
-  const entries = Object.entries(tensors);
-  for (const [name, t] of entries) {
-    if (!(t instanceof Tensor))
-      fail(`"${name}" is not a Tensor (got ${t === null ? 'null' : typeof t})`);
+  const entries = tensorEntries(tensors, fail, (name) => {
     if (name === '__metadata__')
       fail('"__metadata__" is reserved for the metadata and cannot name a tensor');
-  }
+  });
   const { metadata } = options;
   if (metadata !== undefined) {
     if (metadata === null || typeof metadata !== 'object')
