@@ -16,7 +16,7 @@ import {
   batchNormEvalKernel,
   batchNormTrainKernel,
 } from '../cpu/norm-batch.js';
-import { requireFloat } from './layer-util.js';
+import { perChannel, requireFloat, statDims } from './layer-util.js';
 
 /**
  * Batch normalisation (`torch.nn.functional.batch_norm`) over (N, C), (N, C, L), (N, C, H, W),
@@ -25,20 +25,6 @@ import { requireFloat } from './layer-util.js';
  * normalises with the running statistics. The training backward is one fused kernel too; its
  * own VJPs (second order) are written with ops.
  */
-
-/** Dims every channel's statistics reduce over: all but dim 1. */
-function statDims(ndim: number): number[] {
-  const d = [0];
-  for (let i = 2; i < ndim; i++) d.push(i);
-  return d;
-}
-
-/** A (C,) tensor reshaped to broadcast over (N, C, *) of rank `ndim`. */
-function perChannel(t: Tensor, ndim: number): Tensor {
-  const shape = new Array<number>(ndim).fill(1);
-  shape[1] = t.shape[0]!;
-  return t.reshape(shape);
-}
 
 function checkChannels(name: string, x: Tensor, tensors: [string, Tensor][]): void {
   requireFloat(name, x);

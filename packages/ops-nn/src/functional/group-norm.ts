@@ -3,22 +3,12 @@ import { callOp, defineOp, formatShape, ones, registerKernel, zeros } from '@aut
 import type { GroupNormAttrs } from '../cpu/norm-layer.js';
 import { groupNormKernel } from '../cpu/norm-layer.js';
 import { normalized, normInputGrad } from './layer-norm.js';
-import { requireFloat } from './layer-util.js';
+import { perChannel, requireFloat, statDims } from './layer-util.js';
 
 /**
  * Group normalisation (`torch.nn.functional.group_norm`): a fused CPU forward; the VJPs
  * recompute the statistics with ops on the (N, G, C/G·*) view, so every order of gradient follows.
  */
-
-function channelShape(nd: number, c: number): number[] {
-  const s = new Array<number>(nd).fill(1);
-  s[1] = c;
-  return s;
-}
-
-function notChannelDims(nd: number): number[] {
-  return [0, ...Array.from({ length: nd - 2 }, (_, i) => i + 2)];
-}
 
 /** x̂ of (N, C, *) with statistics per (sample, group), shaped like x, and rstd on the grouped view. */
 function groupNormalized(x: Tensor, groups: number, eps: number): [Tensor, Tensor] {
@@ -70,16 +60,16 @@ export const groupNormOp: RegisteredOp<GroupNormAttrs> = defineOp<GroupNormAttrs
         const [x, w] = inputs as [Tensor, Tensor];
         const nd = x.shape.length;
         const [xhat, rstd] = groupNormalized(x, attrs.numGroups, attrs.eps);
-        const gw = grad.mul(w.reshape(channelShape(nd, w.shape[0]!)));
+        const gw = grad.mul(perChannel(w, nd));
         const gg = gw.reshape([x.shape[0]!, attrs.numGroups, -1]);
         return normInputGrad(gg, xhat, rstd, [2]).reshape(x.shape);
       },
       weight: ({ grad, inputs, attrs }) => {
         const x = inputs[0]!;
         const [xhat] = groupNormalized(x, attrs.numGroups, attrs.eps);
-        return grad.mul(xhat.reshape(x.shape)).sum(notChannelDims(x.shape.length));
+        return grad.mul(xhat.reshape(x.shape)).sum(statDims(x.shape.length));
       },
-      bias: ({ grad }) => grad.sum(notChannelDims(grad.shape.length)),
+      bias: ({ grad }) => grad.sum(statDims(grad.shape.length)),
     },
     gradFnName: 'NativeGroupNormBackward0',
     samples: () => [

@@ -19,6 +19,27 @@ export function requireFloat(op: string, t: Tensor, what = 'input'): void {
 }
 
 /**
+ * The dims a per-channel statistic of an (N, C, *) tensor of rank `ndim` reduces over: all but
+ * dim 1.
+ * @example statDims(4) // [0, 2, 3]
+ */
+export function statDims(ndim: number): number[] {
+  const d = [0];
+  for (let i = 2; i < ndim; i++) d.push(i);
+  return d;
+}
+
+/**
+ * A (C,) tensor reshaped to broadcast over (N, C, *) of rank `ndim`.
+ * @example perChannel(weight, 4).shape // [1, C, 1, 1]
+ */
+export function perChannel(t: Tensor, ndim: number): Tensor {
+  const shape = new Array<number>(ndim).fill(1);
+  shape[1] = t.shape[0]!;
+  return t.reshape(shape);
+}
+
+/**
  * Infer rule of a float-only elementwise op: the output is shaped and typed like the input.
  * @example infer: floatUnaryInfer('silu')
  */
