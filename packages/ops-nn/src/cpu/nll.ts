@@ -1,5 +1,6 @@
 import { denseData } from '@autodag/backend-cpu';
 import type { Kernel } from '@autodag/core';
+import { splitAt } from './softmax.js';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -14,19 +15,13 @@ export interface NllKernelAttrs {
 }
 
 /**
- * How an NLL input splits: `batch` samples of `classes` log-probabilities times `inner` positions
- * (input (N, C, d1, ...) or unbatched (C)); element (n, c, k) sits at `(n * C + c) * inner + k`.
- * @example nllLayout([4, 10]) // { batch: 4, classes: 10, inner: 1 }
+ * How an NLL input (N, C, d1, ...) or unbatched (C) splits around its class dim: element
+ * (n, c, k) sits at `(n * classes + c) * inner + k`.
+ * @example nllLayout([4, 10]) // { classes: 10, inner: 1 }
  */
-export function nllLayout(shape: readonly number[]): {
-  batch: number;
-  classes: number;
-  inner: number;
-} {
-  if (shape.length === 1) return { batch: 1, classes: shape[0]!, inner: 1 };
-  let inner = 1;
-  for (let d = 2; d < shape.length; d++) inner *= shape[d]!;
-  return { batch: shape[0]!, classes: shape[1]!, inner };
+export function nllLayout(shape: readonly number[]): { classes: number; inner: number } {
+  const { n, inner } = splitAt(shape, shape.length === 1 ? 0 : 1);
+  return { classes: n, inner };
 }
 
 /**
