@@ -6,5 +6,5 @@
 export * from './cosine.js';
 export * from './one-cycle.js';
 export * from './plateau.js';
-export * from './scheduler.js';
+export { type AnyOptimizer, LRScheduler, type SchedulerStateDict } from './scheduler.js';
 export * from './step-lr.js';
