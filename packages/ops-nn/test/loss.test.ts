@@ -162,6 +162,16 @@ describe('regression and binary losses', () => {
     );
   });
 
+  it('klDiv: a negative target gives NaN, as PyTorch (xlogy of a negative number)', () => {
+    // PyTorch 1.13: F.kl_div([-1, -2, -0.5], [0.5, -0.2, 0], reduction='none') = [0.1534, nan, 0]
+    const out = F.klDiv(torch.tensor([-1, -2, -0.5]), torch.tensor([0.5, -0.2, 0]), {
+      reduction: 'none',
+    }).tolist() as number[];
+    expect(out[0]).toBeCloseTo(0.1534, 4);
+    expect(out[1]).toBeNaN();
+    expect(out[2]).toBe(0);
+  });
+
   it("records one node per loss with PyTorch's names", () => {
     const x = torch.randn([2, 3], { requiresGrad: true });
     const y = torch.rand(2, 3);

@@ -13,10 +13,13 @@ interface KlDivAttrs {
 
 const KL_REDUCTIONS = ['mean', 'batchmean', 'sum', 'none'] as const;
 
-/** t·log t with 0·log 0 = 0; the log's argument is made safe so the gradient at t = 0 is 0, not NaN. */
+/**
+ * t·log t with 0·log 0 = 0 (PyTorch's xlogy: negative t gives NaN); the log's argument is made
+ * safe at t = 0 so the gradient there is 0, not NaN.
+ */
 function xlogx(t: Tensor): Tensor {
-  const pos = t.gt(0);
-  return where(pos, t.mul(where(pos, t, 1).log()), 0);
+  const nonzero = t.ne(0);
+  return where(nonzero, t.mul(where(nonzero, t, 1).log()), 0);
 }
 
 /**
