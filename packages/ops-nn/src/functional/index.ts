@@ -6,6 +6,7 @@ export { relu, sigmoid, tanh } from '@autodag/core';
 export * from './activation.js';
 export * from './attention.js';
 export * from './batch-norm.js';
+export * from './bilinear.js';
 export * from './conv.js';
 export * from './dropout.js';
 export * from './embedding.js';

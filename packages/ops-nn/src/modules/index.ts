@@ -5,6 +5,7 @@
 export * from './activation.js';
 export * from './attention.js';
 export * from './batchnorm.js';
+export * from './bilinear.js';
 export * from './container.js';
 export * from './conv.js';
 export { Dropout, type DropoutOptions } from './dropout.js';

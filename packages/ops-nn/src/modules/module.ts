@@ -1,5 +1,5 @@
 import type { DType } from '@autodag/core';
-import { copy_, DTYPES, isFloatingPoint, keep, noGrad, Tensor, zero_ } from '@autodag/core';
+import { clone, copy_, DTYPES, isFloatingPoint, keep, noGrad, Tensor, zero_ } from '@autodag/core';
 import { Parameter, setData } from './parameter.js';
 import { addIndent } from './repr.js';
 
@@ -160,6 +160,51 @@ export class Module {
     const id = nextHookId++;
     this.registry.hooks.set(id, hook);
     return { remove: () => void this.registry.hooks.delete(id) };
+  }
+
+  /**
+   * A deep copy of this module tree (PyTorch's `copy.deepcopy(module)`): a new object of the same
+   * class whose parameters and buffers are fresh tensors holding copies of the values (not
+   * shared; gradients are not copied), whose submodules are copied recursively and whose plain
+   * fields (numbers, strings, arrays, plain objects) are copied. A tensor or module reachable
+   * twice stays shared within the copy. Forward hooks are copied too, as deepcopy does: the same
+   * functions, registered on the copy. Functions stored on the module are kept as they are.
+   * @example const twin = layer.deepCopy(); twin.weight === layer.weight // false
+   */
+  deepCopy(): this {
+    return deepCopyValue(this, new Map()) as this;
+  }
+
+  /** @internal the copy of this module for `deepCopy` (`memo` maps originals to copies). */
+  protected copyInto(memo: Map<unknown, unknown>): Module {
+    const out = Object.create(Object.getPrototypeOf(this)) as Module;
+    memo.set(this, out);
+    const reg = this.discover();
+    Object.defineProperty(out, 'registry', {
+      value: {
+        params: [...reg.params],
+        buffers: [...reg.buffers],
+        nonPersistent: new Set(reg.nonPersistent),
+        modules: [...reg.modules],
+        preHooks: new Map(reg.preHooks),
+        hooks: new Map(reg.hooks),
+      } satisfies Registry,
+      enumerable: false,
+    });
+    const buffers = new Set(reg.buffers);
+    for (const key of Reflect.ownKeys(this)) {
+      if (key === 'registry') continue;
+      const desc = Object.getOwnPropertyDescriptor(this, key)!;
+      if ('value' in desc) {
+        desc.value = deepCopyValue(desc.value, memo);
+        // Buffers are owned by the module, like the originals: `tidy` must not free them.
+        if (typeof key === 'string' && buffers.has(key) && desc.value instanceof Tensor) {
+          keep(desc.value);
+        }
+      }
+      Object.defineProperty(out, key, desc);
+    }
+    return out;
   }
 
   // ---- registration ----------------------------------------------------------------------------
@@ -718,4 +763,51 @@ export class Module {
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** `copy.deepcopy` for the values a module holds; `memo` keeps shared objects shared. */
+function deepCopyValue(v: unknown, memo: Map<unknown, unknown>): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (memo.has(v)) return memo.get(v);
+  let out: unknown;
+  if (v instanceof Module) {
+    return (v as unknown as { copyInto(m: Map<unknown, unknown>): Module }).copyInto(memo);
+  } else if (v instanceof Parameter) {
+    out = new Parameter(
+      noGrad(() => clone(v)),
+      v.requiresGrad,
+    );
+  } else if (v instanceof Tensor) {
+    const c = noGrad(() => clone(v));
+    if (v.requiresGrad && v.gradFn === null) c.requiresGrad_(true);
+    out = c;
+  } else if (Array.isArray(v)) {
+    const arr: unknown[] = [];
+    memo.set(v, arr);
+    for (const x of v) arr.push(deepCopyValue(x, memo));
+    return arr;
+  } else if (ArrayBuffer.isView(v)) {
+    out = (v as unknown as { slice(): unknown }).slice();
+  } else if (v instanceof Map) {
+    const m = new Map();
+    memo.set(v, m);
+    for (const [k, x] of v) m.set(deepCopyValue(k, memo), deepCopyValue(x, memo));
+    return m;
+  } else if (v instanceof Set) {
+    const st = new Set();
+    memo.set(v, st);
+    for (const x of v) st.add(deepCopyValue(x, memo));
+    return st;
+  } else {
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return v; // Other class instances are shared.
+    const o: Record<PropertyKey, unknown> = Object.create(proto);
+    memo.set(v, o);
+    for (const key of Reflect.ownKeys(v)) {
+      o[key] = deepCopyValue((v as Record<PropertyKey, unknown>)[key], memo);
+    }
+    return o;
+  }
+  memo.set(v, out);
+  return out;
 }

@@ -1,6 +1,8 @@
 import type { Tensor } from '@autodag/core';
+import { arange } from '@autodag/core';
 import * as F from '../functional/index.js';
 import { MultiheadAttention } from './attention.js';
+import { ModuleList } from './container.js';
 import { Dropout } from './dropout.js';
 import type { FactoryOptions } from './factory.js';
 import { Linear } from './linear.js';
@@ -90,8 +92,9 @@ export class TransformerEncoderLayer extends Module {
     if (act === 'relu') fn = (x) => F.relu(x);
     else if (act === 'gelu') fn = (x) => F.gelu(x);
     else if (act instanceof Module) {
+      // Called through `this.activation` in ffBlock, so that a deep copy uses its own copy.
       this.activation = act;
-      fn = (x) => act.call(x);
+      fn = (x) => x;
     } else if (typeof act === 'function') fn = act;
     else throw new RangeError(`activation should be relu/gelu, not ${String(act)}`);
     Object.defineProperty(this, 'activationFn', { value: fn, enumerable: false });
@@ -123,7 +126,96 @@ export class TransformerEncoderLayer extends Module {
   }
 
   private ffBlock(x: Tensor): Tensor {
-    const h = this.linear2.call(this.dropout.call(this.activationFn(this.linear1.call(x))));
+    const pre = this.linear1.call(x);
+    const act = this.activation ? this.activation.call(pre) : this.activationFn(pre);
+    const h = this.linear2.call(this.dropout.call(act));
     return this.dropout2.call(h);
+  }
+}
+
+/** Options of `TransformerEncoder` (PyTorch's keywords). */
+export interface TransformerEncoderOptions {
+  /** A module applied to the output of the last layer (e.g. a `LayerNorm`), or null (default). */
+  norm?: Module | null;
+  /**
+   * PyTorch's switch for its nested-tensor fast path (default true). Kept for compatibility and
+   * shown as `enableNestedTensor`; every input runs the same dense path here.
+   */
+  enableNestedTensor?: boolean;
+}
+
+/** Options of `TransformerEncoder.forward`. */
+export interface TransformerEncoderForwardOptions {
+  /** Attention mask (L, L) or (N·nhead, L, L) for every layer: bool true excluded, float added. */
+  mask?: Tensor | null;
+  /** (N, L) mask of padding positions to ignore as keys. */
+  srcKeyPaddingMask?: Tensor | null;
+  /**
+   * The mask is causal (position i attends to positions ≤ i). Without `mask`, a causal mask is
+   * built from the sequence length; with one, it is a hint and `mask` is used as given.
+   */
+  isCausal?: boolean;
+}
+
+/**
+ * A stack of `numLayers` copies of an encoder layer, optionally followed by a norm (PyTorch's
+ * `nn.TransformerEncoder`). Each layer is a deep copy of `encoderLayer` (independent weights),
+ * held in the ModuleList `layers`; state-dict keys are `layers.0.self_attn.in_proj_weight`, ...,
+ * then `norm.weight`, `norm.bias`.
+ * @example
+ * const layer = new nn.TransformerEncoderLayer(32, 4, { batchFirst: true });
+ * const enc = new nn.TransformerEncoder(layer, 2, { norm: new nn.LayerNorm(32) });
+ * enc.call(torch.randn(2, 10, 32)).shape // [2, 10, 32]
+ */
+export class TransformerEncoder extends Module {
+  /** The stacked layers (copies of the given layer). */
+  layers: ModuleList;
+  /** Number of layers. */
+  numLayers: number;
+  /** Applied after the last layer, or null. */
+  norm: Module | null;
+  /** PyTorch's nested-tensor fast-path switch (no effect on results). */
+  enableNestedTensor: boolean;
+
+  constructor(encoderLayer: Module, numLayers: number, opts: TransformerEncoderOptions = {}) {
+    super();
+    if (!(encoderLayer instanceof Module)) {
+      throw new TypeError('TransformerEncoder: encoder_layer must be a Module');
+    }
+    if (!Number.isInteger(numLayers) || numLayers < 0) {
+      throw new RangeError(
+        `TransformerEncoder: num_layers must be a non-negative integer, got ${numLayers}`,
+      );
+    }
+    const copies: Module[] = [];
+    for (let i = 0; i < numLayers; i++) copies.push(encoderLayer.deepCopy());
+    this.layers = new ModuleList(copies);
+    this.numLayers = numLayers;
+    this.norm = opts.norm ?? null;
+    this.enableNestedTensor = opts.enableNestedTensor ?? true;
+  }
+
+  /**
+   * Passes `src` through each layer in turn, then through `norm` if set.
+   * @example enc.call(x, { srcKeyPaddingMask: pad }); enc.call(x, { isCausal: true })
+   */
+  override forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
+    let mask = opts.mask ?? null;
+    if (opts.isCausal && mask === null) mask = this.causalMask(src);
+    const layerOpts = { srcMask: mask, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null };
+    let x = src;
+    for (const layer of this.layers) x = layer.call(x, layerOpts);
+    return this.norm === null ? x : this.norm.call(x);
+  }
+
+  /** A bool (L, L) mask excluding future positions, L read from the first layer's layout. */
+  private causalMask(src: Tensor): Tensor {
+    const first = this.layers.length > 0 ? this.layers.get(0) : null;
+    const batchFirst =
+      first instanceof TransformerEncoderLayer ? first.self_attn.batchFirst : false;
+    const seqDim = src.shape.length === 3 && batchFirst ? 1 : 0;
+    const len = src.shape[seqDim] ?? 0;
+    const pos = arange(len, { device: src.device });
+    return pos.reshape([1, len]).gt(pos.reshape([len, 1]));
   }
 }
