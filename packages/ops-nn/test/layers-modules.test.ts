@@ -220,3 +220,27 @@ describe('activation modules take PyTorch positional arguments', () => {
     expect(String(new nn.Hardtanh(-2, 2))).toBe('Hardtanh(min_val=-2.0, max_val=2.0)');
   });
 });
+
+describe('in-place activation modules', () => {
+  it('record PyTorch’s in-place backward nodes and bump the version once', () => {
+    // Node names from /usr/bin/python3 (PyTorch 1.13): nn.X(..., inplace=True)(x * 1).grad_fn.
+    const cases: [torch.nn.Module, string][] = [
+      [new nn.ReLU(true), 'ReluBackward0'],
+      [new nn.SiLU(true), 'SiluBackward0'],
+      [new nn.LeakyReLU(0.1, true), 'LeakyReluBackward1'],
+      [new nn.ELU({ alpha: 0.5, inplace: true }), 'EluBackward1'],
+      [new nn.Hardtanh(-1, 1, true), 'HardtanhBackward0'],
+    ];
+    for (const [m, node] of cases) {
+      const x = torch.tensor([-1.5, 0.5, 2], { requiresGrad: true }).mul(1);
+      const v = x.version;
+      const y = m.call(x) as torch.Tensor;
+      expect(y, node).toBe(x);
+      expect(y.gradFn?.name, node).toBe(node);
+      expect(x.version, node).toBe(v + 1);
+      expect(() => m.call(torch.ones(2, { requiresGrad: true })), node).toThrow(
+        /a leaf Variable that requires grad is being used in an in-place operation/,
+      );
+    }
+  });
+});

@@ -1,9 +1,11 @@
 import type { OpSample, RegisteredOp, Tensor, VjpFn } from '@autodag/core';
 import {
   callOp,
+  relu as coreRelu,
   defineOp,
   exp,
   gt,
+  inplace,
   logicalAnd,
   lt,
   registerKernel,
@@ -24,7 +26,10 @@ import { activationSamples, floatUnaryInfer, requireFloat } from './layer-util.j
 /**
  * Activation functions (`torch.nn.functional.gelu`, `silu`, `leaky_relu`, `elu`, `softplus`,
  * `hardtanh`, `relu6`). Each is a registered `nn.*` op with a CPU kernel; the VJPs are written
- * with ops, so gradients of any order follow.
+ * with ops, so gradients of any order follow. With `{ inplace: true }` the input is overwritten
+ * through core's `inplace` (version bump, leaf check, rebased history); the in-place forms whose
+ * PyTorch backward reads the result (leaky ReLU, ELU, hardtanh) are ops of their own
+ * (`nn.leakyRelu_`, ...) that save their output instead of a copy of the input.
  */
 
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -229,11 +234,109 @@ export const hardtanhOp: RegisteredOp<{ minVal: number; maxVal: number }> = unar
   'Clamp to [minVal, maxVal].',
 );
 
+/**
+ * An in-place form of an activation: the same forward (and kernel) as `base`, but its VJP reads
+ * the output, as PyTorch's in-place backward does (the input is gone once overwritten).
+ */
+function resultOp<A>(
+  base: RegisteredOp<A>,
+  vjp: VjpFn<A>,
+  gradFnName: string,
+  samples: () => OpSample[],
+): RegisteredOp<A> {
+  const name = `${base.def.name}_`;
+  return defineOp<A>(
+    {
+      name,
+      inputs: ['input'],
+      attrs: base.def.attrs,
+      infer: floatUnaryInfer(name.slice(3)),
+      saveInputs: [],
+      saveOutputs: true,
+      vjp: { input: vjp },
+      samples,
+      doc: `${base.def.doc} In-place form: its backward reads the result.`,
+      gradFnName,
+    },
+    { override: true },
+  );
+}
+
+/** PyTorch's error for an in-place backward whose negative branch cannot be told from the result. */
+function negativeSlopeError(op: string): Error {
+  return new Error(
+    `In-place ${op} backward calculation is triggered with a negative slope which is not supported. This is caused by calling in-place forward function with a negative slope, please call out-of-place version instead.`,
+  );
+}
+
+/**
+ * Leaky ReLU's in-place form (`LeakyReluBackward1`): the gradient is 1 where the result is > 0.
+ * @example callOp(leakyReluInplaceOp, [x], { negativeSlope: 0.1 })
+ */
+export const leakyReluInplaceOp: RegisteredOp<{ negativeSlope: number }> = resultOp(
+  leakyReluOp,
+  ({ grad, outputs, attrs }) => {
+    if (attrs.negativeSlope < 0) throw negativeSlopeError('leakyReLu');
+    return where(gt(outputs[0]!, 0), grad, grad.mul(attrs.negativeSlope));
+  },
+  'LeakyReluBackward1',
+  activationSamples({ negativeSlope: 0.01 }, -3, 3, [
+    {
+      name: 'slope 0.2',
+      inputs: [{ shape: [4, 3], dtype: 'float64', low: -3, high: 3 }],
+      attrs: { negativeSlope: 0.2 },
+    },
+  ]),
+);
+
+/**
+ * ELU's in-place form (`EluBackward1`): below 0 the gradient is α·eˣ = result + α.
+ * @example callOp(eluInplaceOp, [x], { alpha: 1 })
+ */
+export const eluInplaceOp: RegisteredOp<{ alpha: number }> = resultOp(
+  eluOp,
+  ({ grad, outputs, attrs }) => {
+    if (attrs.alpha < 0) throw negativeSlopeError('elu');
+    const y = outputs[0]!;
+    return where(gt(y, 0), grad, grad.mul(y.add(attrs.alpha)));
+  },
+  'EluBackward1',
+  activationSamples({ alpha: 1 }, -3, 3, [
+    {
+      name: 'alpha 0.5',
+      inputs: [{ shape: [3, 3], dtype: 'float64', low: -3, high: 3 }],
+      attrs: { alpha: 0.5 },
+    },
+  ]),
+);
+
+/**
+ * hardtanh's in-place form: the gradient passes where the result is strictly inside the range
+ * (PyTorch 1.13 names this node `HardtanhBackward0` too).
+ * @example callOp(hardtanhInplaceOp, [x], { minVal: -1, maxVal: 1 })
+ */
+export const hardtanhInplaceOp: RegisteredOp<{ minVal: number; maxVal: number }> = resultOp(
+  hardtanhOp,
+  ({ grad, outputs, attrs }) => {
+    const y = outputs[0]!;
+    return where(logicalAnd(gt(y, attrs.minVal), lt(y, attrs.maxVal)), grad, 0);
+  },
+  'HardtanhBackward0',
+  activationSamples({ minVal: -1, maxVal: 1 }, -2, 2),
+);
+
 function register(): void {
   registerKernel(geluOp.def.name, 'cpu', geluKernel);
   registerKernel(geluGradOp.def.name, 'cpu', geluGradKernel);
   for (const o of [siluOp, leakyReluOp, eluOp, softplusOp, hardtanhOp]) {
     registerKernel(o.def.name, 'cpu', activationKernel(o.def.name));
+  }
+  for (const [o, base] of [
+    [leakyReluInplaceOp, leakyReluOp],
+    [eluInplaceOp, eluOp],
+    [hardtanhInplaceOp, hardtanhOp],
+  ] as const) {
+    registerKernel(o.def.name, 'cpu', activationKernel(base.def.name));
   }
 }
 register();
@@ -263,27 +366,62 @@ export function gelu(input: Tensor, opts: GeluOptions = {}): Tensor {
 }
 
 /**
+ * The `inplace` option of the activations that can overwrite their input (PyTorch's
+ * `inplace=True`).
+ * @example F.leakyRelu(x, 0.2, { inplace: true }) // x now holds the result
+ */
+export interface InplaceOptions {
+  /**
+   * Overwrite `input` with the result and return it (default false). As with any in-place op,
+   * `input` may not be a leaf that requires grad, and a tensor saved for another op's backward
+   * must not be overwritten.
+   */
+  inplace?: boolean;
+}
+
+/**
+ * ReLU max(x, 0), like `torch.nn.functional.relu`; `{ inplace: true }` is `input.relu_()`.
+ * @example F.relu(torch.tensor([-1, 2])) // tensor([0, 2])
+ */
+export function relu(input: Tensor, opts: InplaceOptions = {}): Tensor {
+  return opts.inplace ? input.relu_() : coreRelu(input);
+}
+
+/**
  * SiLU (swish) x·σ(x), like `torch.nn.functional.silu`.
  * @example F.silu(torch.tensor([1])) // tensor([0.7311])
  */
-export function silu(input: Tensor): Tensor {
-  return callOp(siluOp, [input]) as Tensor;
+export function silu(input: Tensor, opts: InplaceOptions = {}): Tensor {
+  if (!opts.inplace) return callOp(siluOp, [input]) as Tensor;
+  // SiluBackward0 reads the input: `inplace` hands it a copy of the original values.
+  return inplace(input, 'silu_', (self) => callOp(siluOp, [self]) as Tensor);
 }
 
 /**
- * Leaky ReLU, like `torch.nn.functional.leaky_relu`.
+ * Leaky ReLU, like `torch.nn.functional.leaky_relu`. In place, the backward reads the result,
+ * so it needs `negativeSlope >= 0` (PyTorch's rule).
  * @example F.leakyRelu(torch.tensor([-2, 3]), 0.1) // tensor([-0.2000,  3.0000])
  */
-export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
-  return callOp(leakyReluOp, [input], { negativeSlope }) as Tensor;
+export function leakyRelu(input: Tensor, negativeSlope = 0.01, opts: InplaceOptions = {}): Tensor {
+  if (!opts.inplace) return callOp(leakyReluOp, [input], { negativeSlope }) as Tensor;
+  return inplace(
+    input,
+    'leakyRelu_',
+    (self) => callOp(leakyReluInplaceOp, [self], { negativeSlope }) as Tensor,
+    { savesSelf: false },
+  );
 }
 
 /**
- * ELU, like `torch.nn.functional.elu`.
+ * ELU, like `torch.nn.functional.elu`. In place, the backward reads the result, so it needs
+ * `alpha >= 0` (PyTorch's rule).
  * @example F.elu(torch.tensor([-1, 2])) // tensor([-0.6321,  2.0000])
  */
-export function elu(input: Tensor, alpha = 1): Tensor {
-  return callOp(eluOp, [input], { alpha }) as Tensor;
+export function elu(input: Tensor, alpha = 1, opts: InplaceOptions = {}): Tensor {
+  if (!opts.inplace) return callOp(eluOp, [input], { alpha }) as Tensor;
+  return inplace(input, 'elu_', (self) => callOp(eluInplaceOp, [self], { alpha }) as Tensor, {
+    savesSelf: false,
+  });
 }
 
 /**
@@ -312,19 +450,30 @@ export function softplus(input: Tensor, opts: SoftplusOptions = {}): Tensor {
  * hardtanh, like `torch.nn.functional.hardtanh`.
  * @example F.hardtanh(torch.tensor([-3, 0.5, 2])) // tensor([-1.0000,  0.5000,  1.0000])
  */
-export function hardtanh(input: Tensor, minVal = -1, maxVal = 1): Tensor {
+export function hardtanh(
+  input: Tensor,
+  minVal = -1,
+  maxVal = 1,
+  opts: InplaceOptions = {},
+): Tensor {
   if (minVal > maxVal) {
     throw new RangeError(
       `hardtanh: min_val cannot be greater than max_val (got ${minVal} and ${maxVal})`,
     );
   }
-  return callOp(hardtanhOp, [input], { minVal, maxVal }) as Tensor;
+  if (!opts.inplace) return callOp(hardtanhOp, [input], { minVal, maxVal }) as Tensor;
+  return inplace(
+    input,
+    'hardtanh_',
+    (self) => callOp(hardtanhInplaceOp, [self], { minVal, maxVal }) as Tensor,
+    { savesSelf: false },
+  );
 }
 
 /**
  * ReLU6: min(max(x, 0), 6), like `torch.nn.functional.relu6` (a hardtanh, as in PyTorch).
  * @example F.relu6(torch.tensor([-1, 3, 8])) // tensor([0., 3., 6.])
  */
-export function relu6(input: Tensor): Tensor {
-  return hardtanh(input, 0, 6);
+export function relu6(input: Tensor, opts: InplaceOptions = {}): Tensor {
+  return hardtanh(input, 0, 6, opts);
 }

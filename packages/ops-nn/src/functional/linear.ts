@@ -5,7 +5,8 @@ import { requireFloat } from './layer-util.js';
 /**
  * `linear(input, weight, bias)` = input·weightᵀ + bias over any leading dims. It is one recorded
  * node (`AddmmBackward0`, as PyTorch names it) whose forward decomposes into core's matmul, so it
- * runs on every backend with a matmul; its VJPs are matmuls and sums.
+ * runs on every backend with a matmul; its VJPs are matmuls and sums. A 1-D weight (in_features)
+ * is PyTorch's other form: input·weight, which drops the last dim, recorded as core's matmul.
  */
 
 function checkLinear(input: Tensor, weight: Tensor, bias: Tensor | null): void {
@@ -15,7 +16,7 @@ function checkLinear(input: Tensor, weight: Tensor, bias: Tensor | null): void {
   }
   if (weight.shape.length !== 2) {
     throw new RangeError(
-      `linear: weight must be 2-D (out_features, in_features), got shape ${formatShape(weight.shape)}`,
+      `linear: weight must be 1-D (in_features) or 2-D (out_features, in_features), got shape ${formatShape(weight.shape)}`,
     );
   }
   const inF = input.shape[input.shape.length - 1]!;
@@ -100,11 +101,44 @@ export const linearOp: RegisteredOp<Record<string, never>> = defineOp(
 );
 
 /**
+ * input·weight for a 1-D weight (in_features): the last dim is contracted away, as PyTorch's
+ * matmul does (DotBackward0, MvBackward0, ...), then a 0-d bias is added. PyTorch 1.13 takes a
+ * bias here only for a 1-D input; any input works here, with the same result x·w + b.
+ */
+function linearVector(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+  requireFloat('linear', input);
+  if (input.shape.length === 0) {
+    throw new RangeError('linear: input must have at least 1 dimension, got a 0-d tensor');
+  }
+  const inF = input.shape[input.shape.length - 1]!;
+  if (weight.shape[0] !== inF) {
+    throw new RangeError(
+      `linear: size mismatch, got input ${formatShape(input.shape)} and weight ${formatShape(weight.shape)} (in_features ${inF})`,
+    );
+  }
+  if (input.dtype !== weight.dtype || (bias && bias.dtype !== input.dtype)) {
+    throw new TypeError(
+      `linear: expected input, weight and bias to have the same dtype, got ${input.dtype}, ${weight.dtype}${bias ? ` and ${bias.dtype}` : ''}`,
+    );
+  }
+  if (bias && bias.shape.length !== 0) {
+    throw new RangeError(
+      `linear: with a 1-D weight the bias must be 0-d, got shape ${formatShape(bias.shape)}`,
+    );
+  }
+  const y = matmul(input, weight);
+  return bias ? y.add(bias) : y;
+}
+
+/**
  * Applies y = x·Wᵀ + b like `torch.nn.functional.linear`: `input` is (*, in), `weight`
- * (out, in), `bias` (out) or omitted; the result is (*, out).
+ * (out, in), `bias` (out) or omitted; the result is (*, out). A 1-D `weight` (in) gives
+ * x·w of shape (*), with a 0-d `bias`.
  * @example F.linear(torch.randn(8, 3), torch.randn(2, 3), torch.zeros(2)).shape // [8, 2]
+ * @example F.linear(torch.randn(8, 3), torch.randn(3)).shape // [8]
  */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.shape.length === 1) return linearVector(input, weight, bias ?? null);
   if (bias) return callOp(linearOp, [input, weight, bias]) as Tensor;
   checkLinear(input, weight, null);
   return project(input, weight);

@@ -1,5 +1,5 @@
 import type { Tensor } from '@autodag/core';
-import { isGradEnabled } from '@autodag/core';
+import { relu } from '../functional/activation.js';
 import * as F from '../functional/index.js';
 import { Module } from './module.js';
 import { pyFloat, pyRepr } from './repr.js';
@@ -21,15 +21,6 @@ abstract class InplaceActivation extends Module {
     this.inplace = typeof opts === 'boolean' ? opts : (opts.inplace ?? false);
   }
 
-  /** `fn(input)`, written back into `input` when `inplace`. */
-  protected run(input: Tensor, fn: (x: Tensor) => Tensor): Tensor {
-    if (!this.inplace) return fn(input);
-    // Most activations' backward reads their input, which copy_ overwrites: when autograd
-    // records, they read a copy instead (as PyTorch keeps the original self).
-    const src = input.requiresGrad && isGradEnabled() ? input.clone() : input;
-    return input.copy_(fn(src));
-  }
-
   override extraRepr(): string {
     return this.inplace ? 'inplace=True' : '';
   }
@@ -42,7 +33,7 @@ abstract class InplaceActivation extends Module {
 export class ReLU extends InplaceActivation {
   /** Applies ReLU. @example relu.call(x) */
   override forward(input: Tensor): Tensor {
-    return this.run(input, (x) => F.relu(x));
+    return relu(input, { inplace: this.inplace });
   }
 }
 
@@ -104,7 +95,7 @@ export class GELU extends Module {
 export class SiLU extends InplaceActivation {
   /** Applies SiLU. @example silu.call(x) */
   override forward(input: Tensor): Tensor {
-    return this.run(input, (x) => F.silu(x));
+    return F.silu(input, { inplace: this.inplace });
   }
 }
 
@@ -131,7 +122,7 @@ export class LeakyReLU extends InplaceActivation {
 
   /** Applies leaky ReLU. @example lrelu.call(x) */
   override forward(input: Tensor): Tensor {
-    return this.run(input, (x) => F.leakyRelu(x, this.negativeSlope));
+    return F.leakyRelu(input, this.negativeSlope, { inplace: this.inplace });
   }
 
   override extraRepr(): string {
@@ -161,7 +152,7 @@ export class ELU extends InplaceActivation {
 
   /** Applies ELU. @example elu.call(x) */
   override forward(input: Tensor): Tensor {
-    return this.run(input, (x) => F.elu(x, this.alpha));
+    return F.elu(input, this.alpha, { inplace: this.inplace });
   }
 
   override extraRepr(): string {
@@ -233,7 +224,7 @@ export class Hardtanh extends InplaceActivation {
 
   /** Applies hardtanh. @example ht.call(x) */
   override forward(input: Tensor): Tensor {
-    return this.run(input, (x) => F.hardtanh(x, this.minVal, this.maxVal));
+    return F.hardtanh(input, this.minVal, this.maxVal, { inplace: this.inplace });
   }
 
   override extraRepr(): string {
