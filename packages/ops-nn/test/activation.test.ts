@@ -35,7 +35,11 @@ describe('activations', () => {
     expect(Array.from(F.relu6(x).dataSync())).toEqual([0, 0, 0, 1.5, 6]);
     expect(F.relu6(x).gradFn?.name).toBe('HardtanhBackward0');
     expect(Array.from(F.leakyRelu(x, 0.5).dataSync())).toEqual([-1, -0.25, 0, 1.5, 7]);
-    expect(F.relu).toBe(torch.relu);
+    // F.relu is core's relu, plus PyTorch's inplace option (relu_, ReluBackward0).
+    expect(Array.from(F.relu(x).dataSync())).toEqual(Array.from(torch.relu(x).dataSync()));
+    const target = x.detach().clone();
+    expect(F.relu(target, { inplace: true })).toBe(target);
+    expect(Array.from(target.dataSync())).toEqual([0, 0, 0, 1.5, 7]);
   });
 
   it('third derivatives of gelu (both forms) agree with finite differences', () => {

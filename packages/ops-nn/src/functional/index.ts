@@ -2,7 +2,7 @@
  * The ops of @autodag/ops-nn as functions (PyTorch's `torch.nn.functional`).
  * @example import { functional as F } from '@autodag/ops-nn'; F.relu(x)
  */
-export { relu, sigmoid, tanh } from '@autodag/core';
+export { sigmoid, tanh } from '@autodag/core';
 export * from './activation.js';
 export * from './attention.js';
 export * from './batch-norm.js';
