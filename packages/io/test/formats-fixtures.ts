@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as torch from 'autodag';
+import fc from 'fast-check';
 import { expect } from 'vitest';
 
 /** packages/io/test/fixtures/formats, written by packages/io/scripts/gen_io_fixtures.py. */
@@ -40,4 +41,25 @@ export function expectTensor(t: torch.Tensor, want: Expected): void {
   expect([...t.shape]).toEqual(want.shape);
   const got = Array.from(t.dataSync(), (v) => (t.dtype === 'bool' ? v !== 0 : v));
   expect(got).toEqual(want.values.map(num));
+}
+
+/**
+ * A damaged copy of one of `files`: up to five bytes overwritten, and sometimes cut short (the
+ * fuzz tests' input).
+ */
+export function corruptedCopy(files: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
+  return fc
+    .tuple(
+      fc.constantFrom(...files),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
+        minLength: 1,
+        maxLength: 5,
+      }),
+      fc.option(fc.nat(), { nil: undefined }),
+    )
+    .map(([original, edits, cut]) => {
+      const bytes = original.slice();
+      for (const [at, v] of edits) bytes[at % bytes.length] = v;
+      return cut === undefined ? bytes : bytes.subarray(0, cut % (bytes.length + 1));
+    });
 }

@@ -1,7 +1,7 @@
 import * as torch from 'autodag';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Expected, expectTensor, fixture, json } from './formats-fixtures.js';
+import { corruptedCopy, type Expected, expectTensor, fixture, json } from './formats-fixtures.js';
 
 const { npy, NpyError } = torch.io;
 
@@ -193,26 +193,14 @@ describe('npy fuzzing (fast-check)', () => {
       fixture(`npy/${n}.npy`),
     );
     fc.assert(
-      fc.property(
-        fc.constantFrom(...files),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), {
-          minLength: 1,
-          maxLength: 5,
-        }),
-        fc.option(fc.nat(), { nil: undefined }),
-        (original, edits, cut) => {
-          const bytes = original.slice();
-          for (const [at, v] of edits) bytes[at % bytes.length] = v;
-          try {
-            const t = npy.parse(
-              cut === undefined ? bytes : bytes.subarray(0, cut % (bytes.length + 1)),
-            );
-            expect(t.dataSync().length).toBe(t.numel());
-          } catch (e) {
-            if (!(e instanceof NpyError)) throw e;
-          }
-        },
-      ),
+      fc.property(corruptedCopy(files), (bytes) => {
+        try {
+          const t = npy.parse(bytes);
+          expect(t.dataSync().length).toBe(t.numel());
+        } catch (e) {
+          if (!(e instanceof NpyError)) throw e;
+        }
+      }),
       { numRuns: 500 },
     );
   });
