@@ -28,7 +28,11 @@ export interface ProgressOptions {
   leave?: boolean;
   /** Width of the bar itself in characters (default 25). */
   barSize?: number;
-  /** Most redraws per second (default 10). */
+  /**
+   * Most redraws per second (default 10). Updates redraw the bar on the spot once this much time
+   * has passed since the last frame (so synchronous loops, which starve timers, still refresh);
+   * the frame that completes the bar and the one drawn by `close()` are always drawn.
+   */
   fps?: number;
 }
 
@@ -104,6 +108,10 @@ export class ProgressBar {
   private readonly startTime = Date.now();
   private endTime: number | undefined;
   private readonly bar: cliProgress.SingleBar | undefined;
+  /** Shortest time between two frames, in ms. */
+  private readonly interval: number;
+  /** When the last frame was drawn (by an update or by cli-progress's timer). */
+  private lastDraw = Number.NEGATIVE_INFINITY;
 
   /** @example new torch.io.ProgressBar({ total: loader.length, desc: 'epoch 1' }) */
   constructor(options: ProgressOptions = {}) {
@@ -118,41 +126,62 @@ export class ProgressBar {
     this.barSize = barSize;
     this.stream = options.stream ?? defaultStream();
     this.enabled = options.enabled ?? this.stream?.isTTY === true;
+    const fps = options.fps ?? 10;
+    this.interval = 1000 / fps;
     // Browser bundles map cli-progress to an empty module (package.json "browser"): no bar there.
     const SingleBar = (cliProgress as Partial<typeof cliProgress> | undefined)?.SingleBar;
     if (this.enabled && this.stream && SingleBar) {
       this.bar = new SingleBar({
         stream: this.stream as NodeJS.WritableStream,
         format: () => this.format(),
-        fps: options.fps ?? 10,
+        fps,
+        // cli-progress redraws on update only after twice its frame time, and its timer never
+        // fires while a synchronous loop holds the event loop: `redraw` throttles instead.
+        synchronousUpdate: false,
         clearOnComplete: !leave,
         hideCursor: false,
         // Render even when the stream does not claim to be a terminal but the bar was forced on.
         noTTYOutput: this.stream.isTTY !== true,
-        notTTYSchedule: 1000 / (options.fps ?? 10),
+        notTTYSchedule: this.interval,
+      });
+      this.bar.on('redraw-post', () => {
+        this.lastDraw = Date.now();
       });
       this.bar.start(total ?? 0, 0);
     }
   }
 
   /**
-   * Advances by `n` steps (default 1) and redraws at most `fps` times per second.
+   * Draws the current state now if `force` or if a frame time has passed since the last frame;
+   * otherwise the next update (or cli-progress's timer, when the event loop is free) draws it.
+   */
+  private redraw(force = false): void {
+    if (!this.bar || this.closed) return;
+    this.bar.update(this.n);
+    if (force || Date.now() - this.lastDraw >= this.interval) this.bar.render();
+  }
+
+  /**
+   * Advances by `n` steps (default 1) and redraws at most `fps` times per second; the update
+   * that reaches `total` always redraws, so a finished bar reads 100% even before `close()`.
    * @example bar.update(); bar.update(64)
    */
   update(n = 1): void {
     if (this.closed) return;
     this.n += n;
-    this.bar?.update(this.n);
+    this.redraw(this.total !== undefined && this.n >= this.total);
   }
 
   /**
    * Replaces the values shown after the counts (numbers are printed with 3 significant digits;
-   * 0-d tensors are read with `item()` right away).
+   * 0-d tensors are read with `item()` right away). With `refresh` (default, as tqdm's
+   * `set_postfix`) the bar redraws when a frame is due; without, the next update shows them.
+   * Either way the next frame drawn carries them, `close()`'s included.
    * @example bar.setPostfix({ loss: 0.2512, acc: 0.9 }) // ..., loss=0.251, acc=0.9]
    */
-  setPostfix(values: Postfix): void {
+  setPostfix(values: Postfix, refresh = true): void {
     this.postfix = snapshot(values);
-    this.bar?.update(this.n);
+    if (refresh) this.redraw();
   }
 
   /**
@@ -161,7 +190,7 @@ export class ProgressBar {
    */
   setDescription(desc: string): void {
     this.desc = desc;
-    this.bar?.update(this.n);
+    this.redraw();
   }
 
   /**
@@ -256,12 +285,14 @@ export class Progress<T> implements Iterable<T>, AsyncIterable<T> {
   }
 
   /**
-   * Values shown after the counts (see `ProgressBar.setPostfix`).
+   * Values shown after the counts (see `ProgressBar.setPostfix`). They are drawn with the step
+   * count that includes the current item: the loop's own update right after the body redraws,
+   * so a frame never pairs this step's values with the previous step's count.
    * @example it.setPostfix({ loss: loss.item(), acc })
    */
   setPostfix(values: Postfix): void {
     this.postfix = snapshot(values);
-    this.bar?.setPostfix(this.postfix);
+    this.bar?.setPostfix(this.postfix, false);
   }
 
   /**
@@ -275,7 +306,7 @@ export class Progress<T> implements Iterable<T>, AsyncIterable<T> {
   private start(): ProgressBar {
     this.bar?.close();
     this.bar = new ProgressBar(this.options);
-    this.bar.setPostfix(this.postfix);
+    this.bar.setPostfix(this.postfix, false);
     return this.bar;
   }
 
