@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export * from './data/index.js';
-export { NpyError, NpzError, SafetensorsError } from './formats/errors.js';
+export { IdxError, NpyError, NpzError, SafetensorsError } from './formats/errors.js';
 export * as npy from './formats/npy.js';
 export * as npz from './formats/npz.js';
 export * as safetensors from './formats/safetensors.js';

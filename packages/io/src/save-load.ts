@@ -13,7 +13,7 @@ export type TensorFileFormat = 'safetensors' | 'npz' | 'npy';
 
 /** Options for `save` and `saveToBytes`. */
 export interface SaveOptions {
-  /** The format (default: from the file extension; required by `saveToBytes`). */
+  /** The format (default: from the file extension for `save`, safetensors for `saveToBytes`). */
   format?: TensorFileFormat;
   /** safetensors only: string → string metadata stored in the header. */
   metadata?: Record<string, string>;
@@ -27,6 +27,10 @@ export interface LoadOptions {
   format?: TensorFileFormat;
   /** Device for the tensors (default: the default device). */
   device?: string;
+  /** npz only: most bytes the archive's entries may inflate to, in total (default 2 GiB). */
+  maxInflatedBytes?: number;
+  /** npz only: most arrays the archive may hold (default 100000). */
+  maxEntries?: number;
 }
 
 const FORMATS: readonly TensorFileFormat[] = ['safetensors', 'npz', 'npy'];
@@ -65,15 +69,17 @@ function singleTensor(obj: Record<string, Tensor> | Tensor, op: string): Tensor 
 }
 
 /**
- * Encodes tensors in `options.format`: a record of named tensors (or, for `npy`, one tensor).
+ * Encodes tensors in `options.format` (default safetensors, which `loadFromBytes` recognises
+ * without being told): a record of named tensors, or for `npy` one tensor.
  * @example
- * const bytes = await torch.io.saveToBytes({ weight: w }, { format: 'safetensors' })
+ * const bytes = await torch.io.saveToBytes(model.stateDict()) // safetensors
+ * const arr = await torch.io.saveToBytes(x, { format: 'npy' })
  */
 export async function saveToBytes(
   obj: Record<string, Tensor> | Tensor,
-  options: SaveOptions & { format: TensorFileFormat },
+  options: SaveOptions = {},
 ): Promise<Uint8Array> {
-  return encode(obj, options, 'saveToBytes');
+  return encode(obj, { ...options, format: options?.format ?? 'safetensors' }, 'saveToBytes');
 }
 
 /** `saveToBytes`, with errors naming `op` (the function the caller used). */
@@ -86,7 +92,7 @@ async function encode(
   if (format === 'npy') return npy.serializeAsync(singleTensor(obj, op));
   if (obj instanceof Tensor) {
     throw new TypeError(
-      `${op}: ${format} stores named tensors; pass an object such as { x: tensor }`,
+      `${op}: ${format} stores named tensors; pass an object such as { x: tensor }, or { format: 'npy' } for a single tensor`,
     );
   }
   if (format === 'npz') return npz.serializeAsync(obj, { compressed: options.compressed });
@@ -117,7 +123,12 @@ function decode(
   const format = options.format === undefined ? sniff(bytes) : checkFormat(options.format, op);
   const read = { device: options.device };
   if (format === 'npy') return { [npyName]: npy.parse(bytes, read) };
-  if (format === 'npz') return npz.parse(bytes, read);
+  if (format === 'npz')
+    return npz.parse(bytes, {
+      ...read,
+      maxInflatedBytes: options.maxInflatedBytes,
+      maxEntries: options.maxEntries,
+    });
   return safetensors.deserialize(bytes, read).tensors;
 }
 

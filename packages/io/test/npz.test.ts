@@ -1,7 +1,8 @@
 import * as torch from 'autodag';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32, writeZip } from '../src/formats/zip.js';
+import { crc32 } from '../src/formats/crc32.js';
+import { writeZip } from '../src/formats/zip.js';
 import { corruptedCopy, type Expected, expectTensor, fixture, json } from './formats-fixtures.js';
 
 const { npz, npy, NpzError } = torch.io;

@@ -1,5 +1,11 @@
 import { type DType, fromTypedArray, type Tensor } from '@autodag/core';
-import { gunzipSync } from 'fflate';
+import { IdxError } from '../formats/errors.js';
+import {
+  checkLimit,
+  DEFAULT_MAX_INFLATED_BYTES,
+  gunzip,
+  InflateFailure,
+} from '../formats/inflate.js';
 
 /** Element types of the IDX format, by their names in the format's description. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -23,6 +29,19 @@ const TYPES: Record<number, [IdxType, number]> = {
   14: ['float64', 8],
 };
 
+/** Options for `readIdx` and `maybeGunzip`. */
+export interface IdxReadOptions {
+  /**
+   * Most bytes a gzipped file may inflate to (default 2 GiB, `2 ** 31`); inflation stops as soon
+   * as the output passes it, whatever the gzip trailer claims.
+   */
+  maxInflatedBytes?: number;
+}
+
+function fail(message: string): never {
+  throw new IdxError(message);
+}
+
 /**
  * True when `bytes` start with the gzip magic number (0x1f 0x8b).
  * @example torch.io.isGzip(fs.readFileSync('train-images-idx3-ubyte.gz')) // true
@@ -32,16 +51,29 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Inflates gzip data (with a clear error for corrupt or truncated streams); other bytes pass through.
+ * Inflates gzip data (every member, each checked against its trailer's CRC-32 and size, at most
+ * `options.maxInflatedBytes` in all); other bytes pass through. Corrupt, truncated or oversized
+ * data fails with an `IdxError` naming `name`.
  * @example torch.io.maybeGunzip(bytes, 'labels.gz')
  */
-export function maybeGunzip(bytes: Uint8Array, name = 'data'): Uint8Array {
+export function maybeGunzip(
+  bytes: Uint8Array,
+  name = 'data',
+  options: IdxReadOptions = {},
+): Uint8Array {
+  const max =
+    checkLimit('maxInflatedBytes', options.maxInflatedBytes, fail) ?? DEFAULT_MAX_INFLATED_BYTES;
   if (!isGzip(bytes)) return bytes;
   try {
-    return gunzipSync(bytes);
+    return gunzip(bytes, max);
   } catch (e) {
-    throw new Error(
-      `readIdx: ${name} looks gzip-compressed but could not be inflated (corrupt or truncated download?): ${(e as Error).message}`,
+    if (!(e instanceof InflateFailure)) throw e;
+    if (e.overCap)
+      fail(
+        `${name} inflates to more than ${max} bytes, the limit (raise it with the maxInflatedBytes option)`,
+      );
+    fail(
+      `${name} looks gzip-compressed but could not be inflated (corrupt or truncated download?): ${e.message}`,
     );
   }
 }
@@ -54,39 +86,46 @@ function hex(v: number): string {
  * Decodes a file in the IDX format used by MNIST and Fashion-MNIST: a 4-byte magic number
  * (0, 0, type code, number of dimensions), big-endian 32-bit dimensions, then big-endian values.
  * Type codes: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32, 0x0D float32, 0x0E float64.
- * Gzip-compressed input is detected and inflated. Truncated or malformed files throw an error
- * that says what was expected.
+ * Gzip-compressed input is detected and inflated (see `maybeGunzip` for its checks and the
+ * `maxInflatedBytes` limit). Truncated or malformed files throw an `IdxError` that names `name`
+ * and says what was expected.
  * @example
  * const { type, shape, data } = torch.io.readIdx(fs.readFileSync('t10k-labels-idx1-ubyte.gz'));
  * // 'uint8', [10000], Uint8Array(10000)
+ * torch.io.readIdx(bytes, 'big.idx.gz', { maxInflatedBytes: 2 ** 32 })
  */
-export function readIdx(bytes: Uint8Array | ArrayBuffer, name = 'data'): IdxArray {
-  let buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  buf = maybeGunzip(buf, name);
-  if (buf.length < 4) {
-    throw new RangeError(
-      `readIdx: ${name} is too short for an IDX file (${buf.length} bytes; the magic number alone takes 4)`,
+export function readIdx(
+  bytes: Uint8Array | ArrayBuffer,
+  name = 'data',
+  options: IdxReadOptions = {},
+): IdxArray {
+  if (!(bytes instanceof Uint8Array || bytes instanceof ArrayBuffer))
+    fail(`expected ${name}'s bytes as a Uint8Array or ArrayBuffer, got ${typeof bytes}`);
+  const buf = maybeGunzip(
+    bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes),
+    name,
+    options,
+  );
+  if (buf.length < 4)
+    fail(
+      `${name} is too short for an IDX file (${buf.length} bytes; the magic number alone takes 4)`,
     );
-  }
-  if (buf[0] !== 0 || buf[1] !== 0) {
-    throw new Error(
-      `readIdx: ${name} is not an IDX file: the magic number must start with two zero bytes, got ${hex(buf[0]!)} ${hex(buf[1]!)}`,
+  if (buf[0] !== 0 || buf[1] !== 0)
+    fail(
+      `${name} is not an IDX file: the magic number must start with two zero bytes, got ${hex(buf[0]!)} ${hex(buf[1]!)}`,
     );
-  }
   const entry = TYPES[buf[2]!];
-  if (!entry) {
-    throw new Error(
-      `readIdx: ${name} has unknown IDX type code ${hex(buf[2]!)} (expected 0x08, 0x09, 0x0b, 0x0c, 0x0d or 0x0e)`,
+  if (!entry)
+    fail(
+      `${name} has unknown IDX type code ${hex(buf[2]!)} (expected 0x08, 0x09, 0x0b, 0x0c, 0x0d or 0x0e)`,
     );
-  }
   const [type, size] = entry;
   const ndim = buf[3]!;
   const header = 4 + 4 * ndim;
-  if (buf.length < header) {
-    throw new RangeError(
-      `readIdx: ${name} is truncated: its header declares ${ndim} dimensions (${header} bytes) but the file has ${buf.length} bytes`,
+  if (buf.length < header)
+    fail(
+      `${name} is truncated: its header declares ${ndim} dimensions (${header} bytes) but the file has ${buf.length} bytes`,
     );
-  }
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const shape: number[] = [];
   let count = 1;
@@ -97,11 +136,10 @@ export function readIdx(bytes: Uint8Array | ArrayBuffer, name = 'data'): IdxArra
   }
   const need = count * size;
   const have = buf.length - header;
-  if (have !== need) {
-    throw new RangeError(
-      `readIdx: ${name} is ${have < need ? 'truncated' : 'malformed'}: dims [${shape.join(', ')}] of ${type} need ${need} data bytes after the ${header}-byte header, but ${have} are present`,
+  if (have !== need)
+    fail(
+      `${name} is ${have < need ? 'truncated' : 'malformed'}: dims [${shape.join(', ')}] of ${type} need ${need} data bytes after the ${header}-byte header, but ${have} are present`,
     );
-  }
   return { type, shape, data: decode(view, header, count, type, size) };
 }
 

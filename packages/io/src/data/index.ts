@@ -12,7 +12,15 @@ export {
   TensorDataset,
   type TensorRows,
 } from './dataset.js';
-export { type IdxArray, type IdxType, idxToTensor, isGzip, maybeGunzip, readIdx } from './idx.js';
+export {
+  type IdxArray,
+  type IdxReadOptions,
+  type IdxType,
+  idxToTensor,
+  isGzip,
+  maybeGunzip,
+  readIdx,
+} from './idx.js';
 export { FashionMNIST, MNIST, type MNISTInfo, type MNISTItem, type MNISTOptions } from './mnist.js';
 export {
   BatchSampler,

@@ -39,3 +39,15 @@ export class NpzError extends Error {
     this.name = 'NpzError';
   }
 }
+
+/**
+ * An IDX file (MNIST's format), gzipped or not, is invalid or inflates past the limit.
+ * @example
+ * try { torch.io.readIdx(bytes, 'labels.gz') } catch (e) { if (e instanceof torch.io.IdxError) console.log(e.message) }
+ */
+export class IdxError extends Error {
+  constructor(message: string) {
+    super(`idx: ${message}`);
+    this.name = 'IdxError';
+  }
+}

@@ -6,10 +6,11 @@
 import type { Tensor } from '@autodag/core';
 import { type HostTensor, hostTensor, hostTensorSync } from './bytes.js';
 import { NpyError, NpzError } from './errors.js';
+import { checkLimit } from './inflate.js';
 import { parse as parseNpy } from './npy.js';
 import { buildNpy } from './npy-layout.js';
 import { setOwn, tensorEntries } from './records.js';
-import { readZip, writeZip } from './zip.js';
+import { readZip, writeZip, type ZipLimits } from './zip.js';
 
 /** Options for `npz.serialize`. */
 export interface NpzWriteOptions {
@@ -19,30 +20,50 @@ export interface NpzWriteOptions {
   descrs?: Record<string, string>;
 }
 
-/** Options for `npz.parse`. */
+/**
+ * Options for `npz.parse`. The limits stop hostile archives (zip bombs, lying sizes, millions of
+ * entries) before they cost memory or time; raise them for archives known to be larger.
+ */
 export interface NpzReadOptions {
   /** Device for the tensors (default: the default device). */
   device?: string;
+  /**
+   * Most bytes the compressed (deflated) entries may inflate to, all entries together
+   * (default 2 GiB, `2 ** 31`). Stored entries are bounded by the archive's own size.
+   */
+  maxInflatedBytes?: number;
+  /** Most arrays (entries) the archive may hold (default 100000). */
+  maxEntries?: number;
 }
 
 function fail(message: string): never {
   throw new NpzError(message);
 }
 
+function limitsOf(options: NpzReadOptions): ZipLimits {
+  return {
+    maxInflatedBytes: checkLimit('maxInflatedBytes', options.maxInflatedBytes, fail),
+    maxEntries: checkLimit('maxEntries', options.maxEntries, fail),
+  };
+}
+
 /**
  * Reads every array of an `.npz` archive, keyed by name (the entry name without `.npy`, as
- * `numpy.load` does).
+ * `numpy.load` does). Damaged or hostile archives fail with an `NpzError`; archives that would
+ * inflate past `options.maxInflatedBytes` or list more than `options.maxEntries` arrays are
+ * refused before anything is inflated.
  * @example
  * const { weight, bias } = torch.io.npz.parse(bytes)
+ * torch.io.npz.parse(bytes, { maxInflatedBytes: 8 * 2 ** 30 }) // allow up to 8 GiB
  */
 export function parse(bytes: Uint8Array, options: NpzReadOptions = {}): Record<string, Tensor> {
   if (!(bytes instanceof Uint8Array))
     fail(`expected the archive's bytes as a Uint8Array, got ${typeof bytes}`);
   const out: Record<string, Tensor> = {};
-  for (const { name, data } of readZip(bytes, fail)) {
+  for (const { name, data } of readZip(bytes, fail, limitsOf(options))) {
     if (!name.endsWith('.npy')) fail(`entry '${name}' is not a .npy array`);
     try {
-      setOwn(out, name.slice(0, -4), parseNpy(data, options));
+      setOwn(out, name.slice(0, -4), parseNpy(data, { device: options.device }));
     } catch (e) {
       if (e instanceof NpyError) fail(`entry '${name}': ${e.message}`);
       throw e;

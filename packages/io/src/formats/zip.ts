@@ -1,12 +1,16 @@
 /**
  * A minimal ZIP reader and writer for `.npz` archives (stored and deflated entries, ZIP64 sizes
- * as Python's `zipfile` writes them). The reader checks every offset and size against the archive
- * before reading, bounds the inflated size by the deflate format's maximum ratio, and verifies
- * each entry's CRC-32, so a damaged archive fails with a message instead of hanging or reading
- * out of bounds. Compression itself is fflate's.
+ * as Python's `zipfile` writes them). The reader checks the whole central directory first
+ * (zip-directory.ts), then the declared sizes against its limits, and only then copies or
+ * inflates entries, each capped at its declared size and CRC-checked, so a damaged or hostile
+ * archive fails with a message instead of hanging, running out of memory or reading out of
+ * bounds. Compression itself is fflate's.
  */
-import { deflateSync, inflateSync } from 'fflate';
-import { decodeLatin1, decodeUtf8, utf8 } from './bytes.js';
+import { deflateSync } from 'fflate';
+import { utf8 } from './bytes.js';
+import { crc32 } from './crc32.js';
+import { DEFAULT_MAX_INFLATED_BYTES, InflateFailure, inflateRaw } from './inflate.js';
+import { CENTRAL, END, LOCAL, readDirectory, type ZipRecord } from './zip-directory.js';
 
 /** One file in an archive. */
 export interface ZipEntry {
@@ -14,165 +18,68 @@ export interface ZipEntry {
   data: Uint8Array;
 }
 
-const LOCAL = 0x04034b50;
-const CENTRAL = 0x02014b50;
-const END = 0x06054b50;
-const END64 = 0x06064b50;
-const END64_LOCATOR = 0x07064b50;
-/** Deflate cannot expand more than about 1032:1; anything claiming more is corrupt. */
-const MAX_DEFLATE_RATIO = 1032;
+/** Limits `readZip` enforces before copying or inflating anything. */
+export interface ZipLimits {
+  /** Most bytes the deflated entries may inflate to, all together (default 2 GiB). */
+  maxInflatedBytes?: number;
+  /** Most entries the archive may list (default 100000). */
+  maxEntries?: number;
+}
+
+/** Default for `ZipLimits.maxEntries`. */
+export const DEFAULT_MAX_ENTRIES = 100_000;
+
 /** DOS date of 1980-01-01 00:00 (fixed so that archives are reproducible). */
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
 
-let crcTable: Int32Array | undefined;
-
 /**
- * CRC-32 (ISO 3309, as used by ZIP and gzip).
- * @example crc32(new TextEncoder().encode('123456789')) // 0xcbf43926
- */
-export function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  let crc = -1;
-  for (let i = 0; i < bytes.length; i++) crc = crcTable[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ -1) >>> 0;
-}
-
-/**
- * Reads every entry of a ZIP archive; `fail` throws the caller's error type.
+ * Reads every entry of a ZIP archive; `fail` throws the caller's error type. Stored entries are
+ * bounded by the archive's size (no two entries may share bytes); deflated ones by
+ * `limits.maxInflatedBytes` in total, checked against their declared sizes before inflating.
  * @example readZip(bytes, (m) => { throw new Error(m) }) // [{ name: 'x.npy', data }]
  */
-export function readZip(bytes: Uint8Array, fail: (message: string) => never): ZipEntry[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size = bytes.length;
-  const u16 = (at: number) =>
-    at + 2 <= size ? view.getUint16(at, true) : fail(`archive truncated at byte ${at}`);
-  const u32 = (at: number) =>
-    at + 4 <= size ? view.getUint32(at, true) : fail(`archive truncated at byte ${at}`);
-  const u64 = (at: number) => {
-    const hi = u32(at + 4);
-    if (hi >= 0x200000) fail(`64-bit size at byte ${at} is too large`);
-    return hi * 2 ** 32 + u32(at);
-  };
-
-  // The end record sits in the last 22 + 65535 (maximum comment) bytes.
-  let end = -1;
-  for (let at = size - 22; at >= 0 && at >= size - 22 - 0xffff; at--) {
-    if (view.getUint32(at, true) === END) {
-      end = at;
-      break;
-    }
-  }
-  if (end < 0) fail('not a zip archive (no end-of-central-directory record)');
-  let count = u16(end + 10);
-  let dirSize = u32(end + 12);
-  let dirOffset = u32(end + 16);
-  if (count === 0xffff || dirSize === 0xffffffff || dirOffset === 0xffffffff) {
-    if (end < 20 || u32(end - 20) !== END64_LOCATOR) fail('ZIP64 end record locator is missing');
-    const end64 = u64(end - 12);
-    if (u32(end64) !== END64) fail('ZIP64 end-of-central-directory record is missing');
-    count = u64(end64 + 32);
-    dirSize = u64(end64 + 40);
-    dirOffset = u64(end64 + 48);
-  }
-  if (dirOffset + dirSize > size)
-    fail(
-      `central directory [${dirOffset}, ${dirOffset + dirSize}) lies outside the ${size}-byte archive`,
-    );
-  if (count * 46 > dirSize)
-    fail(`central directory of ${dirSize} bytes cannot hold ${count} entries`);
-
-  const entries: ZipEntry[] = [];
-  const seen = new Set<string>();
-  let at = dirOffset;
-  for (let i = 0; i < count; i++) {
-    if (u32(at) !== CENTRAL) fail(`central directory entry ${i} has a bad signature`);
-    const flags = u16(at + 8);
-    const method = u16(at + 10);
-    const crc = u32(at + 16);
-    let csize = u32(at + 20);
-    let usize = u32(at + 24);
-    const nameLen = u16(at + 28);
-    const extraLen = u16(at + 30);
-    const commentLen = u16(at + 32);
-    let local = u32(at + 42);
-    if (at + 46 + nameLen + extraLen > size)
-      fail(`central directory entry ${i} runs past the end of the archive`);
-    const rawName = bytes.subarray(at + 46, at + 46 + nameLen);
-    const name = flags & 0x800 ? decodeUtf8(rawName) : decodeLatin1(rawName);
-    if (name === undefined) fail(`entry ${i} has a name that is not valid UTF-8`);
-    if (flags & 1) fail(`entry '${name}' is encrypted`);
-    if (usize === 0xffffffff || csize === 0xffffffff || local === 0xffffffff) {
-      // ZIP64 extra field: the 8-byte values present are those whose 4-byte field is 0xffffffff.
-      let x = at + 46 + nameLen;
-      const xEnd = x + extraLen;
-      let found = false;
-      while (x + 4 <= xEnd) {
-        const id = u16(x);
-        const len = u16(x + 2);
-        if (x + 4 + len > xEnd) break;
-        if (id === 1) {
-          let p = x + 4;
-          const take = () => {
-            if (p + 8 > x + 4 + len) fail(`entry '${name}' has a short ZIP64 extra field`);
-            const v = u64(p);
-            p += 8;
-            return v;
-          };
-          if (usize === 0xffffffff) usize = take();
-          if (csize === 0xffffffff) csize = take();
-          if (local === 0xffffffff) local = take();
-          found = true;
-          break;
-        }
-        x += 4 + len;
-      }
-      if (!found) fail(`entry '${name}' needs a ZIP64 extra field but has none`);
-    }
-    if (seen.has(name)) fail(`archive holds '${name}' twice`);
-    seen.add(name);
-    if (u32(local) !== LOCAL) fail(`entry '${name}' points to a bad local header at byte ${local}`);
-    const dataStart = local + 30 + u16(local + 26) + u16(local + 28);
-    if (dataStart + csize > size)
+export function readZip(
+  bytes: Uint8Array,
+  fail: (message: string) => never,
+  limits: ZipLimits = {},
+): ZipEntry[] {
+  const maxInflated = limits.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
+  const records = readDirectory(bytes, fail, limits.maxEntries ?? DEFAULT_MAX_ENTRIES);
+  let total = 0;
+  for (const { name, method, usize } of records) {
+    if (method !== 8) continue;
+    total += usize;
+    if (total > maxInflated)
       fail(
-        `entry '${name}' data [${dataStart}, ${dataStart + csize}) runs past the end of the archive`,
+        `entry '${name}' inflates to ${usize} bytes, ${usize > maxInflated ? 'more than' : `bringing the archive's total to ${total}, over`} the limit of ${maxInflated} bytes (raise it with the maxInflatedBytes option)`,
       );
-    const raw = bytes.subarray(dataStart, dataStart + csize);
-    let data: Uint8Array;
-    if (method === 0) {
-      if (csize !== usize)
-        fail(`stored entry '${name}' has compressed size ${csize} but size ${usize}`);
-      data = raw.slice();
-    } else if (method === 8) {
-      if (usize > csize * MAX_DEFLATE_RATIO + 64) {
-        fail(
-          `entry '${name}' claims ${usize} bytes from ${csize} compressed bytes, beyond deflate's maximum ratio`,
-        );
-      }
-      try {
-        data = inflateSync(raw, { out: new Uint8Array(usize) });
-      } catch (e) {
-        fail(`entry '${name}' has corrupt deflate data (${(e as Error).message})`);
-      }
-      if (data.length !== usize)
-        fail(`entry '${name}' inflates to ${data.length} bytes, but its header says ${usize}`);
-    } else {
+  }
+  return records.map((record) => ({ name: record.name, data: extract(bytes, record, fail) }));
+}
+
+/** An entry's bytes, inflated (at most its declared size) and checked against its CRC-32. */
+function extract(bytes: Uint8Array, record: ZipRecord, fail: (message: string) => never) {
+  const { name, method, crc, csize, usize, dataStart } = record;
+  const raw = bytes.subarray(dataStart, dataStart + csize);
+  let data: Uint8Array;
+  if (method === 0) {
+    data = raw.slice();
+  } else {
+    try {
+      data = inflateRaw(raw, usize, usize);
+    } catch (e) {
+      if (!(e instanceof InflateFailure)) throw e;
       fail(
-        `entry '${name}' uses compression method ${method}; only stored (0) and deflate (8) are supported`,
+        e.overCap
+          ? `entry '${name}' inflates to more than the ${usize} bytes its header declares`
+          : `entry '${name}' has corrupt deflate data (${e.message})`,
       );
     }
-    if (crc32(data) !== crc)
-      fail(`entry '${name}' fails its CRC-32 check (the archive is damaged)`);
-    entries.push({ name, data });
-    at += 46 + nameLen + extraLen + commentLen;
+    if (data.length !== usize)
+      fail(`entry '${name}' inflates to ${data.length} bytes, but its header says ${usize}`);
   }
-  return entries;
+  if (crc32(data) !== crc) fail(`entry '${name}' fails its CRC-32 check (the archive is damaged)`);
+  return data;
 }
 
 /**
