@@ -22,8 +22,13 @@ export interface TrainOptions {
   maxSteps?: number;
   /** Directory with the Fashion-MNIST IDX files (default Debian's). */
   root?: string;
-  /** Show progress bars (they appear only on a terminal anyway). */
+  /**
+   * Show progress bars, one per training epoch (postfix: the epoch's running mean loss) and one
+   * per test evaluation (postfix: the running accuracy); they appear only on a terminal anyway.
+   */
   progressBars?: boolean;
+  /** Where the bars are drawn (default `process.stderr`). */
+  progressStream?: torch.io.ProgressStream;
   /** Called after every epoch, e.g. to print a line. */
   onEpoch?: (result: EpochResult) => void;
 }
@@ -47,24 +52,35 @@ export interface TrainResult {
   stepLosses: number[];
 }
 
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** Images per forward pass (default 500). */
+  batchSize?: number;
+  /** Show a progress bar over the batches with these options (postfix: running accuracy). */
+  progress?: torch.io.ProgressOptions;
+}
+
 /**
  * Loss and accuracy of `model` on a dataset given as (N,1,28,28) images and (N) labels, in eval
  * mode and without recording gradients.
- * @example evaluate(model, images, labels) // { loss: 0.25, accuracy: 0.91 }
+ * @example evaluate(model, images, labels, { progress: { desc: 'test' } }) // { loss: 0.25, accuracy: 0.91 }
  */
 export function evaluate(
   model: torch.nn.Module,
   images: torch.Tensor,
   labels: torch.Tensor,
-  batchSize = 500,
+  options: EvaluateOptions = {},
 ): { loss: number; accuracy: number } {
+  const batchSize = options.batchSize ?? 500;
   const wasTraining = model.training;
   model.eval();
   let lossSum = 0;
   let correct = 0;
   const n = images.shape[0]!;
+  const starts = Array.from({ length: Math.ceil(n / batchSize) }, (_, i) => i * batchSize);
+  const batches = io.progress(starts, { enabled: false, ...options.progress });
   torch.noGrad(() => {
-    for (let start = 0; start < n; start += batchSize) {
+    for (const start of batches) {
       torch.tidy(() => {
         const count = Math.min(batchSize, n - start);
         const x = images.narrow(0, start, count);
@@ -72,6 +88,7 @@ export function evaluate(
         const logits = model.call(x) as torch.Tensor;
         lossSum += F.crossEntropy(logits, y, { reduction: 'sum' }).item() as number;
         correct += logits.argmax(1).eq(y).sum().item() as number;
+        batches.setPostfix({ acc: correct / (start + count) });
       });
     }
   });
@@ -115,18 +132,27 @@ export async function trainFashionMnist(opts: TrainOptions = {}): Promise<TrainR
       ? new optim.OneCycleLR(optimizer, { maxLr: opts.lr ?? 1e-3, totalSteps })
       : null;
 
+  const barOptions: torch.io.ProgressOptions = {
+    enabled: opts.progressBars === false ? false : undefined,
+    stream: opts.progressStream,
+  };
   const history: EpochResult[] = [];
   const stepLosses: number[] = [];
   for (let epoch = 1; epoch <= epochs && stepLosses.length < totalSteps; epoch++) {
     model.train();
     const started = performance.now();
     const bar = io.progress(loader, {
-      desc: `epoch ${epoch}/${epochs}`,
-      enabled: opts.progressBars === false ? false : undefined,
+      ...barOptions,
+      desc: `train ${epoch}/${epochs}`,
+      // --max-steps may end the run inside this epoch: the bar counts the steps it will take.
+      total: Math.min(stepsPerEpoch, totalSteps - stepLosses.length),
     });
     let epochLoss = 0;
     let steps = 0;
     for (const [x, y] of bar) {
+      // Checked before the step, not after it: a loop left by `break` does not count the item it
+      // was on, so breaking after the last step would leave the bar one step short of 100%.
+      if (stepLosses.length >= totalSteps) break;
       const loss = torch.tidy(() => {
         optimizer.zeroGrad();
         const l = F.crossEntropy(model.call(x) as torch.Tensor, y);
@@ -138,12 +164,12 @@ export async function trainFashionMnist(opts: TrainOptions = {}): Promise<TrainR
       stepLosses.push(loss);
       epochLoss += loss;
       steps++;
-      if (steps % 20 === 0) bar.setPostfix({ loss: loss.toFixed(4) });
-      if (stepLosses.length >= totalSteps) break;
+      bar.setPostfix({ loss: epochLoss / steps });
     }
-    bar.close();
     const trainSeconds = (performance.now() - started) / 1000;
-    const { loss: testLoss, accuracy: testAccuracy } = evaluate(model, testImages, testLabels);
+    const { loss: testLoss, accuracy: testAccuracy } = evaluate(model, testImages, testLabels, {
+      progress: { ...barOptions, desc: `test  ${epoch}/${epochs}` },
+    });
     const result = {
       epoch,
       steps,
