@@ -3,6 +3,8 @@
  * backends plug into.
  * @packageDocumentation
  */
+import './disposable-lib.js';
+
 export * from './backend.js';
 export * from './creation.js';
 export * from './dispatch.js';

@@ -4,6 +4,13 @@ import { assemble, relaxedSimdAvailable } from './assembler.js';
 import { gemmF32 } from './gemm-kernel.js';
 import { gemmNtF32 } from './gemm-nt-kernel.js';
 import { gemvAxpyF32, gemvDotF32, outerF32 } from './gemv-kernel.js';
+import {
+  currentStatus,
+  markAbsent,
+  markFailed,
+  markLoaded,
+  type WasmKernelStatus,
+} from './status.js';
 
 /**
  * The one WebAssembly instance behind the SIMD kernels and its memory, laid out as
@@ -39,6 +46,10 @@ export interface Runtime {
 let runtime: Runtime | null | undefined;
 
 function load(): Runtime | null {
+  if (typeof WebAssembly === 'undefined') {
+    markAbsent();
+    return null;
+  }
   try {
     const memory = new WebAssembly.Memory({ initial: 16 });
     const fused = relaxedSimdAvailable();
@@ -53,6 +64,7 @@ function load(): Runtime | null {
     const module = new WebAssembly.Module(bytes as BufferSource);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     const ex = instance.exports as Record<string, (...args: number[]) => void>;
+    markLoaded(fused);
     return {
       memory,
       gemm: ex.gemm_f32!,
@@ -63,7 +75,8 @@ function load(): Runtime | null {
       outer: ex.outer_f32!,
       f32: new Float32Array(memory.buffer),
     };
-  } catch {
+  } catch (error) {
+    markFailed(error);
     return null;
   }
 }
@@ -75,6 +88,15 @@ function load(): Runtime | null {
 export function getRuntime(): Runtime | null {
   if (runtime === undefined) runtime = load();
   return runtime;
+}
+
+/**
+ * Whether the CPU backend's WebAssembly kernels are in use, and why not (loads them if needed).
+ * @example if (!wasmKernelStatus().available) console.log(wasmKernelStatus().reason)
+ */
+export function wasmKernelStatus(): WasmKernelStatus {
+  getRuntime();
+  return currentStatus();
 }
 
 /** Mirrors stop being added past this many floats; the next one starts the area afresh. */
