@@ -24,7 +24,7 @@ export { gemmBatched, gemmStrided } from './kernels/gemm.js';
 export { gemm } from './kernels/matmul.js';
 export { denseData, forEachRow, gatherInto, gatherLayout } from './strided.js';
 export { addSum3 } from './wasm/add.js';
-export { wasmKernelStatus } from './wasm/runtime.js';
+export { wasmKernelStatus } from './wasm/kernel-status.js';
 export type { WasmKernelStatus } from './wasm/status.js';
 
 /**

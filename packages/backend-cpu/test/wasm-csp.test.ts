@@ -23,7 +23,8 @@ describe('WebAssembly kernels blocked by a Content-Security-Policy', () => {
       }
     }
     vi.stubGlobal('WebAssembly', Object.create(WebAssembly, { Module: { value: RefusingModule } }));
-    const { getRuntime, wasmKernelStatus } = await freshRuntime();
+    const { getRuntime } = await freshRuntime();
+    const { wasmKernelStatus } = await import('../src/wasm/kernel-status.js');
     expect(getRuntime()).toBeNull();
     expect(getRuntime()).toBeNull();
     const status = wasmKernelStatus();
@@ -37,7 +38,8 @@ describe('WebAssembly kernels blocked by a Content-Security-Policy', () => {
 
   it('load where nothing blocks them, without a warning', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const { wasmKernelStatus } = await freshRuntime();
+    await freshRuntime();
+    const { wasmKernelStatus } = await import('../src/wasm/kernel-status.js');
     expect(wasmKernelStatus()).toMatchObject({ available: true, reason: null });
     expect(warn).not.toHaveBeenCalled();
   });

@@ -90,15 +90,6 @@ export function getRuntime(): Runtime | null {
   return runtime;
 }
 
-/**
- * Whether the CPU backend's WebAssembly kernels are in use, and why not (loads them if needed).
- * @example if (!wasmKernelStatus().available) console.log(wasmKernelStatus().reason)
- */
-export function wasmKernelStatus(): WasmKernelStatus {
-  getRuntime();
-  return currentStatus();
-}
-
 /** Mirrors stop being added past this many floats; the next one starts the area afresh. */
 let mirrorCap = 8 * 2 ** 20;
 /** Operands smaller than this many floats are cheaper to copy than to track. */
