@@ -2,6 +2,8 @@ import type { RegisteredOp, Tensor, VjpContext } from '@autodag/core';
 import {
   argName,
   checkArity,
+  checkTensor,
+  checkTensorOrList,
   dispatch,
   enableGrad,
   formatShape,
@@ -191,9 +193,7 @@ export class Dag {
    * @example const w1 = g.parameter('w1', torch.randn(4, 4));
    */
   parameter(name: string, value: Tensor): DagParameter {
-    if (!(value instanceof TensorClass)) {
-      throw new TypeError(`Dag.parameter('${name}'): value must be a Tensor, got ${typeof value}`);
-    }
+    checkTensor(value, 'Dag.parameter', 'value');
     return this.add(new DagParameter(this, name, value));
   }
 
@@ -364,9 +364,7 @@ export class Dag {
           `Dag.forward: '${name}' is not an input of the graph (inputs: ${this.names('input').join(', ') || 'none'})`,
         );
       }
-      if (!(t instanceof TensorClass)) {
-        throw new TypeError(`Dag.forward: the value of input '${name}' must be a Tensor`);
-      }
+      checkTensor(t, 'Dag.forward', name);
       values.set(name, t);
     }
     for (const name of this.names('input')) {
@@ -434,6 +432,7 @@ export class Dag {
     if (!values) throw new Error('Dag.backward: call forward() first');
     const { order, args } = this.compile();
     const outs = this.outputNames();
+    if (gradOutputs != null) checkTensorOrList(gradOutputs, 'Dag.backward', 'gradOutputs');
     const given =
       gradOutputs == null ? [] : gradOutputs instanceof TensorClass ? [gradOutputs] : gradOutputs;
     if (given.length && given.length !== outs.length) {

@@ -1,10 +1,20 @@
 import type { AutogradEngine, BackwardOptions, Tensor } from '@autodag/core';
-import { formatShape, onesLike, shapesEqual } from '@autodag/core';
+import {
+  checkOptionalTensor,
+  checkTensor,
+  checkTensorList,
+  formatShape,
+  onesLike,
+  shapesEqual,
+} from '@autodag/core';
 import { edgeOf, leafNode, record, recordFunction, watch } from './record.js';
 import { backwardTo, walk } from './walk.js';
 
 /** `tensor.backward(gradient, options)`. */
 export function backward(t: Tensor, gradient: Tensor | null, options: BackwardOptions): void {
+  checkTensor(t, 'backward', 'self');
+  checkOptionalTensor(gradient, 'backward', 'gradient');
+  if (options.inputs !== undefined) checkTensorList(options.inputs, 'backward', 'inputs');
   if (!t.requiresGrad) {
     throw new Error('element 0 of tensors does not require grad and does not have a grad_fn');
   }

@@ -1,5 +1,6 @@
 import type { Tensor } from '@autodag/core';
 import {
+  argTypeError,
   enableGrad,
   formatShape,
   fromTypedArray,
@@ -59,6 +60,10 @@ function isTensor(x: unknown): x is Tensor {
 function asTensorList(x: unknown, fnName: string, argName: string): [Tensor[], boolean] {
   const isTuple = Array.isArray(x);
   const list = isTuple ? (x as unknown[]) : [x];
+  // An array without a single tensor is data meant as one: say so, rather than blame element 0.
+  if (isTuple && list.length > 0 && !list.some(isTensor)) {
+    throw argTypeError(fnName, argName, x, 'a Tensor or an array of Tensors');
+  }
   list.forEach((t, i) => {
     if (!isTensor(t)) {
       throw new TypeError(

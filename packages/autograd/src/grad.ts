@@ -1,5 +1,12 @@
-import type { Tensor } from '@autodag/core';
-import { formatShape, onesLike, shapesEqual, zerosLike } from '@autodag/core';
+import {
+  argTypeError,
+  checkTensorOrList,
+  formatShape,
+  onesLike,
+  shapesEqual,
+  Tensor,
+  zerosLike,
+} from '@autodag/core';
 import { edgeOf } from './record.js';
 import { captureWalk } from './walk.js';
 
@@ -15,6 +22,21 @@ export interface GradOptions {
   allowUnused?: boolean;
   /** Return zeros instead of `null` for unused inputs (PyTorch's `materialize_grads`). */
   materializeGrads?: boolean;
+}
+
+/** `gradOutputs`: a tensor, or a list of tensors and nulls (outputs that get no gradient). */
+function checkGradOutputs(g: unknown): void {
+  if (g === null || g === undefined || g instanceof Tensor) return;
+  const expected = 'a Tensor or a list of Tensors and nulls';
+  if (!Array.isArray(g)) throw argTypeError('grad', 'gradOutputs', g, expected);
+  if (g.length > 0 && !g.some((x) => x === null || x instanceof Tensor)) {
+    throw argTypeError('grad', 'gradOutputs', g, expected);
+  }
+  g.forEach((x, i) => {
+    if (x !== null && !(x instanceof Tensor)) {
+      throw argTypeError('grad', `gradOutputs[${i}]`, x, 'a Tensor or null');
+    }
+  });
 }
 
 function asList(x: Tensor | readonly Tensor[]): readonly Tensor[] {
@@ -35,6 +57,9 @@ export function grad(
   inputs: Tensor | readonly Tensor[],
   options: GradOptions = {},
 ): (Tensor | null)[] {
+  checkTensorOrList(outputs, 'grad', 'outputs');
+  checkTensorOrList(inputs, 'grad', 'inputs');
+  checkGradOutputs(options.gradOutputs);
   const outs = asList(outputs);
   const ins = asList(inputs);
   const given =

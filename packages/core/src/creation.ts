@@ -1,3 +1,4 @@
+import { checkTensor } from './arg-check.js';
 import { getBackend, getDefaultDevice } from './backend.js';
 import type { DType, TypedArray } from './dtype.js';
 import { checkDType, DEFAULT_FLOAT_DTYPE, typedArrayFor } from './dtype.js';
@@ -385,30 +386,36 @@ function likeOptions(t: Tensor, opts: TensorOptions): TensorOptions {
 
 /** Zeros with the shape, dtype and device of `t`. @example torch.zerosLike(x) */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  checkTensor(t, 'zerosLike', 'input');
   return zeros(t.shape, likeOptions(t, opts));
 }
 
 /** Ones with the shape, dtype and device of `t`. @example torch.onesLike(x) */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  checkTensor(t, 'onesLike', 'input');
   return ones(t.shape, likeOptions(t, opts));
 }
 
 /** An uninitialised tensor like `t`. @example torch.emptyLike(x) */
 export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  checkTensor(t, 'emptyLike', 'input');
   return empty(t.shape, likeOptions(t, opts));
 }
 
 /** `value` everywhere, shaped like `t`. @example torch.fullLike(x, 2) */
 export function fullLike(t: Tensor, value: number | boolean, opts: TensorOptions = {}): Tensor {
+  checkTensor(t, 'fullLike', 'input');
   return full(t.shape, value, likeOptions(t, opts));
 }
 
 /** Uniform samples shaped like `t`. @example torch.randLike(x) */
 export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor {
+  checkTensor(t, 'randLike', 'input');
   return rand(t.shape, likeOptions(t, opts));
 }
 
 /** Normal samples shaped like `t`. @example torch.randnLike(x) */
 export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor {
+  checkTensor(t, 'randnLike', 'input');
   return randn(t.shape, likeOptions(t, opts));
 }

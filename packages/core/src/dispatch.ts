@@ -1,3 +1,4 @@
+import { checkTensor, describeValue } from './arg-check.js';
 import type { Backend } from './backend.js';
 import { getAutograd, hasAutograd, isGradEnabled, noGrad } from './grad-mode.js';
 import type { AttrSpec, RegisteredOp, TensorMeta, ViewLayout } from './registry.js';
@@ -9,16 +10,19 @@ function describe(t: Tensor): string {
   return `${formatShape(t.shape)} ${t.dtype} on ${t.device}`;
 }
 
+/** Every argument must be a tensor before any rule (composite, infer, view) reads it. */
+function checkArgs(op: RegisteredOp, args: readonly Tensor[]): void {
+  if (!Array.isArray(args)) {
+    throw new TypeError(
+      `${op.def.name}(): expected an array of tensor arguments, not ${describeValue(args)}`,
+    );
+  }
+  for (let i = 0; i < args.length; i++) checkTensor(args[i], op.def.name, argName(op, i));
+}
+
 /** The one backend every argument lives on; a clear error when they differ or one was disposed. */
 function commonBackend(op: RegisteredOp, args: readonly Tensor[]): Backend {
   if (args.length === 0) throw new Error(`${op.def.name}: called with no tensor arguments`);
-  for (let i = 0; i < args.length; i++) {
-    if (!(args[i] instanceof Tensor)) {
-      throw new TypeError(
-        `${op.def.name}: argument '${argName(op, i)}' must be a Tensor, got ${typeof args[i]}`,
-      );
-    }
-  }
   const backend = args[0]!.storage.backend;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -96,6 +100,7 @@ function runKernel(
  */
 export function dispatch(op: RegisteredOp, args: readonly Tensor[], attrs: unknown): Tensor[] {
   const def = op.def;
+  checkArgs(op, args);
   if (def.composite) {
     const r = def.composite(args, attrs);
     return Array.isArray(r) ? r : [r];
@@ -128,11 +133,21 @@ export function dispatch1(op: RegisteredOp, args: readonly Tensor[], attrs: unkn
   return dispatch(op, args, attrs)[0]!;
 }
 
+/** An attribute value as errors show it: literal when small and plain, else what kind it is. */
+function showAttr(value: unknown): string {
+  if (value instanceof Tensor) return 'a Tensor';
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined && json.length <= 80) return json;
+  } catch {
+    // circular or otherwise unprintable: described below
+  }
+  return describeValue(value);
+}
+
 function checkAttr(opName: string, name: string, spec: AttrSpec, value: unknown): void {
   const fail = (what: string): never => {
-    throw new TypeError(
-      `${opName}: attribute '${name}' must be ${what}, got ${JSON.stringify(value)}`,
-    );
+    throw new TypeError(`${opName}: attribute '${name}' must be ${what}, got ${showAttr(value)}`);
   };
   switch (spec.type) {
     case 'int':

@@ -1,3 +1,4 @@
+import { checkTensor } from './arg-check.js';
 import type { Tensor } from './tensor.js';
 
 /** Tensors created in each open `tidy` scope, innermost last. */
@@ -61,6 +62,7 @@ export function tidy<T>(fn: () => T): T {
  * @example torch.tidy(() => { cache = torch.keep(x.mul(2)); })
  */
 export function keep<T extends Tensor>(t: T): T {
+  checkTensor(t, 'keep', 'input');
   t.kept = true;
   return t;
 }

@@ -1,3 +1,4 @@
+import { checkTensor } from './arg-check.js';
 import type { DType, TypedArray } from './dtype.js';
 import { torchDTypeName } from './dtype.js';
 import { ElementFormatter } from './print-formatter.js';
@@ -249,6 +250,7 @@ function isDisposed(t: Tensor): boolean {
  * `${torch.tensor([1, 2, 4], { requiresGrad: true }).mul(2)}` // 'tensor([2., 4., 8.], gradFn=<MulBackward0>)'
  */
 export function formatTensor(t: Tensor): string {
+  checkTensor(t, 'formatTensor', 'input');
   if (isDisposed(t)) return placeholder(t, '<disposed>');
   const backend = t.storage.backend;
   if (!backend.readSync) {
@@ -266,6 +268,7 @@ export function formatTensor(t: Tensor): string {
  * @example console.log(await torch.formatTensorAsync(gpuTensor))
  */
 export async function formatTensorAsync(t: Tensor): Promise<string> {
+  checkTensor(t, 'formatTensorAsync', 'input');
   if (isDisposed(t)) return placeholder(t, '<disposed>');
   return formatWithStorage(t, await t.storage.backend.read(t.storage));
 }

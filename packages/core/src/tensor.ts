@@ -448,8 +448,13 @@ export class Tensor {
    * @example x.to({ dtype: 'float64' })
    */
   to(options: { device?: string; dtype?: DType }): Tensor;
+  /**
+   * A copy with `other`'s dtype and device (PyTorch's `x.to(other)`), or this tensor when both match.
+   * @example x.to(y) // x as y's dtype, on y's device
+   */
+  to(other: Tensor): Tensor;
   /** Implementation of the `to` overloads above. */
-  to(target: string | { device?: string; dtype?: DType }): Tensor {
+  to(target: string | { device?: string; dtype?: DType } | Tensor): Tensor {
     return tensorMethods.to(this, target);
   }
 }
@@ -498,7 +503,7 @@ export class Size extends Array<number> {
  * @example tensorMethods.to = (t, target) => ... // installed by ops/device.ts
  */
 export const tensorMethods = {
-  to(_t: Tensor, _target: string | { device?: string; dtype?: DType }): Tensor {
+  to(_t: Tensor, _target: string | { device?: string; dtype?: DType } | Tensor): Tensor {
     throw new Error('tensor.to is not installed');
   },
 };

@@ -10,10 +10,10 @@ describe('operands of binary ops', () => {
       "add(): argument 'other' must be a Tensor or a number, not an array",
     );
     expect(() => torch.eq(torch.ones(2), 'a' as never)).toThrow(
-      "eq(): argument 'other' must be a Tensor or a number, not string",
+      "eq(): argument 'other' must be a Tensor or a number, not a string",
     );
     expect(() => torch.callOp('neg', [5 as never])).toThrow(
-      "neg: argument 'input' must be a Tensor, got number",
+      "neg(): argument 'input' must be a Tensor, not a number (wrap it with torch.tensor(...))",
     );
   });
 

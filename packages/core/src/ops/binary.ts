@@ -1,3 +1,4 @@
+import { checkTensor, checkTensorOrScalar } from '../arg-check.js';
 import { zeros } from '../creation.js';
 import type { DType } from '../dtype.js';
 import { dtypeCategory, isFloatingPoint } from '../dtype.js';
@@ -52,16 +53,9 @@ function binary(
 }
 
 /** Binary ops take tensors and JS numbers/booleans, at least one of them a tensor. */
-function checkOperands(opName: string, a: unknown, b: unknown): void {
-  const names = ['input', 'other'];
-  [a, b].forEach((v, i) => {
-    const kind = typeof v;
-    if (!(v instanceof Tensor) && kind !== 'number' && kind !== 'boolean') {
-      throw new TypeError(
-        `${opName}(): argument '${names[i]}' must be a Tensor or a number, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : kind}`,
-      );
-    }
-  });
+function checkOperands(opName: string, a: unknown, b: unknown, bName = 'other'): void {
+  checkTensorOrScalar(a, opName, 'input');
+  checkTensorOrScalar(b, opName, bName);
   if (!(a instanceof Tensor) && !(b instanceof Tensor)) {
     throw new TypeError(
       `${opName}(): expected at least one Tensor operand, got ${typeof a} and ${typeof b}`,
@@ -557,6 +551,7 @@ function isBool(x: TensorOrScalar): boolean {
  * @example torch.add(x, y); x.add(1); x.add(y, { alpha: 2 })
  */
 export function add(input: TensorOrScalar, other: TensorOrScalar, opts: AlphaOptions = {}): Tensor {
+  checkOperands('add', input, other);
   return binary(addOp, input, scaled('add', input, other, opts.alpha));
 }
 
@@ -565,6 +560,7 @@ export function add(input: TensorOrScalar, other: TensorOrScalar, opts: AlphaOpt
  * @example torch.sub(x, 1)
  */
 export function sub(input: TensorOrScalar, other: TensorOrScalar, opts: AlphaOptions = {}): Tensor {
+  checkOperands('sub', input, other);
   if (isBool(input) && isBool(other)) {
     throw new TypeError(
       'sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.',
@@ -583,6 +579,7 @@ export function sub(input: TensorOrScalar, other: TensorOrScalar, opts: AlphaOpt
  * @example torch.mul(x, y)
  */
 export function mul(input: TensorOrScalar, other: TensorOrScalar): Tensor {
+  checkOperands('mul', input, other);
   if (input instanceof Tensor && !(other instanceof Tensor))
     return withScalar(mulScalarOp, input, other);
   if (other instanceof Tensor && !(input instanceof Tensor))
@@ -609,6 +606,7 @@ export interface DivOptions {
  * @example torch.div(x, 2); torch.div(a, b, { roundingMode: 'floor' })
  */
 export function div(input: TensorOrScalar, other: TensorOrScalar, opts: DivOptions = {}): Tensor {
+  checkOperands('div', input, other);
   const mode = opts.roundingMode ?? null;
   if (mode === null) {
     if (input instanceof Tensor && !(other instanceof Tensor)) {
@@ -628,6 +626,7 @@ export function div(input: TensorOrScalar, other: TensorOrScalar, opts: DivOptio
  * @example torch.floorDivide(torch.tensor([-7]), 2) // tensor([-4.])
  */
 export function floorDivide(input: TensorOrScalar, other: TensorOrScalar): Tensor {
+  checkOperands('floorDivide', input, other);
   return binary(divFloorOp, input, other);
 }
 
@@ -636,6 +635,7 @@ export function floorDivide(input: TensorOrScalar, other: TensorOrScalar): Tenso
  * @example torch.remainder(torch.tensor([-3, 3]), 2) // tensor([1., 1.])
  */
 export function remainder(input: TensorOrScalar, other: TensorOrScalar): Tensor {
+  checkOperands('remainder', input, other);
   return binary(remainderOp, input, other);
 }
 
@@ -644,6 +644,7 @@ export function remainder(input: TensorOrScalar, other: TensorOrScalar): Tensor 
  * @example torch.fmod(torch.tensor([-3, 3]), 2) // tensor([-1., 1.])
  */
 export function fmod(input: TensorOrScalar, other: TensorOrScalar): Tensor {
+  checkOperands('fmod', input, other);
   return binary(fmodOp, input, other);
 }
 
@@ -652,6 +653,7 @@ export function fmod(input: TensorOrScalar, other: TensorOrScalar): Tensor {
  * @example torch.maximum(x, torch.zeros(1))
  */
 export function maximum(input: Tensor, other: TensorOrScalar): Tensor {
+  checkOperands('maximum', input, other);
   return binary(maximumOp, input, other);
 }
 
@@ -660,6 +662,7 @@ export function maximum(input: Tensor, other: TensorOrScalar): Tensor {
  * @example torch.minimum(x, y)
  */
 export function minimum(input: Tensor, other: TensorOrScalar): Tensor {
+  checkOperands('minimum', input, other);
   return binary(minimumOp, input, other);
 }
 
@@ -668,6 +671,7 @@ export function minimum(input: Tensor, other: TensorOrScalar): Tensor {
  * @example torch.neg(x)
  */
 export function neg(input: Tensor): Tensor {
+  checkTensor(input, 'neg', 'input');
   return run(negOp, [input]);
 }
 
@@ -678,6 +682,7 @@ export function neg(input: Tensor): Tensor {
  * @example x.pow(2); torch.pow(x, y); torch.pow(2, torch.arange(4)) // tensor([1, 2, 4, 8])
  */
 export function pow(input: TensorOrScalar, exponent: TensorOrScalar): Tensor {
+  checkOperands('pow', input, exponent, 'exponent');
   if (input instanceof Tensor && !(exponent instanceof Tensor)) {
     const dtype: DType = resultType(input, exponent);
     const e = Number(exponent);

@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import type { DType } from '../dtype.js';
 import { checkDType, isFloatingPoint } from '../dtype.js';
 import { Tensor } from '../tensor.js';
@@ -51,6 +52,7 @@ export const castOp = op<{ dtype: DType }>({
  * @example torch.cast(torch.tensor([1.7, -1.7]), 'int32') // tensor([ 1, -1])
  */
 export function cast(t: Tensor, dtype: DType): Tensor {
+  checkTensor(t, 'cast', 'input');
   if (t.dtype === dtype) return t;
   return run(castOp, [t], { dtype: checkDType(dtype, 'to') });
 }

@@ -1,3 +1,4 @@
+import { checkTensor, checkTensorOrScalar } from '../arg-check.js';
 import { scalarTensor } from '../creation.js';
 import type { DType } from '../dtype.js';
 import { dtypeCategory } from '../dtype.js';
@@ -172,13 +173,21 @@ function unbounded(dtype: DType, sign: 1 | -1, device: string): Tensor {
  * @example torch.clamp(x, -1, 1); torch.clamp(x, { min: 0 }); x.clamp(lo, hi)
  */
 export function clamp(input: Tensor, min?: Bound | ClampOptions, max?: Bound): Tensor {
-  if (min !== null && typeof min === 'object' && !(min instanceof Tensor)) {
+  return clampAs('clamp', input, min, max);
+}
+
+/** `clamp` under the name the caller used, for its errors. */
+function clampAs(name: string, input: Tensor, min?: Bound | ClampOptions, max?: Bound): Tensor {
+  checkTensor(input, name, 'input');
+  if (min !== null && typeof min === 'object' && !(min instanceof Tensor) && !Array.isArray(min)) {
     ({ min, max } = min as ClampOptions);
   }
   const lo = min as Bound;
   const hi = max as Bound;
+  if (lo !== null && lo !== undefined) checkTensorOrScalar(lo, name, 'min');
+  if (hi !== null && hi !== undefined) checkTensorOrScalar(hi, name, 'max');
   if ((lo === null || lo === undefined) && (hi === null || hi === undefined)) {
-    throw new TypeError("clamp: At least one of 'min' or 'max' must not be None");
+    throw new TypeError(`${name}: At least one of 'min' or 'max' must not be None`);
   }
   const present = [input, lo, hi].filter((v) => v !== null && v !== undefined) as (
     | Tensor
@@ -206,17 +215,19 @@ export function clamp(input: Tensor, min?: Bound | ClampOptions, max?: Bound): T
  * @example torch.clip(x, 0, 1)
  */
 export function clip(input: Tensor, min?: Bound | ClampOptions, max?: Bound): Tensor {
-  return clamp(input, min, max);
+  return clampAs('clip', input, min, max);
 }
 
 /** `clamp(input, min)`. @example torch.clampMin(x, 0) */
 export function clampMin(input: Tensor, min: Scalar | Tensor): Tensor {
-  return clamp(input, min, null);
+  if (min === null || min === undefined) checkTensorOrScalar(min, 'clampMin', 'min');
+  return clampAs('clampMin', input, min, null);
 }
 
 /** `clamp(input, null, max)`. @example torch.clampMax(x, 1) */
 export function clampMax(input: Tensor, max: Scalar | Tensor): Tensor {
-  return clamp(input, null, max);
+  if (max === null || max === undefined) checkTensorOrScalar(max, 'clampMax', 'max');
+  return clampAs('clampMax', input, null, max);
 }
 
 declare module '../tensor.js' {
@@ -236,7 +247,7 @@ Tensor.prototype.clamp = function (this: Tensor, min?: Bound | ClampOptions, max
   return clamp(this, min, max);
 };
 Tensor.prototype.clip = function (this: Tensor, min?: Bound | ClampOptions, max?: Bound) {
-  return clamp(this, min, max);
+  return clip(this, min, max);
 };
 Tensor.prototype.clampMin = function (this: Tensor, min: Scalar | Tensor) {
   return clampMin(this, min);

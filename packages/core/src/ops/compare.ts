@@ -1,3 +1,4 @@
+import { checkTensor, checkTensorOrScalar } from '../arg-check.js';
 import type { OpSample, RegisteredOp, TensorMeta } from '../registry.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -145,21 +146,25 @@ export function logicalXor(input: TensorOrScalar, other: TensorOrScalar): Tensor
 
 /** Logical not: true where the element is zero. @example torch.logicalNot(mask) */
 export function logicalNot(input: Tensor): Tensor {
+  checkTensor(input, 'logicalNot', 'input');
   return run(logicalNotOp, [input]);
 }
 
 /** True where NaN. @example torch.isnan(torch.tensor([1, NaN])) // tensor([False,  True]) */
 export function isnan(input: Tensor): Tensor {
+  checkTensor(input, 'isnan', 'input');
   return run(isnanOp, [input]);
 }
 
 /** True where +-infinity. @example torch.isinf(torch.tensor([1, Infinity])) */
 export function isinf(input: Tensor): Tensor {
+  checkTensor(input, 'isinf', 'input');
   return run(isinfOp, [input]);
 }
 
 /** True where finite (not NaN, not infinite). @example torch.isfinite(x) */
 export function isfinite(input: Tensor): Tensor {
+  checkTensor(input, 'isfinite', 'input');
   return run(isfiniteOp, [input]);
 }
 
@@ -233,9 +238,9 @@ export const whereOp = op({
  * @example torch.where(x.gt(0), x, 0)
  */
 export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor {
-  if (!(condition instanceof Tensor)) {
-    throw new TypeError('where: expected condition to be a boolean tensor');
-  }
+  checkTensor(condition, 'where', 'condition');
+  checkTensorOrScalar(input, 'where', 'input');
+  checkTensorOrScalar(other, 'where', 'other');
   if (condition.dtype !== 'bool') {
     throw new TypeError(
       `where: expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype}`,

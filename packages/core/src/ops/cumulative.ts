@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import { dtypeCategory } from '../dtype.js';
 import type { RegisteredOp } from '../registry.js';
 import { Tensor } from '../tensor.js';
@@ -57,6 +58,7 @@ export interface CumsumOptions {
  * @example torch.cumsum(x, 0); x.cumsum(-1); x.cumsum({ dim: 1 })
  */
 export function cumsum(input: Tensor, dim: number | CumsumOptions): Tensor {
+  checkTensor(input, 'cumsum', 'input');
   const d = typeof dim === 'object' && dim !== null ? dim.dim : dim;
   if (d === undefined || d === null) {
     throw new TypeError(

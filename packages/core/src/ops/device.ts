@@ -1,3 +1,4 @@
+import { argTypeError, checkTensor } from '../arg-check.js';
 import { getBackend } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { DTYPES } from '../dtype.js';
@@ -51,20 +52,37 @@ function attachMoveGrad(from: Tensor, to: Tensor): Tensor {
  * @example const c = await g.toAsync('cpu');
  */
 export async function toAsync(x: Tensor, device: string): Promise<Tensor> {
+  checkTensor(x, 'toAsync', 'input');
   if (x.device === device) return x;
   const data = await x.data();
   const moved = new Tensor(getBackend(device).upload(data, x.dtype), x.shape.slice());
   return attachMoveGrad(x, moved);
 }
 
-tensorMethods.to = (x: Tensor, target: string | { device?: string; dtype?: DType }): Tensor => {
+/** What `to()` accepts: a dtype or device name, an options object, or a tensor to match. */
+type ToTarget = string | { device?: string; dtype?: DType } | Tensor;
+
+function readTarget(target: ToTarget): { device?: string; dtype?: DType } {
   // A string names a dtype (`x.to('float64')`, PyTorch's `x.to(torch.float64)`) or a device.
-  const { device, dtype } =
-    typeof target !== 'string'
-      ? target
-      : (DTYPES as readonly string[]).includes(target)
-        ? { device: undefined, dtype: target as DType }
-        : { device: target, dtype: undefined };
+  if (typeof target === 'string') {
+    return (DTYPES as readonly string[]).includes(target)
+      ? { dtype: target as DType }
+      : { device: target };
+  }
+  if (target instanceof Tensor) return { device: target.device, dtype: target.dtype };
+  if (target === null || typeof target !== 'object' || Array.isArray(target)) {
+    throw argTypeError(
+      'to',
+      'target',
+      target,
+      'a dtype or device name, a Tensor or an options object',
+    );
+  }
+  return target;
+}
+
+tensorMethods.to = (x: Tensor, target: ToTarget): Tensor => {
+  const { device, dtype } = readTarget(target);
   let r = x;
   if (dtype !== undefined) r = cast(r, dtype);
   if (device !== undefined && device !== r.device) r = run(toDeviceOp, [r], { device });

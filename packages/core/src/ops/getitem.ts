@@ -1,3 +1,4 @@
+import { argTypeError, checkTensor, checkTensorOrScalar } from '../arg-check.js';
 import { scalarTensor, tensor } from '../creation.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
 import type { ViewLayout } from '../registry.js';
@@ -313,6 +314,7 @@ function advancedPlan(b: Tensor, advanced: readonly Advanced[]): AdvancedPlan {
  * torch.getItem(x, [1, 2]) // tensor(23.)
  */
 export function getItem(x: Tensor, items: readonly IndexItem[]): Tensor {
+  checkTensor(x, 'getItem', 'input');
   const p = plan(x, items, 'index');
   const b = basicView(x, p.steps);
   if (p.advanced.length === 0) return b;
@@ -414,11 +416,20 @@ export function setItem(
   items: IndexItem | readonly IndexItem[],
   value: Tensor | number | boolean,
 ): Tensor {
+  checkTensor(x, 'setItem', 'input');
+  checkTensorOrScalar(value, 'setItem', 'value');
   return putInPlace(x, asItems(items), value, false, 'setitem');
 }
 
 function asItems(items: IndexItem | readonly IndexItem[]): readonly IndexItem[] {
   return Array.isArray(items) ? (items as readonly IndexItem[]) : [items as IndexItem];
+}
+
+/** `indexPut`'s indices are a list (of index tensors, index arrays or nulls), as in PyTorch. */
+function checkIndices(indices: unknown, fn: string): void {
+  if (!Array.isArray(indices)) {
+    throw argTypeError(fn, 'indices', indices, 'a list of index Tensors (or arrays, or nulls)');
+  }
 }
 
 /** Index tensors of `indexPut`: each addresses the next dim; `null` keeps a whole dim. */
@@ -439,6 +450,9 @@ export function indexPut(
   values: Tensor | number,
   accumulate = false,
 ): Tensor {
+  checkTensor(input, 'indexPut', 'input');
+  checkIndices(indices, 'indexPut');
+  checkTensorOrScalar(values, 'indexPut', 'values');
   return putOutOfPlace(input, plan(input, putItems(indices), 'index_put'), values, accumulate);
 }
 
@@ -452,6 +466,9 @@ export function indexPut_(
   values: Tensor | number,
   accumulate = false,
 ): Tensor {
+  checkTensor(input, 'indexPut_', 'input');
+  checkIndices(indices, 'indexPut_');
+  checkTensorOrScalar(values, 'indexPut_', 'values');
   return putInPlace(input, putItems(indices), values, accumulate, 'index_put_');
 }
 
@@ -497,6 +514,7 @@ proto.get = function (this: Tensor, ...items: IndexItem[]) {
   return getItem(this, items);
 };
 proto.set = function (this: Tensor, items, value) {
+  checkTensorOrScalar(value, 'set', 'value');
   return setItem(this, items, value) as never;
 };
 proto.indexPut = function (this: Tensor, indices, values, accumulate?: boolean) {

@@ -1,3 +1,4 @@
+import { argTypeError, checkTensor, checkTensorOrScalar } from '../arg-check.js';
 import { scalarTensor, tensor, zeros } from '../creation.js';
 import { noGrad } from '../grad-mode.js';
 import type { RegisteredOp, TensorMeta } from '../registry.js';
@@ -213,7 +214,8 @@ export const indexSelectOp = op<{ dim: number }>({
  * // tensor([[4, 5], [0, 1]])
  */
 export function indexSelect(input: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
-  return run(indexSelectOp, [input, asIndex(index, input.device)], {
+  checkTensor(input, 'indexSelect', 'input');
+  return run(indexSelectOp, [input, asIndex(index, input.device, 'indexSelect')], {
     dim: normalizeDim(dim, input.shape.length, 'index_select'),
   });
 }
@@ -222,8 +224,14 @@ export function indexSelect(input: Tensor, dim: number, index: Tensor | readonly
  * Number arrays (possibly nested) become int32 index tensors on `device`; tensors pass through.
  * @example asIndex([[0, 1], [1, 0]], 'cpu') // int32 tensor of shape [2, 2]
  */
-export function asIndex(index: Tensor | readonly unknown[], device: string): Tensor {
+export function asIndex(
+  index: Tensor | readonly unknown[],
+  device: string,
+  fn = 'index',
+  arg = 'index',
+): Tensor {
   if (index instanceof Tensor) return index;
+  if (!Array.isArray(index)) throw argTypeError(fn, arg, index, 'a Tensor or an array of integers');
   const flat = (index as unknown[]).flat(Number.POSITIVE_INFINITY);
   for (const v of flat) {
     if (typeof v !== 'number' || !Number.isInteger(v)) {
@@ -386,7 +394,8 @@ export const scatterAddOp = op<{ dim: number }>({
  * // tensor([[1., 1.], [4., 3.]])
  */
 export function gather(input: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
-  return run(gatherOp, [input, asIndex(index, input.device)], {
+  checkTensor(input, 'gather', 'input');
+  return run(gatherOp, [input, asIndex(index, input.device, 'gather')], {
     dim: normalizeDim(dim, input.shape.length, 'gather'),
   });
 }
@@ -418,7 +427,9 @@ export function scatter(
   index: Tensor | readonly number[],
   src: Tensor | number | boolean,
 ): Tensor {
-  const ix = asIndex(index, input.device);
+  checkTensor(input, 'scatter', 'input');
+  checkTensorOrScalar(src, 'scatter', 'src');
+  const ix = asIndex(index, input.device, 'scatter');
   const d = normalizeDim(dim, input.shape.length, 'scatter');
   checkIndexDType('scatter', ix);
   return run(scatterOp, [input, ix, scatterSource('scatter', input, d, ix, src)], { dim: d });
@@ -436,7 +447,9 @@ export function scatterAdd(
   index: Tensor | readonly number[],
   src: Tensor,
 ): Tensor {
-  const ix = asIndex(index, input.device);
+  checkTensor(input, 'scatterAdd', 'input');
+  checkTensor(src, 'scatterAdd', 'src');
+  const ix = asIndex(index, input.device, 'scatterAdd');
   const d = normalizeDim(dim, input.shape.length, 'scatter_add');
   checkIndexDType('scatter_add', ix);
   return run(scatterAddOp, [input, ix, scatterSource('scatter_add', input, d, ix, src)], {
@@ -522,6 +535,9 @@ function fillValue(input: Tensor, value: Tensor | number | boolean): Tensor {
  * // tensor([-1,  1, -1,  3])
  */
 export function maskedFill(input: Tensor, mask: Tensor, value: Tensor | number | boolean): Tensor {
+  checkTensor(input, 'maskedFill', 'input');
+  checkTensor(mask, 'maskedFill', 'mask');
+  checkTensorOrScalar(value, 'maskedFill', 'value');
   return run(maskedFillOp, [input, mask, fillValue(input, value)]);
 }
 
@@ -530,6 +546,9 @@ export function maskedFill(input: Tensor, mask: Tensor, value: Tensor | number |
  * @example x.maskedFill_(x.lt(0), 0)
  */
 export function maskedFill_(input: Tensor, mask: Tensor, value: Tensor | number | boolean): Tensor {
+  checkTensor(input, 'maskedFill_', 'input');
+  checkTensor(mask, 'maskedFill_', 'mask');
+  checkTensorOrScalar(value, 'maskedFill_', 'value');
   return inplaceMaybeView(input, 'masked_fill_', () => maskedFill(input, mask, value));
 }
 
@@ -569,6 +588,7 @@ export function nonzero(input: Tensor, opts: { asTuple: true }): Tensor[];
 export function nonzero(input: Tensor, opts?: { asTuple?: false }): Tensor;
 /** Implementation of the `nonzero` overloads above. */
 export function nonzero(input: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tensor[] {
+  checkTensor(input, 'nonzero', 'input');
   const r = run(nonzeroOp, [input]);
   if (!opts.asTuple) return r;
   if (input.shape.length === 0) return [reshape(r, [-1])];
@@ -580,6 +600,7 @@ export function nonzero(input: Tensor, opts: { asTuple?: boolean } = {}): Tensor
  * @example torch.argwhere(torch.tensor([0, 3])) // tensor([[1]])
  */
 export function argwhere(input: Tensor): Tensor {
+  checkTensor(input, 'argwhere', 'input');
   return nonzero(input);
 }
 
@@ -588,6 +609,8 @@ export function argwhere(input: Tensor): Tensor {
  * @example torch.tensor([1, -2, 3]).maskedSelect(torch.tensor([true, false, true])) // tensor([1., 3.])
  */
 export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
+  checkTensor(input, 'maskedSelect', 'input');
+  checkTensor(mask, 'maskedSelect', 'mask');
   if (mask.dtype !== 'bool') {
     throw new TypeError(
       `masked_select: expected BoolTensor for mask, got a mask of dtype ${mask.dtype}`,
@@ -609,7 +632,8 @@ export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
  * @example torch.tensor([[4, 3], [5, 7]]).take(torch.tensor([0, 3], { dtype: 'int32' })) // tensor([4., 7.])
  */
 export function take(input: Tensor, index: Tensor | readonly number[]): Tensor {
-  const ix = asIndex(index, input.device);
+  checkTensor(input, 'take', 'input');
+  const ix = asIndex(index, input.device, 'take');
   checkIndexDType('take', ix);
   const n = input.numel();
   // PyTorch's wording needs the values; devices without synchronous reads get the kernel's check.
@@ -736,13 +760,18 @@ proto.scatter = function (this: Tensor, dim, index, src) {
   return scatter(this, dim, index, src);
 };
 proto.scatter_ = function (this: Tensor, dim, index, src) {
-  return inplaceMaybeView(this, 'scatter_', () => scatter(this, dim, index, src)) as never;
+  // Checked here so that errors name the method the caller used.
+  checkTensorOrScalar(src, 'scatter_', 'src');
+  const ix = asIndex(index, this.device, 'scatter_');
+  return inplaceMaybeView(this, 'scatter_', () => scatter(this, dim, ix, src)) as never;
 };
 proto.scatterAdd = function (this: Tensor, dim, index, src) {
   return scatterAdd(this, dim, index, src);
 };
 proto.scatterAdd_ = function (this: Tensor, dim, index, src) {
-  return inplaceMaybeView(this, 'scatter_add_', () => scatterAdd(this, dim, index, src)) as never;
+  checkTensor(src, 'scatterAdd_', 'src');
+  const ix = asIndex(index, this.device, 'scatterAdd_');
+  return inplaceMaybeView(this, 'scatter_add_', () => scatterAdd(this, dim, ix, src)) as never;
 };
 proto.maskedFill = function (this: Tensor, mask: Tensor, value: Tensor | number | boolean) {
   return maskedFill(this, mask, value);

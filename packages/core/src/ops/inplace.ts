@@ -1,3 +1,4 @@
+import { checkTensor, checkTensorOrScalar } from '../arg-check.js';
 import { fromTypedArray, ones, scalarTensor } from '../creation.js';
 import { dtypeCategory, isFloatingPoint, scalarTypeName, typedArrayFor } from '../dtype.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
@@ -76,6 +77,7 @@ export const assignOp = op({
  * @example checkInplace(x, 'mul_') // throws for a leaf that requires grad while grad mode is on
  */
 export function checkInplace(target: Tensor, opName: string): void {
+  checkTensor(target, opName, 'self');
   if (!isGradEnabled() || !target.requiresGrad) return;
   if (target.gradFn === null) {
     throw new Error(
@@ -111,6 +113,7 @@ export function inplace(
   compute: (self: Tensor) => Tensor,
   opts: InplaceOptions = {},
 ): Tensor {
+  checkTensor(target, opName, 'self');
   checkInplace(target, opName);
   const recording =
     isGradEnabled() &&
@@ -177,6 +180,8 @@ function rebaseView(target: Tensor, result: Tensor): void {
  * @example noGrad(() => torch.overwrite(w, torch.zeros(3))) // resets w without recording a graph
  */
 export function overwrite(target: Tensor, values: Tensor): Tensor {
+  checkTensor(target, 'overwrite', 'target');
+  checkTensor(values, 'overwrite', 'values');
   noGrad(() => run(assignOp, [target, cast(expand(values, target.shape), target.dtype)]));
   target.storage.version++;
   return target;
@@ -274,6 +279,8 @@ export const normalFillOp = overwriteOp(
  * @example const w = torch.empty(2, 3); w.copy_(torch.ones(3));
  */
 export function copy_(target: Tensor, src: Tensor): Tensor {
+  checkTensor(target, 'copy_', 'self');
+  checkTensor(src, 'copy_', 'src');
   return inplace(target, 'copy_', () => run(copyOp, [target, cast(src, target.dtype)]), {
     others: [src],
     savesSelf: false,
@@ -285,6 +292,8 @@ export function copy_(target: Tensor, src: Tensor): Tensor {
  * @example torch.empty(3).fill_(7) // tensor([7., 7., 7.])
  */
 export function fill_(target: Tensor, value: Scalar | Tensor): Tensor {
+  checkTensor(target, 'fill_', 'self');
+  checkTensorOrScalar(value, 'fill_', 'value');
   if (value instanceof Tensor) {
     if (value.shape.length !== 0) {
       throw new RangeError(
@@ -302,6 +311,7 @@ export function fill_(target: Tensor, value: Scalar | Tensor): Tensor {
 
 /** Fills `target` with zeros. @example w.zero_() */
 export function zero_(target: Tensor): Tensor {
+  checkTensor(target, 'zero_', 'self');
   const v = scalarTensor(0, target.dtype, target.device);
   return inplace(target, 'zero_', () => run(zeroOp, [target, v]), { savesSelf: false });
 }
@@ -335,6 +345,7 @@ function samplesLike(
  * @example torch.manualSeed(0); torch.empty(3).uniform_(-1, 1)
  */
 export function uniform_(target: Tensor, from = 0, to = 1, opts: SamplingOptions = {}): Tensor {
+  checkTensor(target, 'uniform_', 'self');
   checkInplace(target, 'uniform_');
   if (!(from <= to)) {
     throw new RangeError(
@@ -351,6 +362,7 @@ export function uniform_(target: Tensor, from = 0, to = 1, opts: SamplingOptions
  * @example torch.manualSeed(0); torch.empty(2, 2).normal_(0, 0.02)
  */
 export function normal_(target: Tensor, mean = 0, std = 1, opts: SamplingOptions = {}): Tensor {
+  checkTensor(target, 'normal_', 'self');
   checkInplace(target, 'normal_');
   if (!(std >= 0)) throw new RangeError(`normal_ expects std >= 0.0, but found std ${std}`);
   const g = opts.generator ?? defaultGenerator;
@@ -474,41 +486,52 @@ for (const [name, f] of Object.entries(UNARY_INPLACE)) {
 }
 for (const [name, f] of Object.entries(BINARY_INPLACE)) {
   proto[name] = function (this: Tensor, other: TensorOrScalar) {
+    checkTensorOrScalar(other, name, name === 'pow_' ? 'exponent' : 'other');
     // A product with a plain scalar saves nothing.
     const savesSelf = name !== 'mul_' || other instanceof Tensor;
     return inplace(this, name, (self) => f(self, other), { others: [other], savesSelf });
   };
 }
 Tensor.prototype.add_ = function (this: Tensor, other: TensorOrScalar, opts?: AlphaOptions) {
+  checkTensorOrScalar(other, 'add_', 'other');
   return inplace(this, 'add_', (self) => add(self, other, opts), {
     others: [other],
     savesSelf: false,
   });
 };
 Tensor.prototype.sub_ = function (this: Tensor, other: TensorOrScalar, opts?: AlphaOptions) {
+  checkTensorOrScalar(other, 'sub_', 'other');
   return inplace(this, 'sub_', (self) => sub(self, other, opts), {
     others: [other],
     savesSelf: false,
   });
 };
 Tensor.prototype.div_ = function (this: Tensor, other: TensorOrScalar, opts?: DivOptions) {
+  checkTensorOrScalar(other, 'div_', 'other');
   return inplace(this, 'div_', (self) => div(self, other, opts), {
     others: [other],
     savesSelf: other instanceof Tensor && !opts?.roundingMode,
   });
 };
-Tensor.prototype.clamp_ = function (
-  this: Tensor,
-  min?: Scalar | Tensor | ClampOptions | null,
-  max?: Scalar | Tensor | null,
-) {
-  const bounds =
-    min !== null && typeof min === 'object' && !(min instanceof Tensor)
-      ? [min.min, min.max]
-      : [min, max];
-  return inplace(this, 'clamp_', (self) => clamp(self, min, max), { others: bounds });
-};
-Tensor.prototype.clip_ = Tensor.prototype.clamp_;
+/** `clamp_` and its alias `clip_`, each naming itself in errors. */
+function clampInplace(name: string) {
+  return function (
+    this: Tensor,
+    min?: Scalar | Tensor | ClampOptions | null,
+    max?: Scalar | Tensor | null,
+  ): Tensor {
+    const bounds =
+      min !== null && typeof min === 'object' && !(min instanceof Tensor) && !Array.isArray(min)
+        ? [min.min, min.max]
+        : [min, max];
+    bounds.forEach((b, i) => {
+      if (b !== null && b !== undefined) checkTensorOrScalar(b, name, i === 0 ? 'min' : 'max');
+    });
+    return inplace(this, name, (self) => clamp(self, min, max), { others: bounds });
+  };
+}
+Tensor.prototype.clamp_ = clampInplace('clamp_');
+Tensor.prototype.clip_ = clampInplace('clip_');
 Tensor.prototype.fill_ = function (this: Tensor, value: Scalar | Tensor) {
   return fill_(this, value);
 };

@@ -1,3 +1,4 @@
+import { checkTensor, checkTensorList } from '../arg-check.js';
 import { promoteTypes } from '../dtype.js';
 import { formatShape, normalizeDim, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -105,15 +106,16 @@ function isSkippable(t: Tensor): boolean {
  * @example torch.cat([torch.zeros(2, 3), torch.ones(1, 3)]).shape // [3, 3]
  */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) {
+  return catAs('cat', tensors, dim);
+}
+
+/** `cat` under the name the caller used (`cat`, `hstack`, `vstack`), for its type errors. */
+function catAs(name: string, tensors: readonly Tensor[], dim: number): Tensor {
+  checkTensorList(tensors, name, 'tensors');
+  if (tensors.length === 0) {
     throw new RangeError('torch.cat(): expected a non-empty list of Tensors');
   }
   tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) {
-      throw new TypeError(
-        `cat(): argument 'tensors' must be a list of Tensors, but element ${i} is ${typeof t}`,
-      );
-    }
     if (t.shape.length === 0) {
       throw new RangeError(
         `torch.cat(): zero-dimensional tensor (at position ${i}) cannot be concatenated`,
@@ -143,16 +145,12 @@ export const concat = cat;
  * @example torch.stack([torch.zeros(3), torch.ones(3)]).shape // [2, 3]
  */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) {
+  checkTensorList(tensors, 'stack', 'tensors');
+  if (tensors.length === 0) {
     throw new RangeError('stack expects a non-empty TensorList');
   }
   const ref = tensors[0]!;
   tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) {
-      throw new TypeError(
-        `stack(): argument 'tensors' must be a list of Tensors, but element ${i} is ${typeof t}`,
-      );
-    }
     if (!shapesEqual(t.shape, ref.shape)) {
       throw new RangeError(
         `stack expects each tensor to be equal size, but got ${formatShape(ref.shape)} at entry 0 and ${formatShape(t.shape)} at entry ${i}`,
@@ -220,8 +218,9 @@ function atLeast1d(t: Tensor): Tensor {
  * @example torch.hstack([torch.zeros(2), torch.ones(3)]).shape // [5]
  */
 export function hstack(tensors: readonly Tensor[]): Tensor {
+  checkTensorList(tensors, 'hstack', 'tensors');
   const list = tensors.map(atLeast1d);
-  return cat(list, list[0]?.shape.length === 1 ? 0 : 1);
+  return catAs('hstack', list, list[0]?.shape.length === 1 ? 0 : 1);
 }
 
 /**
@@ -229,7 +228,9 @@ export function hstack(tensors: readonly Tensor[]): Tensor {
  * @example torch.vstack([torch.zeros(3), torch.ones(3)]).shape // [2, 3]
  */
 export function vstack(tensors: readonly Tensor[]): Tensor {
-  return cat(
+  checkTensorList(tensors, 'vstack', 'tensors');
+  return catAs(
+    'vstack',
     tensors.map((t) => (t.shape.length < 2 ? reshape(t, [1, -1]) : t)),
     0,
   );
@@ -246,6 +247,7 @@ export function split(
   splitSizeOrSections: number | readonly number[],
   dim = 0,
 ): Tensor[] {
+  checkTensor(t, 'split', 'input');
   if (t.shape.length === 0) {
     throw new RangeError(`split: Dimension specified as ${dim} but tensor has no dimensions`);
   }
@@ -297,6 +299,7 @@ export function split(
  * @example torch.arange(6).chunk(4).length // 3
  */
 export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
+  checkTensor(t, 'chunk', 'input');
   if (t.shape.length === 0) {
     throw new RangeError('chunk expects at least a 1-dimensional tensor');
   }
@@ -314,6 +317,7 @@ export function chunk(t: Tensor, chunks: number, dim = 0): Tensor[] {
  * @example torch.eye(2).unbind() // [tensor([1., 0.]), tensor([0., 1.])]
  */
 export function unbind(t: Tensor, dim = 0): Tensor[] {
+  checkTensor(t, 'unbind', 'input');
   if (t.shape.length === 0) {
     throw new RangeError(`unbind: Dimension specified as ${dim} but tensor has no dimensions`);
   }

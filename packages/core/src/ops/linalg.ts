@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { op, run } from './define.js';
@@ -129,6 +130,8 @@ export const bmmOp = op({
  * @example torch.mm(a, b)
  */
 export function mm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'mm', 'input');
+  checkTensor(b, 'mm', 'mat2');
   return run(mmOp, [a, b]);
 }
 
@@ -137,6 +140,8 @@ export function mm(a: Tensor, b: Tensor): Tensor {
  * @example torch.bmm(a, b)
  */
 export function bmm(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'bmm', 'input');
+  checkTensor(b, 'bmm', 'mat2');
   return run(bmmOp, [a, b]);
 }
 
@@ -145,6 +150,8 @@ export function bmm(a: Tensor, b: Tensor): Tensor {
  * @example m.mv(x) // tensor([90., 40., 10.]) for the seed's m and x
  */
 export function mv(m: Tensor, v: Tensor): Tensor {
+  checkTensor(m, 'mv', 'input');
+  checkTensor(v, 'mv', 'vec');
   return run(mvOp, [m, v]);
 }
 
@@ -190,6 +197,8 @@ export const mvOp = op({
  * @example torch.dot(u, v)
  */
 export function dot(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'dot', 'input');
+  checkTensor(b, 'dot', 'tensor');
   return run(dotOp, [a, b]);
 }
 
@@ -231,6 +240,8 @@ export const dotOp = op({
  * @example torch.outer(torch.tensor([1, 2]), torch.tensor([3, 4]))
  */
 export function outer(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'outer', 'input');
+  checkTensor(b, 'outer', 'vec2');
   if (a.shape.length !== 1 || b.shape.length !== 1) {
     throw new RangeError(
       `outer: expected 1-D tensors, got ${a.shape.length}-D and ${b.shape.length}-D`,
@@ -244,6 +255,8 @@ export function outer(a: Tensor, b: Tensor): Tensor {
  * @example w1.matmul(x) // the seed's `w1 @ x`
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'matmul', 'input');
+  checkTensor(b, 'matmul', 'other');
   const da = a.shape.length;
   const db = b.shape.length;
   if (da === 0 || db === 0) {

@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import { zeros } from '../creation.js';
 import { isFloatingPoint, scalarTypeName } from '../dtype.js';
 import type { TensorMeta } from '../registry.js';
@@ -165,6 +166,7 @@ export function norm(
   dim?: number | readonly number[] | null,
   keepdim?: boolean,
 ): Tensor {
+  checkTensor(input, 'norm', 'input');
   const o: NormOptions =
     p !== null && typeof p === 'object' ? p : { p: p as number | 'fro' | undefined, dim, keepdim };
   const attrs = dimAttrs(reduceArgs(o.dim, o.keepdim), input.shape.length, 'norm');

@@ -1,3 +1,4 @@
+import { checkTensorOrScalar } from '../arg-check.js';
 import { scalarTensor } from '../creation.js';
 import type { DType } from '../dtype.js';
 import { DEFAULT_FLOAT_DTYPE, dtypeCategory, promoteTypes } from '../dtype.js';
@@ -20,6 +21,7 @@ function scalarDType(v: Scalar): DType {
  * @example resultType(torch.tensor([1, 2], { dtype: 'int32' }), 2.5) // 'float32'
  */
 export function resultType(...operands: readonly TensorOrScalar[]): DType {
+  for (const o of operands) checkTensorOrScalar(o, 'resultType', 'operands');
   let dimmed: DType | null = null;
   let zeroDim: DType | null = null;
   let scalar: DType | null = null;
@@ -46,6 +48,7 @@ export function resultType(...operands: readonly TensorOrScalar[]): DType {
  * @example torch.toTensor(2, 'int32', 'cpu') // 0-d int32 tensor; a tensor argument is returned as is
  */
 export function toTensor(x: TensorOrScalar, dtype: DType, device: string): Tensor {
+  checkTensorOrScalar(x, 'toTensor', 'input');
   return x instanceof Tensor ? x : scalarTensor(x, dtype, device);
 }
 
@@ -54,6 +57,7 @@ export function toTensor(x: TensorOrScalar, dtype: DType, device: string): Tenso
  * @example torch.deviceOf(2, torch.zeros(1)) // 'cpu'
  */
 export function deviceOf(...operands: readonly TensorOrScalar[]): string {
+  for (const o of operands) checkTensorOrScalar(o, 'deviceOf', 'operands');
   for (const o of operands) if (o instanceof Tensor) return o.device;
   throw new TypeError('expected at least one tensor operand');
 }

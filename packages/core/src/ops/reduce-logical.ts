@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import type { OpSample } from '../registry.js';
 import { Tensor } from '../tensor.js';
 import { op, run } from './define.js';
@@ -66,6 +67,7 @@ export const anyOp = defineLogical('any');
  * @example torch.all(x); x.all(1); x.all({ dim: 0, keepdim: true })
  */
 export function all(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  checkTensor(input, 'all', 'input');
   return run(allOp, [input], dimAttrs(reduceArgs(dim, keepdim), input.shape.length, 'all'));
 }
 
@@ -74,6 +76,7 @@ export function all(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
  * @example torch.any(x); x.any(1, true)
  */
 export function any(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  checkTensor(input, 'any', 'input');
   return run(anyOp, [input], dimAttrs(reduceArgs(dim, keepdim), input.shape.length, 'any'));
 }
 

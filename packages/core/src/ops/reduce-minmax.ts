@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import { arange } from '../creation.js';
 import type { OpSample, TensorMeta } from '../registry.js';
 import { formatShape } from '../shape.js';
@@ -375,6 +376,7 @@ export function max(
   dim?: number | DimOptions,
   keepdim?: boolean,
 ): Tensor | ValuesIndices {
+  checkTensor(input, 'max', 'input');
   return extreme('max', input, dim, keepdim);
 }
 
@@ -394,6 +396,7 @@ export function min(
   dim?: number | DimOptions,
   keepdim?: boolean,
 ): Tensor | ValuesIndices {
+  checkTensor(input, 'min', 'input');
   return extreme('min', input, dim, keepdim);
 }
 
@@ -412,6 +415,7 @@ function aextreme(kind: Extreme, input: Tensor, dim: DimArg | undefined, keepdim
  * @example x.amax(); x.amax([0, 1], true); torch.amax(x, { dim: 1 })
  */
 export function amax(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  checkTensor(input, 'amax', 'input');
   return aextreme('max', input, dim, keepdim);
 }
 
@@ -420,6 +424,7 @@ export function amax(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
  * @example x.amin(0)
  */
 export function amin(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  checkTensor(input, 'amin', 'input');
   return aextreme('min', input, dim, keepdim);
 }
 
@@ -441,6 +446,7 @@ function argExtreme(
  * @example x.argmax(); x.argmax(1); torch.argmax(x, { dim: 0, keepdim: true })
  */
 export function argmax(input: Tensor, dim?: number | DimOptions | null, keepdim?: boolean): Tensor {
+  checkTensor(input, 'argmax', 'input');
   return argExtreme('max', input, dim, keepdim);
 }
 
@@ -449,6 +455,7 @@ export function argmax(input: Tensor, dim?: number | DimOptions | null, keepdim?
  * @example x.argmin(0)
  */
 export function argmin(input: Tensor, dim?: number | DimOptions | null, keepdim?: boolean): Tensor {
+  checkTensor(input, 'argmin', 'input');
   return argExtreme('min', input, dim, keepdim);
 }
 

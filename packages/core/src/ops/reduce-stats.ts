@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import { isFloatingPoint } from '../dtype.js';
 import type { AttrSpec, OpSample, TensorMeta } from '../registry.js';
 import { Tensor } from '../tensor.js';
@@ -156,6 +157,7 @@ export function variance(
   unbiased?: boolean,
   keepdim?: boolean,
 ): Tensor {
+  checkTensor(input, 'var', 'input');
   return run(varOp, [input], varAttrs('var', input, dim, unbiased, keepdim));
 }
 
@@ -164,6 +166,7 @@ export function variance(
  * @example x.std(); x.std(1, true, true); torch.std(x, { dim: 0, unbiased: false })
  */
 export function std(input: Tensor, dim?: VarDimArg, unbiased?: boolean, keepdim?: boolean): Tensor {
+  checkTensor(input, 'std', 'input');
   return run(stdOp, [input], varAttrs('std', input, dim, unbiased, keepdim));
 }
 
@@ -204,6 +207,7 @@ export const logsumexpOp = op<ReduceAttrs>({
  * @example torch.logsumexp(x, 1); x.logsumexp([0, 1], true); x.logsumexp({ dim: 0 })
  */
 export function logsumexp(input: Tensor, dim: DimArg, keepdim?: boolean): Tensor {
+  checkTensor(input, 'logsumexp', 'input');
   const o = reduceArgs(dim, keepdim);
   if (o.dim === undefined || o.dim === null) {
     throw new TypeError(

@@ -1,3 +1,4 @@
+import { argTypeError, checkTensor, checkTensorOrScalar } from '../arg-check.js';
 import { scalarTensor } from '../creation.js';
 import { type DType, dtypeCategory, isFloatingPoint, scalarTypeName } from '../dtype.js';
 import type { OpSample, TensorMeta } from '../registry.js';
@@ -31,11 +32,9 @@ export const REDUCE_ATTR_SPECS = {
  * Output meta of a reduction over `dims`.
  * @example reducedMeta(x, { dims: [1], keepdim: true }) // { shape: [2, 1, 4], dtype } for x of shape [2, 3, 4]
  */
-export function reducedMeta(
-  x: Tensor,
-  { dims, keepdim }: ReduceAttrs,
-  dtype: DType = x.dtype,
-): TensorMeta {
+export function reducedMeta(x: Tensor, { dims, keepdim }: ReduceAttrs, dtype?: DType): TensorMeta {
+  checkTensor(x, 'reducedMeta', 'input');
+  dtype ??= x.dtype;
   const shape: number[] = [];
   for (let i = 0; i < x.shape.length; i++) {
     if (dims.includes(i)) {
@@ -64,6 +63,9 @@ export function reduceDims(
   opName: string,
 ): number[] {
   if (dim === undefined || dim === null) return allDims(ndim);
+  if (typeof dim !== 'number' && !Array.isArray(dim)) {
+    throw argTypeError(opName, 'dim', dim, 'an integer or a list of integers');
+  }
   const list = typeof dim === 'number' ? [dim] : dim;
   if (list.length === 0) return allDims(ndim);
   const dims = normalizeDims(list, ndim, opName).sort((a, b) => a - b);
@@ -101,6 +103,7 @@ export function keepDims(
   inputShape: readonly number[],
   { dims, keepdim }: ReduceAttrs,
 ): Tensor {
+  checkTensor(t, 'keepDims', 'grad');
   if (keepdim || dims.length === 0) return t;
   return reshape(
     t,
@@ -114,6 +117,7 @@ export function keepDims(
  * @example torch.unreduce(torch.ones(2), [2, 3], { dims: [1], keepdim: false }).shape // [2, 3]
  */
 export function unreduce(g: Tensor, inputShape: readonly number[], attrs: ReduceAttrs): Tensor {
+  checkTensor(g, 'unreduce', 'grad');
   return expand(keepDims(g, inputShape, attrs), inputShape);
 }
 
@@ -181,8 +185,11 @@ export function compareMask(
   input: Tensor,
   other: Tensor | number,
   cmp: MaskComparison = 'eq',
-  dtype: DType = input.dtype,
+  dtype?: DType,
 ): Tensor {
+  checkTensor(input, 'compareMask', 'input');
+  checkTensorOrScalar(other, 'compareMask', 'other');
+  dtype ??= input.dtype;
   const b = other instanceof Tensor ? other : scalarTensor(other, input.dtype, input.device);
   return run(compareMaskOp, [input, b], { cmp, dtype });
 }
@@ -192,6 +199,7 @@ export function compareMask(
  * @example torch.signMask(torch.tensor([-2, 0, 3])) // tensor([-1., 0., 1.])
  */
 export function signMask(x: Tensor): Tensor {
+  checkTensor(x, 'signMask', 'input');
   return compareMask(x, 0, 'gt').sub(compareMask(x, 0, 'lt'));
 }
 
@@ -320,7 +328,12 @@ export function reduceArgs(
   dimOrOpts: number | readonly number[] | ReduceOptions | null | undefined,
   keepdim: boolean | undefined,
 ): ReduceOptions {
-  if (dimOrOpts !== null && typeof dimOrOpts === 'object' && !Array.isArray(dimOrOpts)) {
+  const isOptions =
+    dimOrOpts !== null &&
+    typeof dimOrOpts === 'object' &&
+    !Array.isArray(dimOrOpts) &&
+    !(dimOrOpts instanceof Tensor);
+  if (isOptions) {
     return dimOrOpts as ReduceOptions;
   }
   return { dim: dimOrOpts as number | readonly number[] | undefined, keepdim };
@@ -353,6 +366,7 @@ function intAccumulate(x: Tensor): Tensor {
  * @example x.sum(); x.sum(0, true); x.sum({ dim: [0, 1] })
  */
 export function sum(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  checkTensor(input, 'sum', 'input');
   const o = reduceArgs(dim, keepdim);
   const x = intAccumulate(input);
   if (isFullReduction(o)) return run(sumAllOp, [x]);
@@ -411,6 +425,7 @@ export const meanAllOp = op<Record<string, never>>({
  * @example x.mean(); x.mean(1, true); torch.mean(x, { dim: [0, 1] })
  */
 export function mean(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  checkTensor(input, 'mean', 'input');
   const o = reduceArgs(dim, keepdim);
   if (isFullReduction(o)) return run(meanAllOp, [input]);
   return run(meanOp, [input], dimAttrs(o, input.shape.length, 'mean'));
@@ -493,6 +508,7 @@ export const prodAllOp = op<Record<string, never>>({
  * @example x.prod(); x.prod(1, true); torch.prod(x, { dim: 0 })
  */
 export function prod(input: Tensor, dim?: DimArg, keepdim?: boolean): Tensor {
+  checkTensor(input, 'prod', 'input');
   const o = reduceArgs(dim, keepdim);
   const x = intAccumulate(input);
   if (isFullReduction(o)) return run(prodAllOp, [x]);

@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import type { RegisteredOp } from '../registry.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -37,6 +38,7 @@ export const flipOp: RegisteredOp<{ dims: number[] }> = op<{ dims: number[] }>({
  * @example torch.arange(4).flip(0) // tensor([3, 2, 1, 0])
  */
 export function flip(t: Tensor, ...dims: (number | readonly number[])[]): Tensor {
+  checkTensor(t, 'flip', 'input');
   const list =
     dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as number[]) : (dims as number[]);
   const norm = list.map((d) => normalizeDim(d, t.shape.length, 'flip'));
@@ -56,6 +58,7 @@ export function flip(t: Tensor, ...dims: (number | readonly number[])[]): Tensor
  * @example torch.eye(2).fliplr()
  */
 export function fliplr(t: Tensor): Tensor {
+  checkTensor(t, 'fliplr', 'input');
   if (t.shape.length < 2) throw new RangeError('fliplr: Input must be >= 2-d.');
   return flip(t, 1);
 }
@@ -65,6 +68,7 @@ export function fliplr(t: Tensor): Tensor {
  * @example torch.arange(3).flipud() // tensor([2, 1, 0])
  */
 export function flipud(t: Tensor): Tensor {
+  checkTensor(t, 'flipud', 'input');
   if (t.shape.length < 1) throw new RangeError('flipud: Input must be >= 1-d.');
   return flip(t, 0);
 }
@@ -148,6 +152,7 @@ export const repeatOp = op<{ repeats: number[] }>({
  * @example torch.tensor([1, 2]).repeat(2, 2) // tensor([[1., 2., 1., 2.], [1., 2., 1., 2.]])
  */
 export function repeat(t: Tensor, ...repeats: (number | readonly number[])[]): Tensor {
+  checkTensor(t, 'repeat', 'input');
   const list =
     repeats.length === 1 && Array.isArray(repeats[0])
       ? (repeats[0] as number[]).slice()
@@ -165,6 +170,7 @@ export function roll(
   shifts: number | readonly number[],
   dims?: number | readonly number[] | null,
 ): Tensor {
+  checkTensor(t, 'roll', 'input');
   const sh = typeof shifts === 'number' ? [shifts] : shifts.slice();
   if (!sh.every((v) => Number.isInteger(v))) {
     throw new TypeError(`roll: shifts must be integers, got ${formatShape(sh)}`);
@@ -252,6 +258,7 @@ export const triuOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
  * @example torch.ones(3, 3).tril() // ones on and below the diagonal
  */
 export function tril(t: Tensor, diagonal = 0): Tensor {
+  checkTensor(t, 'tril', 'input');
   return run(trilOp, [t], { diagonal: checkDiagonal('tril', diagonal) });
 }
 
@@ -269,6 +276,7 @@ function checkDiagonal(opName: string, diagonal: number): number {
  * @example torch.ones(3, 3).triu(1) // ones strictly above the diagonal
  */
 export function triu(t: Tensor, diagonal = 0): Tensor {
+  checkTensor(t, 'triu', 'input');
   return run(triuOp, [t], { diagonal: checkDiagonal('triu', diagonal) });
 }
 

@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import type { ViewLayout } from '../registry.js';
 import { contiguousStrides, formatShape, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -89,6 +90,7 @@ export function slice(
   end?: number | null,
   step = 1,
 ): Tensor {
+  checkTensor(t, 'slice', 'input');
   const d = normalizeDim(dim, t.shape.length, 'slice');
   if (t.shape.length === 0) throw new RangeError('slice() cannot be applied to a 0-dim tensor.');
   if (!Number.isInteger(step) || step <= 0)
@@ -140,6 +142,7 @@ function selectLayout(src: ViewLayout, { dim, index }: { dim: number; index: num
  * @example torch.tensor([[11, 12, 13], [21, 22, 23]]).select(0, 1) // tensor([21., 22., 23.])
  */
 export function select(t: Tensor, dim: number, index: number): Tensor {
+  checkTensor(t, 'select', 'input');
   if (t.shape.length === 0) throw new RangeError('select() cannot be applied to a 0-dim tensor.');
   const d = normalizeDim(dim, t.shape.length, 'select');
   const size = t.shape[d]!;
@@ -156,6 +159,7 @@ export function select(t: Tensor, dim: number, index: number): Tensor {
  * @example x.narrow(0, 1, 2) // x[1:3]
  */
 export function narrow(t: Tensor, dim: number, start: number, length: number): Tensor {
+  checkTensor(t, 'narrow', 'input');
   if (t.shape.length === 0) throw new RangeError('narrow() cannot be applied to a 0-dim tensor.');
   if (!Number.isInteger(start) || !Number.isInteger(length)) {
     throw new TypeError(`narrow: start and length must be integers, got ${start} and ${length}`);

@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import type { DType } from '../dtype.js';
 import { isFloatingPoint } from '../dtype.js';
 import type { OpSample, RegisteredOp, TensorMeta, VjpFn } from '../registry.js';
@@ -18,6 +19,7 @@ import { op, run, zeroGradOf } from './define.js';
  * @example torch.asFloat(torch.tensor([1, 2], { dtype: 'int32' })).dtype // 'float32'
  */
 export function asFloat(x: Tensor): Tensor {
+  checkTensor(x, 'asFloat', 'input');
   return isFloatingPoint(x.dtype) ? x : cast(x, 'float32');
 }
 
@@ -316,82 +318,98 @@ export const roundOp = unary({
  * @example torch.abs(torch.tensor([-1, 2])) // tensor([1., 2.])
  */
 export function abs(x: Tensor): Tensor {
+  checkTensor(x, 'abs', 'input');
   return run(absOp, [x]);
 }
 
 /** e^x elementwise. @example torch.exp(x) */
 export function exp(x: Tensor): Tensor {
+  checkTensor(x, 'exp', 'input');
   return run(expOp, [asFloat(x)]);
 }
 
 /** Natural logarithm. @example torch.log(u) */
 export function log(x: Tensor): Tensor {
+  checkTensor(x, 'log', 'input');
   return run(logOp, [asFloat(x)]);
 }
 
 /** log(1 + x), accurate near 0. @example torch.log1p(torch.tensor([1e-10])) */
 export function log1p(x: Tensor): Tensor {
+  checkTensor(x, 'log1p', 'input');
   return run(log1pOp, [asFloat(x)]);
 }
 
 /** e^x - 1, accurate near 0. @example torch.expm1(torch.tensor([1e-10])) */
 export function expm1(x: Tensor): Tensor {
+  checkTensor(x, 'expm1', 'input');
   return run(expm1Op, [asFloat(x)]);
 }
 
 /** Square root (NaN for negatives). @example torch.sqrt(torch.tensor([4])) // tensor([2.]) */
 export function sqrt(x: Tensor): Tensor {
+  checkTensor(x, 'sqrt', 'input');
   return run(sqrtOp, [asFloat(x)]);
 }
 
 /** 1 / sqrt(x). @example torch.rsqrt(torch.tensor([4])) // tensor([0.5000]) */
 export function rsqrt(x: Tensor): Tensor {
+  checkTensor(x, 'rsqrt', 'input');
   return run(rsqrtOp, [asFloat(x)]);
 }
 
 /** Sine. @example torch.sin(x) */
 export function sin(x: Tensor): Tensor {
+  checkTensor(x, 'sin', 'input');
   return run(sinOp, [asFloat(x)]);
 }
 
 /** Cosine. @example torch.cos(x) */
 export function cos(x: Tensor): Tensor {
+  checkTensor(x, 'cos', 'input');
   return run(cosOp, [asFloat(x)]);
 }
 
 /** Hyperbolic tangent. @example torch.tanh(w1.matmul(x).add(b1)) */
 export function tanh(x: Tensor): Tensor {
+  checkTensor(x, 'tanh', 'input');
   return run(tanhOp, [asFloat(x)]);
 }
 
 /** Logistic sigmoid 1 / (1 + e^-x). @example torch.sigmoid(torch.tensor([0])) // tensor([0.5000]) */
 export function sigmoid(x: Tensor): Tensor {
+  checkTensor(x, 'sigmoid', 'input');
   return run(sigmoidOp, [asFloat(x)]);
 }
 
 /** 1 / x (integers give float32). @example torch.reciprocal(torch.tensor([2])) // tensor([0.5000]) */
 export function reciprocal(x: Tensor): Tensor {
+  checkTensor(x, 'reciprocal', 'input');
   return run(reciprocalOp, [asFloat(x)]);
 }
 
 /** max(x, 0); integer tensors stay integer. @example torch.relu(torch.tensor([-1, 2])) */
 export function relu(x: Tensor): Tensor {
+  checkTensor(x, 'relu', 'input');
   if (x.dtype === 'bool') throw new TypeError('relu: Boolean inputs not supported for relu');
   return run(reluOp, [x]);
 }
 
 /** -1, 0 or 1 by sign (0 for NaN); keeps the dtype. @example torch.sign(torch.tensor([-2, 0, 3])) */
 export function sign(x: Tensor): Tensor {
+  checkTensor(x, 'sign', 'input');
   return run(signOp, [x]);
 }
 
 /** Rounds down; integer tensors are returned as copies. @example torch.floor(torch.tensor([-1.5])) // tensor([-2.]) */
 export function floor(x: Tensor): Tensor {
+  checkTensor(x, 'floor', 'input');
   return run(floorOp, [x]);
 }
 
 /** Rounds up. @example torch.ceil(torch.tensor([-1.5])) // tensor([-1.]) */
 export function ceil(x: Tensor): Tensor {
+  checkTensor(x, 'ceil', 'input');
   return run(ceilOp, [x]);
 }
 
@@ -400,6 +418,7 @@ export function ceil(x: Tensor): Tensor {
  * @example torch.round(torch.tensor([0.5, 1.5, 2.5])) // tensor([0., 2., 2.])
  */
 export function round(x: Tensor): Tensor {
+  checkTensor(x, 'round', 'input');
   return run(roundOp, [x]);
 }
 
@@ -408,6 +427,7 @@ export function round(x: Tensor): Tensor {
  * @example torch.square(torch.tensor([3])) // tensor([9.])
  */
 export function square(x: Tensor): Tensor {
+  checkTensor(x, 'square', 'input');
   return pow(x.dtype === 'bool' ? cast(x, 'int32') : x, 2);
 }
 

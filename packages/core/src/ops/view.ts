@@ -1,3 +1,4 @@
+import { checkTensor } from '../arg-check.js';
 import { contiguousStrides, formatShape, normalizeDim, numelOf, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { op, run } from './define.js';
@@ -132,6 +133,7 @@ export function asStrided(
   strides: readonly number[],
   offset = 0,
 ): Tensor {
+  checkTensor(t, 'asStrided', 'input');
   checkStridedLayout('asStrided', shape, strides, t.offset + offset, t.storage.size);
   return run(asStridedOp, [t], { shape: shape.slice(), strides: strides.slice(), offset });
 }
@@ -160,6 +162,7 @@ export const contiguousOp = op({
  * @example x.t().contiguous().isContiguous() // true
  */
 export function contiguous(t: Tensor): Tensor {
+  checkTensor(t, 'contiguous', 'input');
   return t.isContiguous() ? t : run(contiguousOp, [t]);
 }
 
@@ -168,6 +171,7 @@ export function contiguous(t: Tensor): Tensor {
  * @example const y = x.clone();
  */
 export function clone(t: Tensor): Tensor {
+  checkTensor(t, 'clone', 'input');
   return run(contiguousOp, [t]);
 }
 
@@ -280,6 +284,7 @@ function shapeArgs(args: readonly (number | readonly number[])[]): number[] {
  * @example torch.arange(6).view(2, 3)
  */
 export function view(t: Tensor, ...shape: (number | readonly number[])[]): Tensor {
+  checkTensor(t, 'view', 'input');
   return run(viewOp, [t], { shape: inferSize(shapeArgs(shape), t.numel(), 'view') });
 }
 
@@ -288,6 +293,7 @@ export function view(t: Tensor, ...shape: (number | readonly number[])[]): Tenso
  * @example x.t().reshape(-1)
  */
 export function reshape(t: Tensor, ...shape: (number | readonly number[])[]): Tensor {
+  checkTensor(t, 'reshape', 'input');
   const target = inferSize(shapeArgs(shape), t.numel(), 'reshape');
   // Like PyTorch, even an unchanged shape gives a new alias, never `t` itself.
   const strides = shapesEqual(target, t.shape)
@@ -330,6 +336,7 @@ export const transposeOp = op<{ dim0: number; dim1: number }>({
  * @example x.transpose(0, 1)
  */
 export function transpose(t: Tensor, dim0: number, dim1: number): Tensor {
+  checkTensor(t, 'transpose', 'input');
   const n = t.shape.length;
   const d0 = normalizeDim(dim0, n, 'transpose');
   const d1 = normalizeDim(dim1, n, 'transpose');
@@ -374,6 +381,7 @@ export const permuteOp = op<{ dims: number[] }>({
  * @example torch.zeros(2, 3, 4).permute(2, 0, 1).shape // [4, 2, 3]
  */
 export function permute(t: Tensor, ...dims: (number | readonly number[])[]): Tensor {
+  checkTensor(t, 'permute', 'input');
   const list = shapeArgs(dims);
   if (list.length !== t.shape.length) {
     throw new RangeError(
@@ -392,6 +400,7 @@ export function permute(t: Tensor, ...dims: (number | readonly number[])[]): Ten
  * @example torch.sumTo(torch.ones(2, 3), [1, 3]) // tensor([[2., 2., 2.]])
  */
 export function sumTo(grad: Tensor, shape: readonly number[]): Tensor {
+  checkTensor(grad, 'sumTo', 'input');
   if (shapesEqual(grad.shape, shape)) return grad;
   const lead = grad.shape.length - shape.length;
   const dims: number[] = [];
@@ -439,6 +448,7 @@ export const expandOp = op<{ shape: number[] }>({
  * @example torch.tensor([1, 2]).expand(3, 2)
  */
 export function expand(t: Tensor, ...shape: (number | readonly number[])[]): Tensor {
+  checkTensor(t, 'expand', 'input');
   const want = shapeArgs(shape);
   if (want.length < t.shape.length) {
     throw new RangeError(
@@ -473,6 +483,7 @@ export function expand(t: Tensor, ...shape: (number | readonly number[])[]): Ten
  * @example torch.broadcastTo(torch.tensor([1, 2]), [3, 2])
  */
 export function broadcastTo(t: Tensor, shape: readonly number[]): Tensor {
+  checkTensor(t, 'broadcastTo', 'input');
   return expand(t, shape);
 }
 
@@ -504,6 +515,7 @@ export const unsqueezeOp = op<{ dim: number }>({
  * @example torch.tensor([1, 2]).unsqueeze(0).shape // [1, 2]
  */
 export function unsqueeze(t: Tensor, dim: number): Tensor {
+  checkTensor(t, 'unsqueeze', 'input');
   return run(unsqueezeOp, [t], { dim: normalizeDim(dim, t.shape.length + 1, 'unsqueeze') });
 }
 
@@ -537,6 +549,7 @@ export const squeezeOp = op<{ dims: number[] }>({
  * @example torch.zeros(2, 1, 3).squeeze().shape // [2, 3]
  */
 export function squeeze(t: Tensor, dim?: number | readonly number[]): Tensor {
+  checkTensor(t, 'squeeze', 'input');
   const n = t.shape.length;
   const dims =
     dim === undefined
@@ -550,6 +563,7 @@ export function squeeze(t: Tensor, dim?: number | readonly number[]): Tensor {
  * @example m.t()
  */
 export function t(x: Tensor): Tensor {
+  checkTensor(x, 't', 'input');
   if (x.shape.length > 2)
     throw new RangeError(
       `t() expects a tensor with <= 2 dimensions, but self is ${x.shape.length}D`,
@@ -581,6 +595,7 @@ export const tOp = op({
  * @example torch.zeros(2, 3, 4).flatten(1).shape // [2, 12]
  */
 export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
+  checkTensor(t, 'flatten', 'input');
   const n = t.shape.length;
   const s = normalizeDim(startDim, n, 'flatten');
   const e = normalizeDim(endDim, n, 'flatten');
@@ -598,6 +613,7 @@ export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
  * @example torch.zeros(2, 12).unflatten(1, [3, -1]).shape // [2, 3, 4]
  */
 export function unflatten(t: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  checkTensor(t, 'unflatten', 'input');
   const d = normalizeDim(dim, t.shape.length, 'unflatten');
   if (t.shape.length === 0) {
     throw new RangeError(`unflatten: Dimension specified as ${dim} but tensor has no dimensions`);
@@ -630,6 +646,7 @@ export function movedim(
   source: number | readonly number[],
   destination: number | readonly number[],
 ): Tensor {
+  checkTensor(t, 'movedim', 'input');
   const n = t.shape.length;
   const src = typeof source === 'number' ? [source] : source.slice();
   const dst = typeof destination === 'number' ? [destination] : destination.slice();
@@ -662,11 +679,13 @@ export const moveaxis = movedim;
 
 /** Alias of `transpose` (NumPy's name). @example torch.swapaxes(x, 0, 1) */
 export function swapaxes(t: Tensor, axis0: number, axis1: number): Tensor {
+  checkTensor(t, 'swapaxes', 'input');
   return transpose(t, axis0, axis1);
 }
 
 /** Alias of `transpose`. @example torch.swapdims(x, 0, 1) */
 export function swapdims(t: Tensor, dim0: number, dim1: number): Tensor {
+  checkTensor(t, 'swapdims', 'input');
   return transpose(t, dim0, dim1);
 }
 
@@ -734,6 +753,7 @@ proto.expand = function (this: Tensor, ...shape) {
   return expand(this, ...shape);
 };
 proto.expandAs = function (this: Tensor, other: Tensor) {
+  checkTensor(other, 'expandAs', 'other');
   return expand(this, other.shape);
 };
 proto.unsqueeze = function (this: Tensor, dim: number) {
@@ -765,9 +785,11 @@ proto.broadcastTo = function (this: Tensor, shape: readonly number[]) {
   return broadcastTo(this, shape);
 };
 proto.viewAs = function (this: Tensor, other: Tensor) {
+  checkTensor(other, 'viewAs', 'other');
   return view(this, other.shape);
 };
 proto.reshapeAs = function (this: Tensor, other: Tensor) {
+  checkTensor(other, 'reshapeAs', 'other');
   return reshape(this, other.shape);
 };
 proto.flatten = function (this: Tensor, startDim?: number, endDim?: number) {
