@@ -2,7 +2,7 @@ import * as torch from 'autodag';
 import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 
-const { readIdx, idxToTensor } = torch.io;
+const { readIdx, idxToTensor, IdxError } = torch.io;
 
 type Code = 0x08 | 0x09 | 0x0b | 0x0c | 0x0d | 0x0e;
 const SIZE: Record<Code, number> = { 8: 1, 9: 1, 11: 2, 12: 4, 13: 4, 14: 8 };
@@ -106,5 +106,23 @@ describe('readIdx', () => {
     expect(() => readIdx(gz.subarray(0, gz.length - 12))).toThrow(
       /looks gzip-compressed but could not be inflated/,
     );
+  });
+
+  it('every failure is an IdxError whose message starts with idx: and the name', () => {
+    const good = idxBytes(0x08, [2, 3], [1, 2, 3, 4, 5, 6]);
+    const bad = good.slice();
+    bad[2] = 0x0a;
+    const gz = gzipSync(good);
+    for (const bytes of [
+      good.subarray(0, 3),
+      good.subarray(0, 10),
+      good.subarray(0, 15),
+      bad,
+      gz.subarray(0, gz.length - 12),
+    ]) {
+      expect(() => readIdx(bytes, 'f.idx')).toThrow(IdxError);
+      expect(() => readIdx(bytes, 'f.idx')).toThrow(/^idx: f.idx /);
+    }
+    expect(() => readIdx(42 as never)).toThrow(IdxError);
   });
 });

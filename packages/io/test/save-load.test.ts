@@ -129,6 +129,34 @@ describe('save / load', () => {
     expect(() => loadFromBytes(new Uint8Array([1, 2, 3]))).toThrow(torch.io.SafetensorsError);
   });
 
+  it('saveToBytes defaults to safetensors, which loadFromBytes recognises', async () => {
+    const bytes = await saveToBytes(tensors);
+    expect(Object.keys(safetensors.deserialize(bytes).tensors).sort()).toEqual(
+      Object.keys(tensors).sort(),
+    );
+    expect(loadFromBytes(bytes).weight!.tolist()).toEqual(tensors.weight!.tolist());
+    await expect(saveToBytes(tensors.bias!)).rejects.toThrow(
+      /^saveToBytes: safetensors stores named tensors; pass an object such as \{ x: tensor \}, or \{ format: 'npy' \}/,
+    );
+    const path = join(dir, 'default.safetensors');
+    await save(tensors, path);
+    expect(Buffer.from(readFileSync(path)).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it('npz limits pass through loadFromBytes and load', async () => {
+    const bytes = await saveToBytes(tensors, { format: 'npz', compressed: true });
+    expect(() => loadFromBytes(bytes, { maxEntries: 6 })).toThrow(
+      /^npz: archive lists 7 entries, more than the limit of 6 \(raise it with the maxEntries option\)/,
+    );
+    expect(() => loadFromBytes(bytes, { maxInflatedBytes: 100 })).toThrow(
+      /more than the limit of 100 bytes \(raise it with the maxInflatedBytes option\)/,
+    );
+    const path = join(dir, 'limited.npz');
+    await save(tensors, path, { compressed: true });
+    await expect(load(path, { maxEntries: 6 })).rejects.toThrow(torch.io.NpzError);
+    expect(Object.keys(await load(path, { maxEntries: 7 })).length).toBe(7);
+  });
+
   it('errors from a damaged file name the format', async () => {
     const path = join(dir, 'bad.safetensors');
     writeFileSync(path, new Uint8Array([200, 0, 0, 0, 0, 0, 0, 0, 123]));

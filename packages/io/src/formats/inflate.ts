@@ -12,15 +12,19 @@ export const DEFAULT_MAX_INFLATED_BYTES = 2 ** 31;
 /** Deflate cannot expand more than about 1032:1; anything claiming more is corrupt. */
 export const MAX_DEFLATE_RATIO = 1032;
 
-/** Compressed bytes pushed per step: at the maximum ratio a step yields about 17 MB. */
-const STEP = 16384;
+/**
+ * Compressed bytes pushed per step: 64 KiB (at most ~66 MB of output), fewer near the cap so
+ * that one step cannot yield much more than the room left.
+ */
+const MAX_STEP = 65536;
+const MIN_STEP = 4096;
 
 /**
  * Input pushed with no output before pushing stops. Past the end of a deflate stream the
  * streaming classes keep re-copying what follows, so junk there would cost quadratic time; no
  * encoder spends this much input on nothing (a stored block or gzip header field is < 64 KiB).
  */
-const IDLE_LIMIT = 16 * STEP;
+const IDLE_LIMIT = 4 * MAX_STEP;
 
 /**
  * A limit option as given (undefined: the reader's default); NaN or a negative number, which
@@ -55,7 +59,7 @@ class Sink {
   private readonly chunks: Uint8Array[] = [];
 
   constructor(
-    private readonly cap: number,
+    readonly cap: number,
     hint: number,
   ) {
     this.first = new Uint8Array(Math.max(0, Math.min(cap, hint)));
@@ -95,10 +99,13 @@ interface Stream {
 function drive(stream: Stream, input: Uint8Array, sink: Sink): void {
   try {
     let idle = 0;
-    for (let at = 0; at < input.length && idle < IDLE_LIMIT; at += STEP) {
+    for (let at = 0; at < input.length && idle < IDLE_LIMIT; ) {
+      const room = sink.cap - sink.length;
+      const step = Math.min(MAX_STEP, Math.max(MIN_STEP, Math.ceil(room / MAX_DEFLATE_RATIO)));
       const before = sink.length;
-      stream.push(input.subarray(at, at + STEP));
-      idle = sink.length === before ? idle + STEP : 0;
+      stream.push(input.subarray(at, at + step));
+      at += step;
+      idle = sink.length === before ? idle + step : 0;
     }
     stream.push(new Uint8Array(0), true);
   } catch (e) {
