@@ -68,10 +68,11 @@ export function maybeGunzip(
     return gunzip(bytes, max);
   } catch (e) {
     if (!(e instanceof InflateFailure)) throw e;
-    if (e.overCap)
+    if (e.reason === 'cap')
       fail(
         `${name} inflates to more than ${max} bytes, the limit (raise it with the maxInflatedBytes option)`,
       );
+    if (e.reason === 'memory') fail(`${name} cannot be inflated in memory: ${e.message}`);
     fail(
       `${name} looks gzip-compressed but could not be inflated (corrupt or truncated download?): ${e.message}`,
     );

@@ -40,15 +40,27 @@ export function checkLimit(
   return value;
 }
 
-/** Why bounded inflation failed; the readers reword it in their own error type. */
+/**
+ * Why bounded inflation failed, for the readers to reword in their own error type: the output
+ * passed the cap (the data may be sound, the cap too low), the data is corrupt, or the output
+ * cannot be held in memory (over a typed array's maximum length, or out of memory).
+ */
 export class InflateFailure extends Error {
   constructor(
-    /** True when the output passed the cap (the data may be sound, the cap too low). */
-    readonly overCap: boolean,
+    readonly reason: 'cap' | 'corrupt' | 'memory',
     message: string,
   ) {
     super(message);
     this.name = 'InflateFailure';
+  }
+}
+
+/** A zeroed buffer of `n` bytes, or an `InflateFailure` saying why there is none. */
+function allocate(n: number): Uint8Array {
+  try {
+    return new Uint8Array(n);
+  } catch (e) {
+    throw new InflateFailure('memory', `cannot allocate ${n} bytes (${(e as Error).message})`);
   }
 }
 
@@ -62,12 +74,12 @@ class Sink {
     readonly cap: number,
     hint: number,
   ) {
-    this.first = new Uint8Array(Math.max(0, Math.min(cap, hint)));
+    this.first = allocate(Math.max(0, Math.min(cap, hint)));
   }
 
   add(chunk: Uint8Array): void {
     if (chunk.length > this.cap - this.length)
-      throw new InflateFailure(true, `output passes ${this.cap} bytes`);
+      throw new InflateFailure('cap', `output passes ${this.cap} bytes`);
     if (this.chunks.length === 0 && this.length + chunk.length <= this.first.length) {
       this.first.set(chunk, this.length);
     } else {
@@ -81,7 +93,7 @@ class Sink {
   bytes(): Uint8Array {
     if (this.chunks.length === 0)
       return this.length === this.first.length ? this.first : this.first.slice(0, this.length);
-    const out = new Uint8Array(this.length);
+    const out = allocate(this.length);
     let at = 0;
     for (const c of this.chunks) {
       out.set(c, at);
@@ -110,7 +122,9 @@ function drive(stream: Stream, input: Uint8Array, sink: Sink): void {
     stream.push(new Uint8Array(0), true);
   } catch (e) {
     if (e instanceof InflateFailure) throw e;
-    throw new InflateFailure(false, (e as Error).message); // fflate: 'unexpected EOF', ...
+    // fflate throws plain Errors ('unexpected EOF', 'invalid distance'); RangeErrors are
+    // allocations that failed inside it.
+    throw new InflateFailure(e instanceof RangeError ? 'memory' : 'corrupt', (e as Error).message);
   }
 }
 
@@ -135,7 +149,7 @@ export function inflateRaw(input: Uint8Array, cap: number, hint = 0): Uint8Array
 export function gunzip(input: Uint8Array, cap: number): Uint8Array {
   if (input.length < 18)
     throw new InflateFailure(
-      false,
+      'corrupt',
       `${input.length} bytes are too few for gzip data (18 at least)`,
     );
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
@@ -153,12 +167,12 @@ export function gunzip(input: Uint8Array, cap: number): Uint8Array {
     const wantSize = view.getUint32(at + 4, true);
     if (crc !== wantCrc)
       throw new InflateFailure(
-        false,
+        'corrupt',
         `the data's CRC-32 0x${hex(crc)} differs from the trailer's 0x${hex(wantCrc)}${which}`,
       );
     if (size % 2 ** 32 !== wantSize)
       throw new InflateFailure(
-        false,
+        'corrupt',
         `it inflates to ${size} bytes but the trailer${which} says ${wantSize} (ISIZE)`,
       );
   };

@@ -70,9 +70,11 @@ function extract(bytes: Uint8Array, record: ZipRecord, fail: (message: string) =
     } catch (e) {
       if (!(e instanceof InflateFailure)) throw e;
       fail(
-        e.overCap
+        e.reason === 'cap'
           ? `entry '${name}' inflates to more than the ${usize} bytes its header declares`
-          : `entry '${name}' has corrupt deflate data (${e.message})`,
+          : e.reason === 'memory'
+            ? `entry '${name}' of ${usize} bytes cannot be held in memory: ${e.message}`
+            : `entry '${name}' has corrupt deflate data (${e.message})`,
       );
     }
     if (data.length !== usize)
