@@ -8,6 +8,7 @@
  */
 import type { Generator, Tensor } from '@autodag/core';
 import {
+  checkTensor,
   defaultGenerator,
   eye,
   fromTypedArray,
@@ -92,6 +93,7 @@ export function calculateGain(nonlinearity: Nonlinearity | string, param?: numbe
  * @example nn.init.calculateFanInAndFanOut(torch.empty(8, 3, 5, 5)) // [75, 200]
  */
 export function calculateFanInAndFanOut(tensor: Tensor): [number, number] {
+  checkTensor(tensor, 'calculateFanInAndFanOut', 'tensor');
   if (tensor.ndim < 2) {
     throw new Error(
       'Fan in and fan out can not be computed for tensor with fewer than 2 dimensions',
@@ -142,6 +144,7 @@ function fillWith(tensor: Tensor, values: Float32Array | Float64Array): Tensor {
  * @example nn.init.uniform_(torch.empty(3, 5), -0.1, 0.1)
  */
 export function uniform_(tensor: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
+  checkTensor(tensor, 'uniform_', 'tensor');
   checkFloat(tensor, 'uniform_');
   if (!(a <= b)) {
     throw new RangeError(
@@ -159,6 +162,7 @@ export function uniform_(tensor: Tensor, a = 0, b = 1, opts: InitOptions = {}): 
  * @example nn.init.normal_(torch.empty(3, 5), 0, 0.02)
  */
 export function normal_(tensor: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
+  checkTensor(tensor, 'normal_', 'tensor');
   checkFloat(tensor, 'normal_');
   if (!(std >= 0)) throw new RangeError(`normal_ expects std >= 0.0, but found std ${std}`);
   const g = opts.generator ?? defaultGenerator;
@@ -180,6 +184,7 @@ export function truncNormal_(
   b = 2,
   opts: InitOptions = {},
 ): Tensor {
+  checkTensor(tensor, 'truncNormal_', 'tensor');
   checkFloat(tensor, 'truncNormal_');
   const normCdf = (x: number) => (1 + erf(x / Math.SQRT2)) / 2;
   const l = normCdf((a - mean) / std);
@@ -202,6 +207,7 @@ export function truncNormal_(
  * @example nn.init.constant_(bias, 0.1)
  */
 export function constant_(tensor: Tensor, val: number): Tensor {
+  checkTensor(tensor, 'constant_', 'tensor');
   noGrad(() => overwrite(tensor, scalarTensor(val, tensor.dtype, tensor.device)));
   return tensor;
 }
@@ -211,6 +217,7 @@ export function constant_(tensor: Tensor, val: number): Tensor {
  * @example nn.init.zeros_(linear.bias)
  */
 export function zeros_(tensor: Tensor): Tensor {
+  checkTensor(tensor, 'zeros_', 'tensor');
   return constant_(tensor, 0);
 }
 
@@ -219,6 +226,7 @@ export function zeros_(tensor: Tensor): Tensor {
  * @example nn.init.ones_(norm.weight)
  */
 export function ones_(tensor: Tensor): Tensor {
+  checkTensor(tensor, 'ones_', 'tensor');
   return constant_(tensor, 1);
 }
 
@@ -227,6 +235,7 @@ export function ones_(tensor: Tensor): Tensor {
  * @example nn.init.eye_(torch.empty(3, 5))
  */
 export function eye_(tensor: Tensor): Tensor {
+  checkTensor(tensor, 'eye_', 'tensor');
   if (tensor.ndim !== 2) throw new Error('Only tensors with 2 dimensions are supported');
   const [rows, cols] = tensor.shape as [number, number];
   noGrad(() => overwrite(tensor, eye(rows, cols, { dtype: tensor.dtype, device: tensor.device })));
@@ -238,6 +247,7 @@ export function eye_(tensor: Tensor): Tensor {
  * @example nn.init.xavierUniform_(w, nn.init.calculateGain('relu'))
  */
 export function xavierUniform_(tensor: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
+  checkTensor(tensor, 'xavierUniform_', 'tensor');
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   const a = Math.sqrt(3.0) * std;
@@ -249,6 +259,7 @@ export function xavierUniform_(tensor: Tensor, gain = 1, opts: InitOptions = {})
  * @example nn.init.xavierNormal_(w)
  */
 export function xavierNormal_(tensor: Tensor, gain = 1, opts: InitOptions = {}): Tensor {
+  checkTensor(tensor, 'xavierNormal_', 'tensor');
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
   const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
   return normal_(tensor, 0, std, opts);
@@ -266,6 +277,7 @@ function kaimingStd(tensor: Tensor, opts: KaimingOptions): number {
  * @example nn.init.kaimingUniform_(w, { mode: 'fan_in', nonlinearity: 'relu' })
  */
 export function kaimingUniform_(tensor: Tensor, opts: KaimingOptions = {}): Tensor {
+  checkTensor(tensor, 'kaimingUniform_', 'tensor');
   if (tensor.shape.includes(0)) return tensor;
   const bound = Math.sqrt(3.0) * kaimingStd(tensor, opts);
   return uniform_(tensor, -bound, bound, opts);
@@ -276,6 +288,7 @@ export function kaimingUniform_(tensor: Tensor, opts: KaimingOptions = {}): Tens
  * @example nn.init.kaimingNormal_(w, { mode: 'fan_out', nonlinearity: 'relu' })
  */
 export function kaimingNormal_(tensor: Tensor, opts: KaimingOptions = {}): Tensor {
+  checkTensor(tensor, 'kaimingNormal_', 'tensor');
   if (tensor.shape.includes(0)) return tensor;
   return normal_(tensor, 0, kaimingStd(tensor, opts), opts);
 }

@@ -1,6 +1,7 @@
 import type { OpSample, RegisteredOp, Tensor, VjpFn } from '@autodag/core';
 import {
   callOp,
+  checkTensor,
   relu as coreRelu,
   defineOp,
   exp,
@@ -355,6 +356,7 @@ export interface GeluOptions {
  * @example F.gelu(torch.tensor([-1, 0, 1])) // tensor([-0.1587,  0.0000,  0.8413])
  */
 export function gelu(input: Tensor, opts: GeluOptions = {}): Tensor {
+  checkTensor(input, 'gelu', 'input');
   const approximate = opts.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') {
     throw new RangeError(
@@ -384,6 +386,7 @@ export interface InplaceOptions {
  * @example F.relu(torch.tensor([-1, 2])) // tensor([0, 2])
  */
 export function relu(input: Tensor, opts: InplaceOptions = {}): Tensor {
+  checkTensor(input, 'relu', 'input');
   return opts.inplace ? input.relu_() : coreRelu(input);
 }
 
@@ -392,6 +395,7 @@ export function relu(input: Tensor, opts: InplaceOptions = {}): Tensor {
  * @example F.silu(torch.tensor([1])) // tensor([0.7311])
  */
 export function silu(input: Tensor, opts: InplaceOptions = {}): Tensor {
+  checkTensor(input, 'silu', 'input');
   if (!opts.inplace) return callOp(siluOp, [input]) as Tensor;
   // SiluBackward0 reads the input: `inplace` hands it a copy of the original values.
   return inplace(input, 'silu_', (self) => callOp(siluOp, [self]) as Tensor);
@@ -403,6 +407,7 @@ export function silu(input: Tensor, opts: InplaceOptions = {}): Tensor {
  * @example F.leakyRelu(torch.tensor([-2, 3]), 0.1) // tensor([-0.2000,  3.0000])
  */
 export function leakyRelu(input: Tensor, negativeSlope = 0.01, opts: InplaceOptions = {}): Tensor {
+  checkTensor(input, 'leakyRelu', 'input');
   if (!opts.inplace) return callOp(leakyReluOp, [input], { negativeSlope }) as Tensor;
   return inplace(
     input,
@@ -418,6 +423,7 @@ export function leakyRelu(input: Tensor, negativeSlope = 0.01, opts: InplaceOpti
  * @example F.elu(torch.tensor([-1, 2])) // tensor([-0.6321,  2.0000])
  */
 export function elu(input: Tensor, alpha = 1, opts: InplaceOptions = {}): Tensor {
+  checkTensor(input, 'elu', 'input');
   if (!opts.inplace) return callOp(eluOp, [input], { alpha }) as Tensor;
   return inplace(input, 'elu_', (self) => callOp(eluInplaceOp, [self], { alpha }) as Tensor, {
     savesSelf: false,
@@ -440,6 +446,7 @@ export interface SoftplusOptions {
  * @example F.softplus(torch.tensor([0])) // tensor([0.6931])
  */
 export function softplus(input: Tensor, opts: SoftplusOptions = {}): Tensor {
+  checkTensor(input, 'softplus', 'input');
   return callOp(softplusOp, [input], {
     beta: opts.beta ?? 1,
     threshold: opts.threshold ?? 20,
@@ -456,6 +463,7 @@ export function hardtanh(
   maxVal = 1,
   opts: InplaceOptions = {},
 ): Tensor {
+  checkTensor(input, 'hardtanh', 'input');
   if (minVal > maxVal) {
     throw new RangeError(
       `hardtanh: min_val cannot be greater than max_val (got ${minVal} and ${maxVal})`,
@@ -475,5 +483,6 @@ export function hardtanh(
  * @example F.relu6(torch.tensor([-1, 3, 8])) // tensor([0., 3., 6.])
  */
 export function relu6(input: Tensor, opts: InplaceOptions = {}): Tensor {
+  checkTensor(input, 'relu6', 'input');
   return hardtanh(input, 0, 6, opts);
 }

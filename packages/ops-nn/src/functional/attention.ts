@@ -1,5 +1,13 @@
 import type { Generator, RegisteredOp, Tensor } from '@autodag/core';
-import { arange, callOp, defineOp, formatShape, maskedFill } from '@autodag/core';
+import {
+  arange,
+  callOp,
+  checkOptionalTensor,
+  checkTensor,
+  defineOp,
+  formatShape,
+  maskedFill,
+} from '@autodag/core';
 import { dropout } from './dropout.js';
 import { requireFloat } from './layer-util.js';
 import { softmax } from './softmax.js';
@@ -165,6 +173,10 @@ export function scaledDotProductAttention(
   value: Tensor,
   opts: AttentionOptions = {},
 ): Tensor {
+  checkTensor(query, 'scaledDotProductAttention', 'query');
+  checkTensor(key, 'scaledDotProductAttention', 'key');
+  checkTensor(value, 'scaledDotProductAttention', 'value');
+  checkOptionalTensor(opts.attnMask, 'scaledDotProductAttention', 'attnMask');
   if ((opts.dropoutP ?? 0) > 0) return attend(query, key, value, opts);
   const scale = opts.scale ?? undefined;
   const attrs = scale === undefined ? {} : { scale };

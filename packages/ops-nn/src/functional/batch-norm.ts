@@ -1,6 +1,8 @@
 import type { OpSample, RegisteredOp, Tensor, TensorMeta, VjpContext } from '@autodag/core';
 import {
   callOp,
+  checkOptionalTensor,
+  checkTensor,
   defineOp,
   formatShape,
   noGrad,
@@ -375,6 +377,11 @@ export function batchNorm(
   bias?: Tensor | null,
   opts: BatchNormOptions = {},
 ): Tensor {
+  checkTensor(input, 'batchNorm', 'input');
+  checkOptionalTensor(runningMean, 'batchNorm', 'runningMean');
+  checkOptionalTensor(runningVar, 'batchNorm', 'runningVar');
+  checkOptionalTensor(weight, 'batchNorm', 'weight');
+  checkOptionalTensor(bias, 'batchNorm', 'bias');
   const training = opts.training ?? false;
   const momentum = opts.momentum ?? 0.1;
   const eps = opts.eps ?? 1e-5;

@@ -1,5 +1,5 @@
 import type { Tensor } from '@autodag/core';
-import { formatShape, matmul } from '@autodag/core';
+import { checkOptionalTensor, checkTensor, formatShape, matmul } from '@autodag/core';
 import { requireFloat } from './layer-util.js';
 
 /**
@@ -69,6 +69,10 @@ export function bilinear(
   weight: Tensor,
   bias?: Tensor | null,
 ): Tensor {
+  checkTensor(input1, 'bilinear', 'input1');
+  checkTensor(input2, 'bilinear', 'input2');
+  checkTensor(weight, 'bilinear', 'weight');
+  checkOptionalTensor(bias, 'bilinear', 'bias');
   checkBilinear(input1, input2, weight, bias ?? null);
   const [out, in1, in2] = weight.shape as [number, number, number];
   const lead = input1.shape.slice(0, -1);

@@ -1,5 +1,16 @@
 import type { RegisteredOp } from '@autodag/core';
-import { callOp, cat, formatShape, squeeze, Tensor, unsqueeze, zeros } from '@autodag/core';
+import {
+  argTypeError,
+  callOp,
+  cat,
+  checkTensor,
+  describeValue,
+  formatShape,
+  squeeze,
+  Tensor,
+  unsqueeze,
+  zeros,
+} from '@autodag/core';
 import type { ConvAttrs } from './conv-ops.js';
 import {
   conv1dNoBiasOp,
@@ -63,9 +74,12 @@ function splitBias<O extends object>(
 ): [Tensor | null, O] {
   if (bias instanceof Tensor) return [bias, opts ?? ({} as O)];
   if (bias === null || bias === undefined) return [null, opts ?? ({} as O)];
+  if (Array.isArray(bias) || typeof bias !== 'object') {
+    throw argTypeError(name, 'bias', bias, 'a Tensor, null or an options object');
+  }
   if (opts !== undefined) {
     throw new TypeError(
-      `${name}: expected bias to be a Tensor or null when options are also given, got ${typeof bias}`,
+      `${name}: expected bias to be a Tensor or null when options are also given, got ${describeValue(bias)}`,
     );
   }
   return [null, bias as O];
@@ -73,9 +87,7 @@ function splitBias<O extends object>(
 
 /** Adds a batch dim to unbatched input; returns the input and whether to remove it after. */
 function batchify(name: string, input: Tensor, dims: number): [Tensor, boolean] {
-  if (!(input instanceof Tensor)) {
-    throw new TypeError(`${name}: expected input to be a Tensor, got ${typeof input}`);
-  }
+  checkTensor(input, name, 'input');
   const rank = input.shape.length;
   if (rank === dims + 2) return [input, false];
   if (rank === dims + 1) return [unsqueeze(input, 0), true];
@@ -85,9 +97,7 @@ function batchify(name: string, input: Tensor, dims: number): [Tensor, boolean] 
 }
 
 function checkWeight(name: string, weight: Tensor, dims: number): void {
-  if (!(weight instanceof Tensor)) {
-    throw new TypeError(`${name}: expected weight to be a Tensor, got ${typeof weight}`);
-  }
+  checkTensor(weight, name, 'weight');
   checkConvWeightRank(name, weight, dims);
 }
 

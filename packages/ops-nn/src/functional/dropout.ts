@@ -1,5 +1,5 @@
 import type { Generator, Tensor } from '@autodag/core';
-import { rand, zerosLike } from '@autodag/core';
+import { checkTensor, rand, zerosLike } from '@autodag/core';
 import { requireFloat } from './layer-util.js';
 
 /**
@@ -22,6 +22,7 @@ export interface DropoutOptions {
  * @example dropoutMask(x, 0.5) // values 0 or 2
  */
 export function dropoutMask(input: Tensor, p: number, generator?: Generator): Tensor {
+  checkTensor(input, 'dropoutMask', 'input');
   const u = rand(input.shape, { dtype: input.dtype, device: input.device, generator });
   return u
     .lt(1 - p)
@@ -37,6 +38,7 @@ export function dropoutMask(input: Tensor, p: number, generator?: Generator): Te
  * @example torch.manualSeed(0); F.dropout(torch.ones(6), { p: 0.5 }) // e.g. tensor([2., 0., 2., 2., 0., 0.])
  */
 export function dropout(input: Tensor, opts: DropoutOptions = {}): Tensor {
+  checkTensor(input, 'dropout', 'input');
   const p = opts.p ?? 0.5;
   if (!(p >= 0 && p <= 1)) {
     throw new RangeError(`dropout: dropout probability has to be between 0 and 1, but got ${p}`);

@@ -1,6 +1,7 @@
 import type { RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
 import {
   callOp,
+  checkTensor,
   defineOp,
   formatShape,
   indexSelect,
@@ -131,6 +132,8 @@ function renorm(weight: Tensor, indices: Tensor, maxNorm: number, p: number): vo
  * @example F.embedding(torch.tensor([[0, 2]], { dtype: 'int32' }), torch.randn(3, 4)).shape // [1, 2, 4]
  */
 export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions = {}): Tensor {
+  checkTensor(input, 'embedding', 'input');
+  checkTensor(weight, 'embedding', 'weight');
   if (weight.shape.length !== 2) {
     throw new RangeError(`embedding: 'weight' must be 2-D, got shape ${formatShape(weight.shape)}`);
   }

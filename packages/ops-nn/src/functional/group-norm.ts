@@ -1,5 +1,14 @@
 import type { RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
-import { callOp, defineOp, formatShape, ones, registerKernel, zeros } from '@autodag/core';
+import {
+  callOp,
+  checkOptionalTensor,
+  checkTensor,
+  defineOp,
+  formatShape,
+  ones,
+  registerKernel,
+  zeros,
+} from '@autodag/core';
 import type { GroupNormAttrs } from '../cpu/norm-layer.js';
 import { groupNormKernel } from '../cpu/norm-layer.js';
 import { normalized, normInputGrad } from './layer-norm.js';
@@ -127,6 +136,9 @@ export function groupNorm(
   bias?: Tensor | null,
   opts: GroupNormOptions = {},
 ): Tensor {
+  checkTensor(input, 'groupNorm', 'input');
+  checkOptionalTensor(weight, 'groupNorm', 'weight');
+  checkOptionalTensor(bias, 'groupNorm', 'bias');
   const c = input.shape[1] ?? 0;
   const o = { dtype: input.dtype, device: input.device };
   return callOp(groupNormOp, [input, weight ?? ones([c], o), bias ?? zeros([c], o)], {

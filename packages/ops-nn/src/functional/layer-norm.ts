@@ -1,6 +1,8 @@
 import type { RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
 import {
   callOp,
+  checkOptionalTensor,
+  checkTensor,
   defineOp,
   formatShape,
   ones,
@@ -29,6 +31,7 @@ function leadingDims(nd: number, k: number): number[] {
 
 /** x̂ = (x - mean)·rstd over `dims`, and rstd (keepdim), written with ops. */
 export function normalized(x: Tensor, dims: number[], eps: number): [Tensor, Tensor] {
+  checkTensor(x, 'normalized', 'input');
   const d = x.sub(x.mean(dims, true));
   const rstd = d.mul(d).mean(dims, true).add(eps).rsqrt();
   return [d.mul(rstd), rstd];
@@ -40,6 +43,9 @@ export function normalized(x: Tensor, dims: number[], eps: number): [Tensor, Ten
  * @example normInputGrad(grad.mul(w), xhat, rstd, [1])
  */
 export function normInputGrad(gw: Tensor, xhat: Tensor, rstd: Tensor, dims: number[]): Tensor {
+  checkTensor(gw, 'normInputGrad', 'gradWeighted');
+  checkTensor(xhat, 'normInputGrad', 'xhat');
+  checkTensor(rstd, 'normInputGrad', 'rstd');
   return rstd.mul(gw.sub(gw.mean(dims, true)).sub(xhat.mul(gw.mul(xhat).mean(dims, true))));
 }
 
@@ -161,6 +167,9 @@ export function layerNorm(
   bias?: Tensor | null,
   opts: LayerNormOptions = {},
 ): Tensor {
+  checkTensor(input, 'layerNorm', 'input');
+  checkOptionalTensor(weight, 'layerNorm', 'weight');
+  checkOptionalTensor(bias, 'layerNorm', 'bias');
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const o = { dtype: input.dtype, device: input.device };
   return callOp(layerNormOp, [input, weight ?? ones(shape, o), bias ?? zeros(shape, o)], {

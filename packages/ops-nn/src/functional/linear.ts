@@ -1,5 +1,14 @@
 import type { RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
-import { callOp, defineOp, formatShape, matmul, sumTo, t } from '@autodag/core';
+import {
+  callOp,
+  checkOptionalTensor,
+  checkTensor,
+  defineOp,
+  formatShape,
+  matmul,
+  sumTo,
+  t,
+} from '@autodag/core';
 import { requireFloat } from './layer-util.js';
 
 /**
@@ -138,6 +147,9 @@ function linearVector(input: Tensor, weight: Tensor, bias: Tensor | null): Tenso
  * @example F.linear(torch.randn(8, 3), torch.randn(3)).shape // [8]
  */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  checkTensor(input, 'linear', 'input');
+  checkTensor(weight, 'linear', 'weight');
+  checkOptionalTensor(bias, 'linear', 'bias');
   if (weight.shape.length === 1) return linearVector(input, weight, bias ?? null);
   if (bias) return callOp(linearOp, [input, weight, bias]) as Tensor;
   checkLinear(input, weight, null);

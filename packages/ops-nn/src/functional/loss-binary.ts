@@ -2,6 +2,7 @@ import type { OpSample, Tensor } from '@autodag/core';
 import {
   broadcastShapes,
   callOp,
+  checkTensor,
   defineOp,
   formatShape,
   scalarTensor,
@@ -11,7 +12,6 @@ import type { Reduction, ReductionOptions } from './loss-common.js';
 import {
   checkFloat,
   checkReduction,
-  checkTensor,
   REDUCTION_ATTR,
   reduceLoss,
   sameShape,
@@ -209,7 +209,10 @@ export interface BinaryCrossEntropyOptions extends ReductionOptions {
 }
 
 function weightOrOne(name: string, arg: string, w: Tensor | undefined, input: Tensor): Tensor {
-  if (w !== undefined && w !== null) return checkTensor(name, arg, w);
+  if (w !== undefined && w !== null) {
+    checkTensor(w, name, arg);
+    return w;
+  }
   return scalarTensor(1, input.dtype, input.device);
 }
 
@@ -225,8 +228,8 @@ export function binaryCrossEntropy(
   opts: BinaryCrossEntropyOptions = {},
 ): Tensor {
   const name = 'binaryCrossEntropy';
-  checkTensor(name, 'input', input);
-  checkTensor(name, 'target', target);
+  checkTensor(input, name, 'input');
+  checkTensor(target, name, 'target');
   return callOp(
     binaryCrossEntropyOp,
     [input, target, weightOrOne(name, 'weight', opts.weight, input)],
@@ -257,8 +260,8 @@ export function binaryCrossEntropyWithLogits(
   opts: BinaryCrossEntropyWithLogitsOptions = {},
 ): Tensor {
   const name = 'binaryCrossEntropyWithLogits';
-  checkTensor(name, 'input', input);
-  checkTensor(name, 'target', target);
+  checkTensor(input, name, 'input');
+  checkTensor(target, name, 'target');
   const w = weightOrOne(name, 'weight', opts.weight, input);
   const pw = weightOrOne(name, 'posWeight', opts.posWeight, input);
   return callOp(binaryCrossEntropyWithLogitsOp, [input, target, w, pw], {

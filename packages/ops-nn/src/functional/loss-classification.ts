@@ -1,6 +1,7 @@
 import type { DType, OpSample, RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
 import {
   callOp,
+  checkTensor,
   defineOp,
   formatShape,
   isFloatingPoint,
@@ -12,7 +13,7 @@ import {
 import type { NllBackwardKernelAttrs, NllKernelAttrs } from '../cpu/nll.js';
 import { nllLossBackwardKernel, nllLossKernel } from '../cpu/nll.js';
 import type { Reduction, ReductionOptions } from './loss-common.js';
-import { checkFloat, checkReduction, checkTensor, REDUCTION_ATTR } from './loss-common.js';
+import { checkFloat, checkReduction, REDUCTION_ATTR } from './loss-common.js';
 import { logSoftmax } from './softmax.js';
 
 /**
@@ -195,7 +196,10 @@ export interface NllLossOptions extends ReductionOptions {
 }
 
 function classWeight(name: string, input: Tensor, weight: Tensor | undefined): Tensor {
-  if (weight !== undefined && weight !== null) return checkTensor(name, 'weight', weight);
+  if (weight !== undefined && weight !== null) {
+    checkTensor(weight, name, 'weight');
+    return weight;
+  }
   const classes = input.shape.length === 1 ? input.shape[0]! : (input.shape[1] ?? 1);
   return ones([classes], { dtype: input.dtype, device: input.device });
 }
@@ -211,8 +215,8 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
 }
 
 function nllCall(name: string, input: Tensor, target: Tensor, opts: NllLossOptions): Tensor {
-  checkTensor(name, 'input', input);
-  checkTensor(name, 'target', target);
+  checkTensor(input, name, 'input');
+  checkTensor(target, name, 'target');
   return callOp(nllLossOp, [input, target, classWeight(name, input, opts.weight)], {
     reduction: checkReduction(name, opts.reduction ?? 'mean'),
     ignoreIndex: opts.ignoreIndex ?? -100,
@@ -402,8 +406,8 @@ export function crossEntropy(
   target: Tensor,
   opts: CrossEntropyOptions = {},
 ): Tensor {
-  checkTensor('crossEntropy', 'input', input);
-  checkTensor('crossEntropy', 'target', target);
+  checkTensor(input, 'crossEntropy', 'input');
+  checkTensor(target, 'crossEntropy', 'target');
   return callOp(crossEntropyOp, [input, target, classWeight('crossEntropy', input, opts.weight)], {
     reduction: checkReduction('crossEntropy', opts.reduction ?? 'mean'),
     ignoreIndex: opts.ignoreIndex ?? -100,

@@ -1,11 +1,5 @@
 import type { Tensor } from '@autodag/core';
-import {
-  formatShape,
-  isFloatingPoint,
-  numelOf,
-  shapesEqual,
-  Tensor as TensorClass,
-} from '@autodag/core';
+import { formatShape, isFloatingPoint, numelOf, shapesEqual } from '@autodag/core';
 
 /**
  * How a loss combines its per-element values (PyTorch's `reduction`).
@@ -54,17 +48,6 @@ export function reduceLoss(loss: Tensor, reduction: Reduction): Tensor {
   if (reduction === 'sum') return loss.sum();
   if (reduction === 'mean') return loss.mean();
   return loss;
-}
-
-/**
- * Checks that a loss argument is a tensor (an error naming the op and argument otherwise).
- * @example checkTensor('mseLoss', 'target', y)
- */
-export function checkTensor(name: string, arg: string, t: unknown): Tensor {
-  if (!(t instanceof TensorClass)) {
-    throw new TypeError(`${name}: argument '${arg}' must be a Tensor, got ${typeof t}`);
-  }
-  return t;
 }
 
 /**

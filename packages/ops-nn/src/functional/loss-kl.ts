@@ -1,7 +1,7 @@
 import type { Tensor } from '@autodag/core';
-import { broadcastShapes, callOp, defineOp, where } from '@autodag/core';
+import { broadcastShapes, callOp, checkTensor, defineOp, where } from '@autodag/core';
 import type { Reduction } from './loss-common.js';
-import { checkFloat, checkReduction, checkTensor, reduceLoss } from './loss-common.js';
+import { checkFloat, checkReduction, reduceLoss } from './loss-common.js';
 
 /** `reduction` of `klDiv`: the loss reductions plus `'batchmean'` (sum / batch size). */
 export type KlDivReduction = Reduction | 'batchmean';
@@ -109,8 +109,8 @@ export interface KlDivOptions {
  * @example F.klDiv(F.logSoftmax(x, 1), p, { reduction: 'batchmean' })
  */
 export function klDiv(input: Tensor, target: Tensor, opts: KlDivOptions = {}): Tensor {
-  checkTensor('klDiv', 'input', input);
-  checkTensor('klDiv', 'target', target);
+  checkTensor(input, 'klDiv', 'input');
+  checkTensor(target, 'klDiv', 'target');
   return callOp(klDivOp, [input, target], {
     reduction: opts.reduction ?? 'mean',
     logTarget: opts.logTarget ?? false,

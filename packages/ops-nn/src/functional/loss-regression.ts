@@ -1,10 +1,9 @@
 import type { OpSample, RegisteredOp, Tensor, VjpContext } from '@autodag/core';
-import { broadcastShapes, callOp, defineOp, sumTo, where } from '@autodag/core';
+import { broadcastShapes, callOp, checkTensor, defineOp, sumTo, where } from '@autodag/core';
 import type { Reduction, ReductionOptions } from './loss-common.js';
 import {
   checkFloat,
   checkReduction,
-  checkTensor,
   REDUCTION_ATTR,
   reduceLoss,
   unreduceLossGrad,
@@ -219,8 +218,8 @@ function regression(
   target: Tensor,
   attrs: Record<string, unknown>,
 ): Tensor {
-  checkTensor(name, 'input', input);
-  checkTensor(name, 'target', target);
+  checkTensor(input, name, 'input');
+  checkTensor(target, name, 'target');
   return callOp(o, [input, target], attrs) as Tensor;
 }
 

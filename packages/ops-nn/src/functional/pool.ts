@@ -1,5 +1,5 @@
 import type { RegisteredOp } from '@autodag/core';
-import { callOp, formatShape, squeeze, Tensor, unsqueeze } from '@autodag/core';
+import { callOp, checkTensor, formatShape, squeeze, type Tensor, unsqueeze } from '@autodag/core';
 import type { IntOrTuple } from './conv-shapes.js';
 import {
   adaptiveAvgPool1dOp,
@@ -81,9 +81,7 @@ function windowArgs(
 
 /** Runs a pooling op on batched input, adding and removing the batch dim of unbatched input. */
 function pooled(name: string, dims: number, input: Tensor, run: (x: Tensor) => Tensor[]): Tensor[] {
-  if (!(input instanceof Tensor)) {
-    throw new TypeError(`${name}: expected input to be a Tensor, got ${typeof input}`);
-  }
+  checkTensor(input, name, 'input');
   const rank = input.shape.length;
   if (rank === dims + 2) return run(input);
   if (rank === dims + 1) return run(unsqueeze(input, 0)).map((t) => squeeze(t, 0));
@@ -165,6 +163,7 @@ export function maxPool2dWithIndices(
   kernelSize: IntOrTuple,
   options: MaxPoolOptions = {},
 ): [Tensor, Tensor] {
+  checkTensor(input, 'maxPool2dWithIndices', 'input');
   const [y, idx] = maxPoolNd(2, input, kernelSize, options);
   return [y!, idx!];
 }
@@ -187,6 +186,7 @@ export function maxPool1dWithIndices(
   kernelSize: IntOrTuple,
   options: MaxPoolOptions = {},
 ): [Tensor, Tensor] {
+  checkTensor(input, 'maxPool1dWithIndices', 'input');
   const [y, idx] = maxPoolNd(1, input, kernelSize, options);
   return [y!, idx!];
 }

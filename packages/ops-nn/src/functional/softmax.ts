@@ -2,6 +2,7 @@ import type { DType, OpSample, RegisteredOp, Tensor, TensorMeta } from '@autodag
 import {
   callOp,
   cast,
+  checkTensor,
   defineOp,
   formatShape,
   isFloatingPoint,
@@ -195,9 +196,7 @@ export interface SoftmaxOptions {
 }
 
 function prepare(name: string, input: Tensor, dim: number, opts: SoftmaxOptions): Tensor {
-  if (!(input instanceof TensorClass)) {
-    throw new TypeError(`${name}: argument 'input' must be a Tensor, got ${typeof input}`);
-  }
+  checkTensor(input, name, 'input');
   if (typeof dim !== 'number') {
     throw new TypeError(
       `${name}: argument 'dim' must be an integer, got ${JSON.stringify(dim)} (implicit dims are not supported)`,

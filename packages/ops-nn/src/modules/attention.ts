@@ -1,5 +1,5 @@
 import type { Tensor } from '@autodag/core';
-import { cat, zeros } from '@autodag/core';
+import { cat, checkOptionalTensor, checkTensor, zeros } from '@autodag/core';
 import * as F from '../functional/index.js';
 import { constant_, xavierNormal_, xavierUniform_ } from '../init.js';
 import { applyDropout } from './dropout.js';
@@ -190,6 +190,12 @@ export class MultiheadAttention extends Module {
     value: Tensor,
     opts: MultiheadAttentionForwardOptions = {},
   ): [Tensor, Tensor | null] {
+    const name = this.getName();
+    checkTensor(query, name, 'query');
+    checkTensor(key, name, 'key');
+    checkTensor(value, name, 'value');
+    checkOptionalTensor(opts.keyPaddingMask, name, 'keyPaddingMask');
+    checkOptionalTensor(opts.attnMask, name, 'attnMask');
     const { needWeights = true, averageAttnWeights = true } = opts;
     const batched = query.ndim === 3;
     if (query.ndim !== 2 && query.ndim !== 3) {

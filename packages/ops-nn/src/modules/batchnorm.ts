@@ -1,5 +1,5 @@
 import type { Tensor } from '@autodag/core';
-import { noGrad, ones, zeros } from '@autodag/core';
+import { checkTensor, noGrad, ones, zeros } from '@autodag/core';
 import * as F from '../functional/index.js';
 import { ones_, zeros_ } from '../init.js';
 import type { FactoryOptions } from './factory.js';
@@ -116,6 +116,7 @@ abstract class BatchNormBase extends Module {
    * @example bn.train(); bn.call(x); bn.eval(); bn.call(x)
    */
   override forward(input: Tensor): Tensor {
+    checkTensor(input, this.getName(), 'input');
     this.checkInputDim(input);
     let factor = this.momentum ?? 0;
     if (this.training && this.trackRunningStats && this.num_batches_tracked !== null) {

@@ -1,4 +1,5 @@
 import type { Tensor } from '@autodag/core';
+import { checkTensor } from '@autodag/core';
 import { Module } from './module.js';
 import { pyRepr } from './repr.js';
 
@@ -20,6 +21,7 @@ export class Flatten extends Module {
 
   /** Flattens `input`. @example flat.call(x) */
   override forward(input: Tensor): Tensor {
+    checkTensor(input, this.getName(), 'input');
     return input.flatten(this.startDim, this.endDim);
   }
 
@@ -51,6 +53,7 @@ export class Unflatten extends Module {
 
   /** Unflattens `input`. @example unflat.call(x) */
   override forward(input: Tensor): Tensor {
+    checkTensor(input, this.getName(), 'input');
     return input.unflatten(this.dim, this.unflattenedSize);
   }
 

@@ -1,5 +1,15 @@
 import type { DType } from '@autodag/core';
-import { clone, copy_, DTYPES, isFloatingPoint, keep, noGrad, Tensor, zero_ } from '@autodag/core';
+import {
+  clone,
+  copy_,
+  DTYPES,
+  describeValue,
+  isFloatingPoint,
+  keep,
+  noGrad,
+  Tensor,
+  zero_,
+} from '@autodag/core';
 import { Parameter, setData } from './parameter.js';
 import { addIndent } from './repr.js';
 
@@ -267,8 +277,9 @@ export class Module {
     const known = reg.params.includes(name);
     checkName('parameter', name, this, known);
     if (param !== null && !(param instanceof Parameter)) {
+      const what = (param as unknown) instanceof Tensor ? "'Tensor' object" : describeValue(param);
       throw new TypeError(
-        `cannot assign 'Tensor' object to parameter '${name}' (Parameter or null required)`,
+        `cannot assign ${what} to parameter '${name}' (Parameter or null required)`,
       );
     }
     if (param !== null && param.gradFn !== null) {
@@ -291,7 +302,7 @@ export class Module {
     checkName('buffer', name, this, known);
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(
-        `cannot assign '${typeof tensor}' object to buffer '${name}' (Tensor or null required)`,
+        `registerBuffer(): cannot assign ${describeValue(tensor)} to buffer '${name}' (Tensor or null required)`,
       );
     }
     if (tensor !== null) keep(tensor);

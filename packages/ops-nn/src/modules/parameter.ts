@@ -1,4 +1,4 @@
-import { empty, formatTensor, Tensor } from '@autodag/core';
+import { checkOptionalTensor, empty, formatTensor, Tensor } from '@autodag/core';
 
 /**
  * A tensor registered as a module parameter (PyTorch's `nn.Parameter`): a leaf sharing `data`'s
@@ -11,6 +11,7 @@ import { empty, formatTensor, Tensor } from '@autodag/core';
  */
 export class Parameter extends Tensor {
   constructor(data?: Tensor, requiresGrad = true) {
+    checkOptionalTensor(data, 'Parameter', 'data');
     const src = data ?? empty(0);
     super(src.storage, src.shape.slice(), src.strides.slice(), src.offset);
     this.requiresGrad = requiresGrad;

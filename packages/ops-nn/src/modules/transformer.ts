@@ -1,5 +1,5 @@
 import type { Tensor } from '@autodag/core';
-import { arange } from '@autodag/core';
+import { arange, checkOptionalTensor, checkTensor } from '@autodag/core';
 import * as F from '../functional/index.js';
 import { MultiheadAttention } from './attention.js';
 import { ModuleList } from './container.js';
@@ -105,6 +105,9 @@ export class TransformerEncoderLayer extends Module {
    * @example layer.call(x, { srcKeyPaddingMask: pad })
    */
   override forward(src: Tensor, opts: TransformerEncoderLayerForwardOptions = {}): Tensor {
+    checkTensor(src, this.getName(), 'src');
+    checkOptionalTensor(opts.srcMask, this.getName(), 'srcMask');
+    checkOptionalTensor(opts.srcKeyPaddingMask, this.getName(), 'srcKeyPaddingMask');
     let x = src;
     if (this.normFirst) {
       x = x.add(this.saBlock(this.norm1.call(x), opts));
@@ -200,6 +203,9 @@ export class TransformerEncoder extends Module {
    * @example enc.call(x, { srcKeyPaddingMask: pad }); enc.call(x, { isCausal: true })
    */
   override forward(src: Tensor, opts: TransformerEncoderForwardOptions = {}): Tensor {
+    checkTensor(src, this.getName(), 'src');
+    checkOptionalTensor(opts.mask, this.getName(), 'mask');
+    checkOptionalTensor(opts.srcKeyPaddingMask, this.getName(), 'srcKeyPaddingMask');
     let mask = opts.mask ?? null;
     if (opts.isCausal && mask === null) mask = this.causalMask(src);
     const layerOpts = { srcMask: mask, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null };
