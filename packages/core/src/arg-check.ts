@@ -110,10 +110,17 @@ export function checkTensorList(
   }
 }
 
+/** A number, boolean or (typed) array: what `torch.tensor` would turn into a tensor. */
+function isData(v: unknown): boolean {
+  return (
+    typeof v === 'number' || typeof v === 'boolean' || Array.isArray(v) || ArrayBuffer.isView(v)
+  );
+}
+
 /**
  * Checks an argument that is one tensor or a list of them (autograd's `outputs`, `inputs`). A
- * list holding no tensor at all is taken for data meant as a tensor: it gets the `not an array`
- * message rather than one about its first element.
+ * list of only numbers, booleans and arrays is taken for data meant as a tensor: it gets the
+ * `not an array` message rather than one about its first element.
  * @example torch.checkTensorOrList(inputs, 'grad', 'inputs')
  */
 export function checkTensorOrList(
@@ -124,8 +131,6 @@ export function checkTensorOrList(
   if (value instanceof Tensor) return;
   const expected = 'a Tensor or a list of Tensors';
   if (!Array.isArray(value)) throw argTypeError(fn, arg, value, expected);
-  if (value.length > 0 && !value.some((v) => v instanceof Tensor)) {
-    throw argTypeError(fn, arg, value, expected);
-  }
+  if (value.length > 0 && value.every(isData)) throw argTypeError(fn, arg, value, expected);
   checkTensorList(value, fn, arg);
 }

@@ -1,5 +1,4 @@
-import { div, noGrad, stack, Tensor, tensor } from '@autodag/core';
-import { typeName } from './check.js';
+import { argTypeError, checkTensorOrList, div, noGrad, stack, Tensor, tensor } from '@autodag/core';
 
 /** Options of {@link clipGradNorm_}. */
 export interface ClipGradNormOptions {
@@ -72,17 +71,9 @@ function gradsOf(parameters: Tensor | Iterable<Tensor>, op: string): Tensor[] {
     !(parameters instanceof Tensor) &&
     (parameters === null || typeof parameters !== 'object' || !(Symbol.iterator in parameters))
   ) {
-    throw new TypeError(
-      `${op}: parameters must be a Tensor or an iterable of Tensors, got ${typeName(parameters)}`,
-    );
+    throw argTypeError(op, 'parameters', parameters, 'a Tensor or an iterable of Tensors');
   }
   const params = parameters instanceof Tensor ? [parameters] : [...parameters];
-  const grads: Tensor[] = [];
-  for (const p of params) {
-    if (!(p instanceof Tensor)) {
-      throw new TypeError(`${op}: expected Tensors as parameters, got ${typeName(p)}`);
-    }
-    if (p.grad !== null) grads.push(p.grad);
-  }
-  return grads;
+  checkTensorOrList(params, op, 'parameters');
+  return params.flatMap((p) => (p.grad === null ? [] : [p.grad]));
 }

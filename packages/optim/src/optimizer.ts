@@ -1,4 +1,5 @@
 import {
+  checkTensorOrList,
   enableGrad,
   formatShape,
   isFloatingPoint,
@@ -104,7 +105,9 @@ export abstract class Optimizer<O extends object = Hyperparameters> {
     }
     const items = [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
     if (items.length === 0) throw new Error('optimizer got an empty parameter list');
-    const groups = items[0] instanceof Tensor || !isObject(items[0]) ? [{ params: items }] : items;
+    const first = items[0];
+    const isGroup = isObject(first) && !(first instanceof Tensor) && !Array.isArray(first);
+    const groups = isGroup ? items : [{ params: items }];
     for (const group of groups) this.addParamGroup(group as ParamGroupInput<O>);
   }
 
@@ -119,13 +122,10 @@ export abstract class Optimizer<O extends object = Hyperparameters> {
         `param group must be an object with a 'params' entry, got ${typeName(group)}`,
       );
     }
-    const params = paramList(group.params);
+    const list = paramList(group.params);
+    checkTensorOrList(list, this.constructor.name, 'params');
+    const params = list as Tensor[];
     for (const p of params) {
-      if (!(p instanceof Tensor)) {
-        throw new TypeError(
-          `optimizer can only optimize Tensors, but one of the params is ${typeName(p)}`,
-        );
-      }
       if (!p.isLeaf && !p.retainsGradient) throw new Error("can't optimize a non-leaf Tensor");
     }
     if (new Set(params).size !== params.length) {

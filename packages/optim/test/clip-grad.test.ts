@@ -63,13 +63,13 @@ describe('clipGradNorm_ against PyTorch 1.13', () => {
   it('errors name the function and what it was given', () => {
     const p = torch.zeros(2).requiresGrad_();
     expect(() => torch.optim.clipGradNorm_([p, 3 as never], 1)).toThrow(
-      /^clipGradNorm_: expected Tensors as parameters, got number$/,
+      "clipGradNorm_(): argument 'parameters' (element 1) must be a Tensor, not a number (wrap it with torch.tensor(...))",
     );
     expect(() => torch.optim.clipGradValue_([null as never], 1)).toThrow(
-      /^clipGradValue_: expected Tensors as parameters, got null$/,
+      "clipGradValue_(): argument 'parameters' (element 0) must be a Tensor, not null",
     );
     expect(() => torch.optim.clipGradNorm_({} as never, 1)).toThrow(
-      /^clipGradNorm_: parameters must be a Tensor or an iterable of Tensors, got Object$/,
+      "clipGradNorm_(): argument 'parameters' must be a Tensor or an iterable of Tensors, not an object",
     );
   });
 

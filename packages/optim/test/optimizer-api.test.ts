@@ -77,7 +77,7 @@ describe('parameter groups', () => {
     );
     expect(() => new SGD([], { lr: 1 })).toThrow('optimizer got an empty parameter list');
     expect(() => new SGD([a!, 3 as never], { lr: 1 })).toThrow(
-      'optimizer can only optimize Tensors, but one of the params is number',
+      "SGD(): argument 'params' (element 1) must be a Tensor, not a number (wrap it with torch.tensor(...))",
     );
     expect(() => new SGD([a!.mul(2)], { lr: 1 })).toThrow("can't optimize a non-leaf Tensor");
     expect(() => new SGD([{ params: [a!] }], {} as never)).toThrow(
@@ -308,5 +308,32 @@ describe('stateDict / loadStateDict', () => {
     expect(() => new SGD([a!], { lr: 1 }).loadStateDict({} as never)).toThrow(
       'loadStateDict: expected an object { state, paramGroups } as returned by stateDict()',
     );
+  });
+});
+
+describe('plain arrays where parameters are expected', () => {
+  const classes = { SGD, Adam, AdamW, RMSprop, Adagrad };
+
+  it('every optimizer names itself and says "not an array"', () => {
+    for (const [name, Opt] of Object.entries(classes)) {
+      const make = (ps: unknown) => new Opt(ps as never, { lr: 0.1 });
+      const message = new RegExp(`^${name}\\(\\): argument 'params'.* not an array \\(wrap it`);
+      expect(() => make([[1, 2]])).toThrow(message);
+      expect(() => make([1, 2])).toThrow(message);
+      expect(() => make([params(1)[0], [1, 2]])).toThrow(
+        `${name}(): argument 'params' (element 1) must be a Tensor, not an array`,
+      );
+      const opt = make(params(1));
+      expect(() => opt.addParamGroup({ params: [[3]] as never })).toThrow(message);
+      expect(opt.paramGroups).toHaveLength(1);
+    }
+  });
+
+  it('gradient clipping names itself and says "not an array"', () => {
+    for (const clip of [torch.optim.clipGradNorm_, torch.optim.clipGradValue_]) {
+      expect(() => clip([[1, 2]] as never, 1)).toThrow(
+        new RegExp(`^${clip.name}\\(\\): argument 'parameters' .*not an array`),
+      );
+    }
   });
 });
