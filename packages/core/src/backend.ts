@@ -28,7 +28,11 @@ export interface Backend {
   readonly name: string;
   /** Higher wins when choosing the default device among registered backends. */
   readonly priority: number;
-  /** New uninitialised storage. */
+  /**
+   * New uninitialised storage. Throw (any error) when `size` elements cannot be allocated: core
+   * reports it as an `AllocationError` naming the op, the size and the bytes, with this error as
+   * its `cause`.
+   */
   allocate(dtype: DType, size: number): Storage;
   /**
    * Storage holding `values` (already of the typed array kind for `dtype`). The caller hands the

@@ -1,7 +1,9 @@
+import { AllocationError, allocateHost } from './alloc.js';
 import { checkTensor } from './arg-check.js';
 import { getBackend, getDefaultDevice } from './backend.js';
 import type { DType, TypedArray } from './dtype.js';
 import { checkDType, DEFAULT_FLOAT_DTYPE, typedArrayFor } from './dtype.js';
+import { nestedShape, nestedValues } from './nested.js';
 import type { Generator } from './random.js';
 import { defaultGenerator } from './random.js';
 import { checkShape, formatShape, numelOf } from './shape.js';
@@ -89,47 +91,6 @@ function dtypeOfArray(values: TypedArray): DType {
   return 'float32';
 }
 
-function inferShape(data: NestedArray | readonly NestedArray[], shape: number[]): void {
-  let level: unknown = data;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    if (level.length === 0) break;
-    level = level[0];
-  }
-}
-
-function flatten(
-  data: unknown,
-  shape: readonly number[],
-  dim: number,
-  out: number[],
-  flags: { bool: boolean; num: boolean },
-): void {
-  if (dim === shape.length) {
-    if (typeof data === 'boolean') {
-      flags.bool = true;
-      out.push(data ? 1 : 0);
-    } else if (typeof data === 'number') {
-      flags.num = true;
-      out.push(data);
-    } else if (data instanceof Tensor && data.numel() === 1) {
-      flags.num = true;
-      out.push(Number(data.item()));
-    } else {
-      throw new TypeError(
-        `tensor(): could not convert ${Array.isArray(data) ? 'a nested list' : typeof data} at dim ${dim} to a number`,
-      );
-    }
-    return;
-  }
-  if (!Array.isArray(data) || data.length !== shape[dim]) {
-    throw new RangeError(
-      `tensor(): expected sequence of length ${shape[dim]} at dim ${dim} (got ${Array.isArray(data) ? data.length : 'a scalar'})`,
-    );
-  }
-  for (const item of data) flatten(item, shape, dim + 1, out, flags);
-}
-
 /**
  * Creates a tensor from nested arrays, a typed array or a number (0-d). Plain numbers give
  * float32, booleans give bool, an Int32Array gives int32; `dtype` overrides.
@@ -150,16 +111,10 @@ export function tensor(data: TensorData, opts: TensorOptions = {}): Tensor {
         : Ctor.from(arr as ArrayLike<number>);
     return fromTypedArray(copy, [arr.length], { ...opts, dtype });
   }
-  const shape: number[] = [];
-  inferShape(data as NestedArray, shape);
-  const flat: number[] = [];
-  const flags = { bool: false, num: false };
-  flatten(data, shape, 0, flat, flags);
-  const dtype = dtypeOpt ?? (flags.bool && !flags.num ? 'bool' : DEFAULT_FLOAT_DTYPE);
-  const Ctor = typedArrayFor(dtype);
-  const values =
-    dtype === 'bool' ? Uint8Array.from(flat, (v) => storedValue(v, dtype)) : Ctor.from(flat);
-  return fromTypedArray(values, shape, { ...opts, dtype });
+  const shape = nestedShape(data);
+  const device = opts.device ?? getDefaultDevice();
+  const { values, dtype } = nestedValues(data as NestedArray, shape, dtypeOpt, device);
+  return fromTypedArray(values, shape, { ...opts, dtype, device });
 }
 
 /**
@@ -185,9 +140,10 @@ function filled(
   opName: string,
 ): Tensor {
   const dtype = checkDType(opts.dtype ?? DEFAULT_FLOAT_DTYPE, opName);
-  const arr = new (typedArrayFor(dtype))(numelOf(shape));
+  const device = opts.device ?? getDefaultDevice();
+  const arr = allocateHost(dtype, shape, opName, device);
   fill(arr);
-  return fromTypedArray(arr, shape, { ...opts, dtype });
+  return fromTypedArray(arr, shape, { ...opts, dtype, device });
 }
 
 /**
@@ -274,6 +230,9 @@ export function randint(
   size: readonly number[],
   opts: RandomOptions = {},
 ): Tensor {
+  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high)) {
+    throw new RangeError(`randint: low and high must be integers, got low=${low}, high=${high}`);
+  }
   if (!(high > low))
     throw new RangeError(`randint: expected low < high, got low=${low}, high=${high}`);
   const g = opts.generator ?? defaultGenerator;
@@ -315,6 +274,12 @@ export function arange(
     end = start;
     start = 0;
   }
+  if (![start, end, step].every(Number.isFinite)) {
+    const range = `${pyNumber(start)} -> ${pyNumber(end)}`;
+    throw new RangeError(
+      `arange: unsupported range: ${Number.isFinite(step) ? range : `${range} with step ${pyNumber(step)}`}`,
+    );
+  }
   if (step === 0) throw new RangeError('arange: step must be nonzero');
   if ((end - start) / step < 0) {
     throw new RangeError(
@@ -345,7 +310,7 @@ export function linspace(
   opts: TensorOptions = {},
 ): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
-    throw new RangeError(`linspace: number of steps must be non-negative, got ${steps}`);
+    throw new RangeError(`linspace: number of steps must be a non-negative integer, got ${steps}`);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   const half = Math.floor(steps / 2);
   return filled(
@@ -357,6 +322,42 @@ export function linspace(
         a[i] = i < half ? start + delta * i : end - delta * (steps - 1 - i);
     },
     'linspace',
+  );
+}
+
+/** Options of `logspace`: the creation options plus PyTorch's `base=`. */
+export interface LogspaceOptions extends TensorOptions {
+  /** Base of the powers (default 10). */
+  base?: number;
+}
+
+/**
+ * `steps` values from `base ** start` to `base ** end`, evenly spaced on a log scale.
+ * `base` may also be given positionally, as in PyTorch.
+ * @example torch.logspace(0, 2, 3) // tensor([  1.,  10., 100.]); torch.logspace(0, 3, 4, 2) // tensor([1., 2., 4., 8.])
+ */
+export function logspace(
+  start: number,
+  end: number,
+  steps: number,
+  baseOrOpts: number | LogspaceOptions = {},
+  opts: TensorOptions = {},
+): Tensor {
+  const o = typeof baseOrOpts === 'number' ? { ...opts, base: baseOrOpts } : baseOrOpts;
+  const { base = 10, ...creation } = o;
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`logspace: number of steps must be a non-negative integer, got ${steps}`);
+  const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
+  const half = Math.floor(steps / 2);
+  return filled(
+    [steps],
+    creation,
+    (a) => {
+      // The exponents as linspace computes them, so the last value is exactly base ** end.
+      for (let i = 0; i < steps; i++)
+        a[i] = base ** (i < half ? start + delta * i : end - delta * (steps - 1 - i));
+    },
+    'logspace',
   );
 }
 
@@ -380,6 +381,23 @@ export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions =
   );
 }
 
+/** A number as PyTorch prints one in errors (`inf`, `-inf`, `nan`). */
+function pyNumber(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Number.POSITIVE_INFINITY) return 'inf';
+  if (x === Number.NEGATIVE_INFINITY) return '-inf';
+  return String(x);
+}
+
+/** A `*Like` function's body, its allocation errors reported under its own name. */
+function asLike(fn: string, make: () => Tensor): Tensor {
+  try {
+    return make();
+  } catch (e) {
+    throw AllocationError.as(e, fn);
+  }
+}
+
 function likeOptions(t: Tensor, opts: TensorOptions): TensorOptions {
   return { dtype: t.dtype, device: t.device, ...opts };
 }
@@ -387,35 +405,35 @@ function likeOptions(t: Tensor, opts: TensorOptions): TensorOptions {
 /** Zeros with the shape, dtype and device of `t`. @example torch.zerosLike(x) */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   checkTensor(t, 'zerosLike', 'input');
-  return zeros(t.shape, likeOptions(t, opts));
+  return asLike('zerosLike', () => zeros(t.shape, likeOptions(t, opts)));
 }
 
 /** Ones with the shape, dtype and device of `t`. @example torch.onesLike(x) */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   checkTensor(t, 'onesLike', 'input');
-  return ones(t.shape, likeOptions(t, opts));
+  return asLike('onesLike', () => ones(t.shape, likeOptions(t, opts)));
 }
 
 /** An uninitialised tensor like `t`. @example torch.emptyLike(x) */
 export function emptyLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   checkTensor(t, 'emptyLike', 'input');
-  return empty(t.shape, likeOptions(t, opts));
+  return asLike('emptyLike', () => empty(t.shape, likeOptions(t, opts)));
 }
 
 /** `value` everywhere, shaped like `t`. @example torch.fullLike(x, 2) */
 export function fullLike(t: Tensor, value: number | boolean, opts: TensorOptions = {}): Tensor {
   checkTensor(t, 'fullLike', 'input');
-  return full(t.shape, value, likeOptions(t, opts));
+  return asLike('fullLike', () => full(t.shape, value, likeOptions(t, opts)));
 }
 
 /** Uniform samples shaped like `t`. @example torch.randLike(x) */
 export function randLike(t: Tensor, opts: RandomOptions = {}): Tensor {
   checkTensor(t, 'randLike', 'input');
-  return rand(t.shape, likeOptions(t, opts));
+  return asLike('randLike', () => rand(t.shape, likeOptions(t, opts)));
 }
 
 /** Normal samples shaped like `t`. @example torch.randnLike(x) */
 export function randnLike(t: Tensor, opts: RandomOptions = {}): Tensor {
   checkTensor(t, 'randnLike', 'input');
-  return randn(t.shape, likeOptions(t, opts));
+  return asLike('randnLike', () => randn(t.shape, likeOptions(t, opts)));
 }

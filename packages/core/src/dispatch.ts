@@ -1,3 +1,4 @@
+import { AllocationError, allocateStorage } from './alloc.js';
 import { checkTensor, describeValue } from './arg-check.js';
 import type { Backend } from './backend.js';
 import { getAutograd, hasAutograd, isGradEnabled, noGrad } from './grad-mode.js';
@@ -69,7 +70,12 @@ function runKernel(
     // Ops with a decomposition run it untracked (after their own argument checks); the caller
     // records this op's own node.
     op.def.infer?.(args, attrs);
-    const r = noGrad(() => op.def.decomposition!(args, attrs));
+    let r: Tensor | Tensor[];
+    try {
+      r = noGrad(() => op.def.decomposition!(args, attrs));
+    } catch (e) {
+      throw AllocationError.as(e, op.def.name);
+    }
     return Array.isArray(r) ? r : [r];
   }
   if (!kernel) {
@@ -82,14 +88,17 @@ function runKernel(
   const metas: readonly TensorMeta[] = Array.isArray(inferred)
     ? inferred
     : [inferred as TensorMeta];
-  const outputs = new Array<Tensor>(metas.length);
-  for (let i = 0; i < metas.length; i++) {
-    const m = metas[i]!;
-    let n = 1;
-    for (let d = 0; d < m.shape.length; d++) n *= m.shape[d]!;
-    outputs[i] = new Tensor(backend.allocate(m.dtype, n), m.shape);
+  const outputs: Tensor[] = [];
+  try {
+    for (const m of metas) {
+      outputs.push(new Tensor(allocateStorage(backend, m.dtype, m.shape, op.def.name), m.shape));
+    }
+    kernel!(args, outputs, attrs);
+  } catch (e) {
+    // A failed allocation or kernel leaves no half-made outputs holding device memory.
+    for (const t of outputs) t.dispose();
+    throw e;
   }
-  kernel!(args, outputs, attrs);
   return outputs;
 }
 
@@ -102,7 +111,12 @@ export function dispatch(op: RegisteredOp, args: readonly Tensor[], attrs: unkno
   const def = op.def;
   checkArgs(op, args);
   if (def.composite) {
-    const r = def.composite(args, attrs);
+    let r: Tensor | Tensor[];
+    try {
+      r = def.composite(args, attrs);
+    } catch (e) {
+      throw AllocationError.as(e, def.name);
+    }
     return Array.isArray(r) ? r : [r];
   }
   const backend = commonBackend(op, args);

@@ -5,6 +5,7 @@
  */
 import './disposable-lib.js';
 
+export * from './alloc.js';
 export * from './arg-check.js';
 export * from './backend.js';
 export * from './creation.js';

@@ -134,10 +134,15 @@ export function normalizeDims(dims: readonly number[], ndim: number, opName: str
  * @example torch.checkShape([2, 3], 'zeros') // [2, 3]; [2, -1] throws a RangeError
  */
 export function checkShape(shape: readonly number[], opName: string): number[] {
+  if (!Array.isArray(shape)) {
+    throw new TypeError(
+      `${opName}: size must be an array of integers, got ${shape === null ? 'null' : typeof shape}`,
+    );
+  }
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) {
       throw new RangeError(
-        `${opName}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers`,
+        `${opName}: invalid shape ${formatShape(shape)}: sizes must be non-negative integers (got ${s})`,
       );
     }
   }

@@ -29,6 +29,10 @@ describe('tensor creation', () => {
     expect(torch.arange(3, { dtype: 'float64' }).tolist()).toEqual([0, 1, 2]);
     expect(torch.arange(1, 4, { dtype: 'float32' }).tolist()).toEqual([1, 2, 3]);
     expect(torch.linspace(0, 1, 5).tolist()).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(torch.logspace(0, 2, 3).tolist()).toEqual([1, 10, 100]);
+    expect(torch.logspace(0, 3, 4, 2).tolist()).toEqual([1, 2, 4, 8]);
+    const l = torch.logspace(-1, 1, 3, { base: 10, dtype: 'float64' });
+    expect([l.dtype, l.tolist()]).toEqual(['float64', [0.1, 1, 10]]);
     expect(torch.eye(2, 3).tolist()).toEqual([
       [1, 0, 0],
       [0, 1, 0],

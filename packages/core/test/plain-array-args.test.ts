@@ -156,7 +156,8 @@ const TORCH_ARRAYS_OK: Record<string, string[]> = {
 const TORCH_WITHOUT_TENSOR_ARGS = new Set(
   [
     // creation from sizes, values or host data (`tensor` takes arrays by design)
-    'tensor scalarTensor fromTypedArray empty zeros ones full rand randn randint arange linspace eye',
+    'tensor scalarTensor fromTypedArray empty zeros ones full rand randn randint arange linspace',
+    'logspace eye allocationNumel allocateStorage allocateHost',
     'parseSizeArgs manualSeed',
     // backends, registry and op-definition helpers (names, attrs, sample lists)
     'registerBackend unregisterBackend listBackends getBackend setDefaultDevice getDefaultDevice',

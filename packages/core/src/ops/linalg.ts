@@ -1,3 +1,4 @@
+import { AllocationError } from '../alloc.js';
 import { checkTensor } from '../arg-check.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -247,7 +248,11 @@ export function outer(a: Tensor, b: Tensor): Tensor {
       `outer: expected 1-D tensors, got ${a.shape.length}-D and ${b.shape.length}-D`,
     );
   }
-  return mm(unsqueeze(a, 1), unsqueeze(b, 0));
+  try {
+    return mm(unsqueeze(a, 1), unsqueeze(b, 0));
+  } catch (e) {
+    throw AllocationError.as(e, 'outer');
+  }
 }
 
 /**
@@ -257,6 +262,15 @@ export function outer(a: Tensor, b: Tensor): Tensor {
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor(a, 'matmul', 'input');
   checkTensor(b, 'matmul', 'other');
+  try {
+    return matmulOf(a, b);
+  } catch (e) {
+    throw AllocationError.as(e, 'matmul');
+  }
+}
+
+/** `matmul` once its arguments are known to be tensors: dispatches on their ranks. */
+function matmulOf(a: Tensor, b: Tensor): Tensor {
   const da = a.shape.length;
   const db = b.shape.length;
   if (da === 0 || db === 0) {

@@ -1,3 +1,4 @@
+import { AllocationError } from '../alloc.js';
 import { checkTensor } from '../arg-check.js';
 import { contiguousStrides, formatShape, normalizeDim, numelOf, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -172,7 +173,7 @@ export function contiguous(t: Tensor): Tensor {
  */
 export function clone(t: Tensor): Tensor {
   checkTensor(t, 'clone', 'input');
-  return run(contiguousOp, [t]);
+  return copyFor('clone', t);
 }
 
 /**
@@ -288,6 +289,15 @@ export function view(t: Tensor, ...shape: (number | readonly number[])[]): Tenso
   return run(viewOp, [t], { shape: inferSize(shapeArgs(shape), t.numel(), 'view') });
 }
 
+/** A contiguous copy made on behalf of `fn`, whose name a failed allocation then carries. */
+function copyFor(fn: string, t: Tensor): Tensor {
+  try {
+    return run(contiguousOp, [t]);
+  } catch (e) {
+    throw AllocationError.as(e, fn);
+  }
+}
+
 /**
  * Like `view`, but copies when the layout does not allow a view.
  * @example x.t().reshape(-1)
@@ -299,7 +309,7 @@ export function reshape(t: Tensor, ...shape: (number | readonly number[])[]): Te
   const strides = shapesEqual(target, t.shape)
     ? t.strides
     : viewStrides(t.shape, t.strides, target);
-  return run(viewOp, [strides ? t : run(contiguousOp, [t])], { shape: target });
+  return run(viewOp, [strides ? t : copyFor('reshape', t)], { shape: target });
 }
 
 /** The registered 'transpose' op; call it through {@link transpose}. */
@@ -605,7 +615,11 @@ export function flatten(t: Tensor, startDim = 0, endDim = -1): Tensor {
   if (s === e) return t;
   let merged = 1;
   for (let i = s; i <= e; i++) merged *= t.shape[i]!;
-  return reshape(t, [...t.shape.slice(0, s), merged, ...t.shape.slice(e + 1)]);
+  try {
+    return reshape(t, [...t.shape.slice(0, s), merged, ...t.shape.slice(e + 1)]);
+  } catch (err) {
+    throw AllocationError.as(err, 'flatten');
+  }
 }
 
 /**
