@@ -38,7 +38,7 @@ interface Fill {
 
 function leafValue(data: unknown, dim: number): number | boolean {
   if (typeof data === 'boolean' || typeof data === 'number') return data;
-  if (data instanceof Tensor && data.numel() === 1) return Number(data.item());
+  if (data instanceof Tensor && data.numel() === 1) return data.item();
   throw new TypeError(
     `tensor(): could not convert ${Array.isArray(data) ? 'a nested list' : typeof data} at dim ${dim} to a number`,
   );

@@ -375,21 +375,39 @@ export class Tensor {
   }
 
   /**
-   * The value of a one-element tensor as a JS number (or boolean for bool tensors).
-   * @example torch.tensor([[3]]).item() // 3
+   * The value of a one-element tensor as a JS number (PyTorch's `item()`), so that
+   * `loss.item().toFixed(4)` type-checks. A bool tensor gives 1 or 0, the numbers Python's
+   * `True`/`False` equal; read its truth value as a boolean with `isNonzero()`.
+   * @example torch.tensor([[3]]).item() // 3; loss.item().toFixed(4); torch.tensor(true).item() // 1
    */
-  item(): number | boolean {
+  item(): number {
     const n = this.numel();
     if (n !== 1) {
       throw new Error(`a Tensor with ${n} elements cannot be converted to Scalar`);
     }
-    const v = this.dataSync()[0]!;
-    return this.dtype === 'bool' ? v !== 0 : v;
+    return this.dataSync()[0]!;
   }
 
   /**
-   * The elements as nested arrays (a number for a 0-d tensor).
-   * @example torch.eye(2).tolist() // [[1, 0], [0, 1]]
+   * Whether the one element is nonzero, as a boolean (PyTorch's `is_nonzero()`, what `bool(t)`
+   * and `if t:` use): the way to read a bool tensor's value. NaN counts as nonzero.
+   * @example if (x.isnan().any().isNonzero()) throw new Error('NaN in x');
+   */
+  isNonzero(): boolean {
+    const n = this.numel();
+    if (n !== 1) {
+      throw new Error(
+        `Boolean value of Tensor with ${n === 0 ? 'no values' : 'more than one value'} is ambiguous`,
+      );
+    }
+    return this.dataSync()[0]! !== 0;
+  }
+
+  /**
+   * The elements as nested arrays (a bare value for a 0-d tensor): numbers, or booleans for a bool
+   * tensor, as PyTorch's `tolist()`. The nesting depends on the rank, which the types do not
+   * know: assert the shape you expect (`x.tolist() as number[][]`).
+   * @example torch.eye(2).tolist() // [[1, 0], [0, 1]]; x.gt(0).tolist() // [true, false]
    */
   tolist(): NestedArray {
     return nest(this.dataSync(), this.shape, this.dtype === 'bool');

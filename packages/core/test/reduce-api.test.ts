@@ -71,7 +71,7 @@ describe('call forms', () => {
       [2, 3],
     ]);
     expect(b.all().dtype).toBe('bool');
-    expect(b.all().item()).toBe(false);
+    expect(b.all().isNonzero()).toBe(false);
     expect(b.any(1).tolist()).toEqual([true, true]);
     expect(b.all({ dim: 1 }).tolist()).toEqual([false, true]);
     const ints = torch.tensor([1, 2, 3], { dtype: 'int32' });
@@ -156,8 +156,8 @@ describe('empty tensors', () => {
     expect(e.prod().item()).toBe(1);
     expect(e.mean().item()).toBeNaN();
     expect(e.norm().item()).toBe(0);
-    expect(e.all().item()).toBe(true);
-    expect(e.any().item()).toBe(false);
+    expect(e.all().isNonzero()).toBe(true);
+    expect(e.any().isNonzero()).toBe(false);
     expect(e.logsumexp(0).tolist()).toEqual([-Infinity, -Infinity, -Infinity]);
     expect(e.amax(1).shape).toEqual([0]);
     expect(e.cumsum(0).shape).toEqual([0, 3]);

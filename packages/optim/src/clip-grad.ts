@@ -39,7 +39,7 @@ export function clipGradNorm_(
       total = stack(grads.map((g) => g.detach().norm(p).to(dtype))).norm(p);
     }
     if (opts.errorIfNonfinite) {
-      const value = total.item() as number;
+      const value = total.item();
       if (!Number.isFinite(value)) {
         throw new Error(
           `The total norm of order ${p} for gradients from \`parameters\` is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set \`errorIfNonfinite: false\``,

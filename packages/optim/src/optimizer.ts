@@ -352,7 +352,7 @@ function castState(p: Tensor, index: number, values: unknown): ParamState {
     }
     if (key === 'step' && value.numel() === 1) {
       // PyTorch keeps step counts in tensors; here they are numbers.
-      out[key] = Number(value.item());
+      out[key] = value.item();
       continue;
     }
     if (value.ndim > 0 && formatShape(value.shape) !== formatShape(p.shape)) {

@@ -89,7 +89,7 @@ export const binaryCrossEntropyOp = defineOp<ReductionAttrs>({
     return { shape: r === 'none' ? x!.shape : [], dtype: x!.dtype };
   },
   decomposition: ([x, t, w], a) => {
-    const inRange = x!.ge(0).logicalAnd(x!.le(1)).all().item();
+    const inRange = x!.ge(0).logicalAnd(x!.le(1)).all().isNonzero();
     if (!inRange) {
       throw new RangeError('binaryCrossEntropy: all elements of input should be between 0 and 1');
     }

@@ -122,7 +122,7 @@ abstract class BatchNormBase extends Module {
     if (this.training && this.trackRunningStats && this.num_batches_tracked !== null) {
       const count = this.num_batches_tracked;
       noGrad(() => count.add_(1));
-      factor = this.momentum === null ? 1 / Number(count.item()) : this.momentum;
+      factor = this.momentum === null ? 1 / count.item() : this.momentum;
     }
     const bnTraining = this.training || (this.running_mean === null && this.running_var === null);
     const useRunning = !this.training || this.trackRunningStats;

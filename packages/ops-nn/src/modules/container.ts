@@ -1,3 +1,4 @@
+import type { Tensor } from '@autodag/core';
 import { Module } from './module.js';
 
 function normIndex(kind: string, idx: number, length: number): number {
@@ -96,12 +97,14 @@ abstract class IndexedContainer extends Module {
 
 /**
  * Runs its children in order, each on the previous one's output (PyTorch's `nn.Sequential`).
- * Children are named '0', '1', ... or by the keys of an object.
+ * Children are named '0', '1', ... or by the keys of an object. `call` takes and returns a
+ * `Tensor`; a chain of other types names them: `new nn.Sequential<In, Out>(...)`.
  * @example
  * const model = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 2));
  * const named = new nn.Sequential({ fc: new nn.Linear(4, 2), act: new nn.Tanh() });
+ * model.call(torch.randn(3, 4)).shape // [3, 2]: a Tensor in the types too
  */
-export class Sequential extends IndexedContainer {
+export class Sequential<In = Tensor, Out = Tensor> extends IndexedContainer {
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
     const [first] = modules;
@@ -131,11 +134,11 @@ export class Sequential extends IndexedContainer {
    * Feeds `input` through every child in order.
    * @example model.call(torch.randn(3, 4))
    */
-  // biome-ignore lint/suspicious/noExplicitAny: children may map any value to any value.
-  override forward(input: any): any {
-    let x = input;
+  override forward(input: In): Out {
+    let x: unknown = input;
     for (const m of this.items()) x = m.call(x);
-    return x;
+    // The children's types are not tracked: the chain is trusted to map In to Out.
+    return x as Out;
   }
 }
 

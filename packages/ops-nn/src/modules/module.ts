@@ -125,16 +125,20 @@ export class Module {
   }
 
   /**
-   * The computation; subclasses override it. Call the module through `call` so that hooks run.
+   * The computation; subclasses override it with their own signature (`forward(x: Tensor):
+   * Tensor`), which `call` then takes and returns. Call the module through `call` so that hooks run.
    * @example class Double extends nn.Module { override forward(x: Tensor) { return x.mul(2); } }
    */
-  // biome-ignore lint/suspicious/noExplicitAny: subclasses narrow the signature.
-  forward(..._args: any[]): any {
+  // biome-ignore lint/suspicious/noExplicitAny: any[] so that subclasses may narrow the parameters.
+  forward(..._args: any[]): unknown {
     throw new Error(`Module [${this.getName()}] is missing the required "forward" function`);
   }
 
   /**
    * Runs the module (PyTorch's `module(...)`): forward pre-hooks, `forward`, then forward hooks.
+   * Typed by the module's own `forward`: `linear.call(x)` is a `Tensor`,
+   * `mha.call(q, k, v)` a `[Tensor, Tensor | null]`, and a wrong argument does not compile. A
+   * value typed only as `Module` gives `unknown`.
    * @example const y = linear.call(x);
    */
   call(...args: Parameters<this['forward']>): ReturnType<this['forward']> {
@@ -149,7 +153,8 @@ export class Module {
       const r = hook(this, input, output);
       if (r !== undefined) output = r;
     }
-    return output;
+    // Hooks may replace the output; they are trusted to keep forward's type, as in PyTorch.
+    return output as ReturnType<this['forward']>;
   }
 
   /**

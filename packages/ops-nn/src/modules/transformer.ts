@@ -130,7 +130,8 @@ export class TransformerEncoderLayer extends Module {
 
   private ffBlock(x: Tensor): Tensor {
     const pre = this.linear1.call(x);
-    const act = this.activation ? this.activation.call(pre) : this.activationFn(pre);
+    // A user-given activation module is typed only as Module: trusted to map a Tensor to one.
+    const act = this.activation ? (this.activation.call(pre) as Tensor) : this.activationFn(pre);
     const h = this.linear2.call(this.dropout.call(act));
     return this.dropout2.call(h);
   }
@@ -210,8 +211,9 @@ export class TransformerEncoder extends Module {
     if (opts.isCausal && mask === null) mask = this.causalMask(src);
     const layerOpts = { srcMask: mask, srcKeyPaddingMask: opts.srcKeyPaddingMask ?? null };
     let x = src;
-    for (const layer of this.layers) x = layer.call(x, layerOpts);
-    return this.norm === null ? x : this.norm.call(x);
+    // Layers and norm are held as Modules (any encoder layer may be stacked): each maps a Tensor to one.
+    for (const layer of this.layers) x = layer.call(x, layerOpts) as Tensor;
+    return this.norm === null ? x : (this.norm.call(x) as Tensor);
   }
 
   /** A bool (L, L) mask excluding future positions, L read from the first layer's layout. */

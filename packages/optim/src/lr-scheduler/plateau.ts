@@ -89,7 +89,7 @@ export class ReduceLROnPlateau {
    * @example sched.step(valLoss) // a number or a one-element tensor
    */
   step(metric: number | Tensor, epoch?: number): void {
-    const current = metric instanceof Tensor ? Number(metric.item()) : Number(metric);
+    const current = metric instanceof Tensor ? metric.item() : Number(metric);
     this.lastEpoch = epoch ?? this.lastEpoch + 1;
     if (this.isBetter(current, this.best)) {
       this.best = current;
