@@ -129,6 +129,15 @@ describe('ReduceLROnPlateau against PyTorch 1.13', () => {
     },
   );
 
+  it('takes a number or a tensor as the metric, and says so for a plain array', () => {
+    const { opt } = optimizer('SGD');
+    const sched = new lrScheduler.ReduceLROnPlateau(opt);
+    expect(() => sched.step([0.5] as never)).toThrow(
+      "ReduceLROnPlateau.step(): argument 'metrics' must be a Tensor or a number, not an array (wrap it with torch.tensor(...))",
+    );
+    expect(sched.lastEpoch).toBe(0);
+  });
+
   it('round-trips its state and keeps counting where it left off', () => {
     const c = plateauCases[1]!;
     const a = optimizer('SGD');

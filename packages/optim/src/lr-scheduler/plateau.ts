@@ -1,4 +1,4 @@
-import { Tensor } from '@autodag/core';
+import { checkTensorOrScalar, Tensor } from '@autodag/core';
 import {
   type AnyOptimizer,
   checkOptimizer,
@@ -89,6 +89,7 @@ export class ReduceLROnPlateau {
    * @example sched.step(valLoss) // a number or a one-element tensor
    */
   step(metric: number | Tensor, epoch?: number): void {
+    checkTensorOrScalar(metric, 'ReduceLROnPlateau.step', 'metrics');
     const current = metric instanceof Tensor ? metric.item() : Number(metric);
     this.lastEpoch = epoch ?? this.lastEpoch + 1;
     if (this.isBetter(current, this.best)) {
