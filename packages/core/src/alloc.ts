@@ -29,7 +29,9 @@ export class AllocationError extends RangeError {
     readonly fn: string,
     /** Size of the tensor that could not be allocated. */
     readonly size: readonly number[],
+    /** Its dtype, whose element size sets the bytes. */
     readonly dtype: DType,
+    /** The device asked to hold it. */
     readonly device: string,
     options?: { cause?: unknown },
   ) {

@@ -10,7 +10,10 @@ import { Tensor } from './tensor.js';
  * pass: nested rows shared by reference can describe more elements than memory holds).
  */
 
-/** The shape nested `data` describes, read along its first elements. */
+/**
+ * The shape nested `data` describes, read along its first elements (`nestedValues` checks the rest).
+ * @example nestedShape([[1, 2, 3], [4, 5, 6]]) // [2, 3]
+ */
 export function nestedShape(data: unknown): number[] {
   const shape: number[] = [];
   let level = data;
