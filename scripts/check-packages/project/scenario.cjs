@@ -88,7 +88,12 @@ async function run(torch) {
     'matmul',
   );
   throwsMatching(() => new nn.Linear(2, 2).call([1, 2]), /not an array.*torch\.tensor/, 'Linear');
-  throwsMatching(() => torch.zeros([1e10]), /zeros/, 'zeros([1e10])');
+  throwsMatching(() => torch.zeros([1e10]), /^zeros: .*40000000000 bytes/, 'zeros([1e10])');
+  throwsMatching(
+    () => torch.arange(0, Infinity),
+    /^arange: unsupported range/,
+    'arange(0, Infinity)',
+  );
   return lines;
 }
 
