@@ -8,6 +8,9 @@
 //   dist/types/**/*.d.ts   declarations, one file per source file (op files augment
 //   dist/types/**/*.d.cts  '../tensor.js', which a bundled declaration file cannot keep)
 //
+// and the same three builds for every other subpath export with a source file (`./node` of
+// backend-webgpu: src/node.ts → dist/node.js, node.cjs, node.node.js).
+//
 // Class names are kept (esbuild would rename `Sequential` to `_Sequential`, and reprs print
 // constructor names). No source maps and no src/: the unminified builds are what a debugger
 // shows, and shipping the sources again would triple every tarball.
@@ -21,9 +24,17 @@ const pkgDir = process.cwd();
 const dist = join(pkgDir, 'dist');
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
 
+// One entry per subpath export with a source file (`.` is src/index.ts, `./node` src/node.ts...).
+const entries = Object.values(pkg.exports)
+  .map((target) => target?.['@autodag/source'])
+  .filter(Boolean)
+  .map((source) => source.replace(/^\.\/src\/(.*)\.ts$/, '$1'));
+
 rmSync(dist, { recursive: true, force: true });
 await build({
-  entry: { index: 'src/index.ts' },
+  entry: Object.fromEntries(entries.map((name) => [name, `src/${name}.ts`])),
+  // An entry that imports the package's main entry by name shares it instead of copying it.
+  external: [pkg.name],
   format: ['esm', 'cjs'],
   outDir: 'dist',
   target: 'es2022',
@@ -32,10 +43,13 @@ await build({
   dts: false,
   silent: true,
 });
-for (const file of ['index.js', 'index.cjs']) restoreClassNames(join(dist, file));
+for (const name of entries) {
+  restoreClassNames(join(dist, `${name}.js`));
+  restoreClassNames(join(dist, `${name}.cjs`));
+}
 emitDeclarations();
 copyDeclarationsAsCommonJs(join(dist, 'types'));
-await writeNodeEntry();
+for (const name of entries) writeNodeEntry(name);
 console.log(`${pkg.name}: built dist/ (esm, cjs, node entry, declarations)`);
 
 /**
@@ -134,7 +148,7 @@ function copyDeclarationsAsCommonJs(dir) {
  */
 function esmExportNames(code) {
   const list = /export\s*\{([^}]*)\};?\s*$/.exec(code);
-  if (!list) throw new Error(`${pkg.name}: dist/index.js has no closing export list`);
+  if (!list) return [];
   return list[1]
     .split(',')
     .map((s) => s.trim())
@@ -142,26 +156,26 @@ function esmExportNames(code) {
     .map((s) => s.split(/\s+as\s+/).pop());
 }
 
-/** Writes dist/index.node.js, after checking that both builds export the same names. */
-async function writeNodeEntry() {
-  const require = createRequire(join(dist, 'index.cjs'));
-  const cjsNames = Object.keys(require(join(dist, 'index.cjs'))).sort();
-  const esm = readFileSync(join(dist, 'index.js'), 'utf8');
+/** Writes dist/<name>.node.js, after checking that both builds export the same names. */
+function writeNodeEntry(name) {
+  const require = createRequire(join(dist, `${name}.cjs`));
+  const cjsNames = Object.keys(require(join(dist, `${name}.cjs`))).sort();
+  const esm = readFileSync(join(dist, `${name}.js`), 'utf8');
   const starred = [...esm.matchAll(/^export \* from "([^"]+)";$/gm)].map((m) => m[1]);
   const esmNames = [
     ...new Set([...esmExportNames(esm), ...starred.flatMap((spec) => Object.keys(require(spec)))]),
   ].sort();
   if (cjsNames.join() !== esmNames.join()) {
-    throw new Error(`${pkg.name}: the CommonJS and ESM builds export different names`);
+    throw new Error(`${pkg.name}: the CommonJS and ESM builds of ${name} export different names`);
   }
   // Locals get a `$` suffix: some export names (`var`) are reserved words as bindings.
   const body = [
     '// Node imports the CommonJS build, so importing and requiring share one copy.',
-    "import cjs from './index.cjs';",
+    `import cjs from './${name}.cjs';`,
     '',
     `const { ${cjsNames.map((n) => `${n}: ${n}$`).join(', ')} } = cjs;`,
     `export { ${cjsNames.map((n) => `${n}$ as ${n}`).join(', ')} };`,
     '',
   ];
-  writeFileSync(join(dist, 'index.node.js'), body.join('\n'));
+  writeFileSync(join(dist, `${name}.node.js`), body.join('\n'));
 }

@@ -17,6 +17,7 @@ const PACKAGES = [
   'packages/core',
   'packages/autograd',
   'packages/backend-cpu',
+  'packages/backend-webgpu',
   'packages/ops-nn',
   'packages/optim',
   'packages/io',

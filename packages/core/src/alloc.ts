@@ -103,6 +103,8 @@ export function allocateStorage(
   try {
     return backend.allocate(dtype, n);
   } catch (e) {
+    // A TypeError is the backend refusing the dtype (float64 on WebGPU), not running out.
+    if (e instanceof TypeError) throw new TypeError(`${fn}: ${e.message}`, { cause: e });
     throw sizeError(fn, shape, dtype, backend.name, e);
   }
 }

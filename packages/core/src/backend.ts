@@ -31,7 +31,8 @@ export interface Backend {
   /**
    * New uninitialised storage. Throw (any error) when `size` elements cannot be allocated: core
    * reports it as an `AllocationError` naming the op, the size and the bytes, with this error as
-   * its `cause`.
+   * its `cause`. Throw a TypeError for a dtype the device cannot hold: core prefixes its message
+   * with the op's name.
    */
   allocate(dtype: DType, size: number): Storage;
   /**

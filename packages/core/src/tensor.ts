@@ -345,8 +345,13 @@ export class Tensor {
   async data(): Promise<TypedArray> {
     this.checkReadable('data');
     const c = this.contiguous();
+    const begin = c.offset;
+    const end = c.offset + c.numel();
+    // The values as of this call, whatever runs before the promise settles (`w.add_(1)`): a
+    // synchronous device copies them now; others record the copy now, ahead of later commands.
+    if (c.backend.readSync) return c.backend.readSync(c.storage).slice(begin, end);
     const all = await c.backend.read(c.storage);
-    return all.slice(c.offset, c.offset + c.numel());
+    return all.slice(begin, end);
   }
 
   /**
@@ -354,12 +359,17 @@ export class Tensor {
    * @example torch.tensor([1, 2]).dataSync() // Float32Array [1, 2]
    */
   dataSync(): TypedArray {
-    this.checkReadable('dataSync');
+    return this.readNow('dataSync', 'data');
+  }
+
+  /** The elements read synchronously by `method`, or an error naming its async twin. */
+  private readNow(method: string, asyncMethod: string): TypedArray {
+    this.checkReadable(method);
     const c = this.contiguous();
     const backend = c.backend;
     if (!backend.readSync) {
       throw new Error(
-        `Tensor on device '${this.device}' cannot be read synchronously; use 'await tensor.data()'`,
+        `${method}(): a tensor on device '${this.device}' cannot be read synchronously; use 'await tensor.${asyncMethod}()'`,
       );
     }
     return backend.readSync(c.storage).slice(c.offset, c.offset + c.numel());
@@ -381,11 +391,24 @@ export class Tensor {
    * @example torch.tensor([[3]]).item() // 3; loss.item().toFixed(4); torch.tensor(true).item() // 1
    */
   item(): number {
+    this.checkScalar();
+    return this.readNow('item', 'itemAsync')[0]!;
+  }
+
+  /**
+   * `item()` after an asynchronous read: works on every device (WebGPU included).
+   * @example const loss = await lossTensor.itemAsync();
+   */
+  async itemAsync(): Promise<number> {
+    this.checkScalar();
+    return (await this.data())[0]!;
+  }
+
+  private checkScalar(): void {
     const n = this.numel();
     if (n !== 1) {
       throw new Error(`a Tensor with ${n} elements cannot be converted to Scalar`);
     }
-    return this.dataSync()[0]!;
   }
 
   /**
@@ -410,7 +433,7 @@ export class Tensor {
    * @example torch.eye(2).tolist() // [[1, 0], [0, 1]]; x.gt(0).tolist() // [true, false]
    */
   tolist(): NestedArray {
-    return nest(this.dataSync(), this.shape, this.dtype === 'bool');
+    return nest(this.readNow('tolist', 'array'), this.shape, this.dtype === 'bool');
   }
 
   /**

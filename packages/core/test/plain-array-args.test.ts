@@ -70,7 +70,7 @@ const METHODS_WITHOUT_TENSOR_ARGS = new Set(
     'constructor size stride item view reshape transpose permute expand unsqueeze squeeze ' +
     'broadcastTo flatten unflatten movedim moveaxis swapaxes swapdims cumsum slice select narrow ' +
     'split chunk unbind max min argmax argmin flip repeat roll tril triu softmax logSoftmax type ' +
-    'retainGrad registerHook checkReadable logsumexp toAsync isNonzero'
+    'retainGrad registerHook checkReadable logsumexp toAsync isNonzero itemAsync checkScalar readNow'
   ).split(' '),
 );
 

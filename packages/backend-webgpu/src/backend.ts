@@ -1,0 +1,119 @@
+import type { Backend, DType, Storage, TypedArray } from '@autodag/core';
+import type { GpuContext } from './context.js';
+import { BufferPool } from './pool.js';
+
+/**
+ * WebGPU storage: a GPUBuffer of 4-byte elements. float32 and int32 are stored as they are;
+ * bool is stored as u32 0/1, since WGSL has no byte-sized storage. float64 has no WGSL type.
+ */
+export interface WebGPUStorage extends Storage {
+  data: GPUBuffer;
+}
+
+/** The error for dtypes WGSL cannot hold, naming what to use instead (as PyTorch's MPS does). */
+export function unsupportedDType(dtype: DType): Error {
+  return new TypeError(
+    `dtype ${dtype} is not supported on device 'webgpu' (WGSL has no 64-bit floats); convert with .float() to float32 first, or keep the tensor on 'cpu'`,
+  );
+}
+
+/** Host array kind that a storage's 4-byte words are read into. */
+function wordsFor(dtype: DType, buffer: ArrayBuffer): Float32Array | Int32Array | Uint32Array {
+  if (dtype === 'float32') return new Float32Array(buffer);
+  if (dtype === 'int32') return new Int32Array(buffer);
+  return new Uint32Array(buffer);
+}
+
+/**
+ * Buffers whose tensors were garbage-collected go back to the pool. V8 does not see GPU memory,
+ * so each storage also holds an untouched ArrayBuffer of its size ("ballast", counted as
+ * external memory): allocation pressure then triggers collections that free GPU buffers too.
+ */
+interface Held {
+  buffer: GPUBuffer;
+  bytes: number;
+}
+
+export class WebGPUBackend implements Backend {
+  readonly name: string;
+  readonly priority: number;
+  readonly pool: BufferPool;
+  private readonly finalizer = new FinalizationRegistry<Held>((held) => this.recycle(held));
+
+  constructor(
+    readonly ctx: GpuContext,
+    options: { name?: string; priority?: number } = {},
+  ) {
+    this.name = options.name ?? 'webgpu';
+    this.priority = options.priority ?? -1;
+    this.pool = new BufferPool(ctx.device, () => ctx.flush());
+  }
+
+  allocate(dtype: DType, size: number): WebGPUStorage {
+    if (dtype === 'float64') throw unsupportedDType(dtype);
+    const bytes = Math.max(4, size * 4);
+    const buffer = this.pool.take(bytes);
+    const storage: WebGPUStorage & { ballast?: ArrayBuffer } = {
+      backend: this,
+      dtype,
+      size,
+      data: buffer,
+      version: 0,
+      disposed: false,
+    };
+    storage.ballast = new ArrayBuffer(buffer.size);
+    this.finalizer.register(storage, { buffer, bytes: buffer.size }, storage);
+    return storage;
+  }
+
+  upload(values: TypedArray, dtype: DType): WebGPUStorage {
+    if (dtype === 'float64') throw unsupportedDType(dtype);
+    const storage = this.allocate(dtype, values.length);
+    const words =
+      dtype === 'bool' ? Uint32Array.from(values as Uint8Array) : (values as Float32Array);
+    if (words.length > 0) {
+      // Commands already recorded may still read this (recycled) buffer: run them first, since
+      // a queue write lands before commands that are submitted after it.
+      this.ctx.flush();
+      this.ctx.queue.writeBuffer(storage.data, 0, words.buffer, words.byteOffset, words.byteLength);
+    }
+    return storage;
+  }
+
+  /**
+   * Copies the storage to a mappable buffer now (so later commands cannot change what is read)
+   * and resolves with its values once the GPU gets there.
+   */
+  read(storage: Storage): Promise<TypedArray> {
+    const { dtype, size } = storage;
+    const bytes = size * 4;
+    if (bytes === 0) return Promise.resolve(emptyHost(dtype));
+    const staging = this.ctx.device.createBuffer({
+      size: Math.ceil(bytes / 4) * 4,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.ctx.commandEncoder().copyBufferToBuffer(storage.data as GPUBuffer, 0, staging, 0, bytes);
+    this.ctx.flush();
+    return staging.mapAsync(GPUMapMode.READ).then(() => {
+      const words = wordsFor(dtype, staging.getMappedRange().slice(0));
+      staging.unmap();
+      staging.destroy();
+      return dtype === 'bool' ? Uint8Array.from(words) : (words as Float32Array | Int32Array);
+    });
+  }
+
+  release(storage: Storage): void {
+    this.finalizer.unregister(storage);
+    this.recycle({ buffer: storage.data as GPUBuffer, bytes: (storage.data as GPUBuffer).size });
+  }
+
+  private recycle(held: Held): void {
+    this.pool.give(held.buffer);
+  }
+}
+
+function emptyHost(dtype: DType): TypedArray {
+  if (dtype === 'float32') return new Float32Array(0);
+  if (dtype === 'int32') return new Int32Array(0);
+  return new Uint8Array(0);
+}

@@ -1,0 +1,141 @@
+/**
+ * One GPUDevice and the state every kernel shares: the open command encoder that kernels record
+ * into (submitted when something must observe the results, or after `MAX_PENDING` dispatches),
+ * compiled pipelines cached by their WGSL source, and an arena of per-dispatch parameters
+ * (shapes, strides, scalars), so that a shape change never recompiles a shader.
+ */
+
+/** Dispatches recorded before the encoder is submitted anyway (keeps command buffers small). */
+const MAX_PENDING = 256;
+/** Bytes of the parameter arena; a dispatch's parameters take one aligned slot. */
+const ARENA_BYTES = 1 << 20;
+/** Threads per workgroup of the 1-D kernels. */
+export const WORKGROUP = 128;
+
+/** A GPU buffer bound to a kernel, with the byte range it may touch. */
+export interface Binding {
+  readonly buffer: GPUBuffer;
+  readonly offset?: number;
+  readonly size?: number;
+}
+
+export class GpuContext {
+  readonly device: GPUDevice;
+  readonly queue: GPUQueue;
+  private encoder: GPUCommandEncoder | null = null;
+  private pending = 0;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly arena: GPUBuffer;
+  private arenaTop = 0;
+  private readonly align: number;
+
+  constructor(device: GPUDevice) {
+    this.device = device;
+    device.addEventListener('uncapturederror', (event) => {
+      console.error(`webgpu: ${(event as GPUUncapturedErrorEvent).error.message}`);
+    });
+    this.queue = device.queue;
+    this.align = device.limits.minStorageBufferOffsetAlignment;
+    this.arena = device.createBuffer({
+      label: 'autodag kernel parameters',
+      size: ARENA_BYTES,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  /** Whether commands are recorded but not yet submitted. */
+  get hasPending(): boolean {
+    return this.encoder !== null;
+  }
+
+  /** The open encoder (opened on demand). */
+  commandEncoder(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    return this.encoder;
+  }
+
+  /** Submits everything recorded so far. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.pending = 0;
+    this.arenaTop = 0;
+  }
+
+  /** The compute pipeline of a WGSL module with entry point `main`, compiled once. */
+  pipeline(code: string): GPUComputePipeline {
+    let p = this.pipelines.get(code);
+    if (!p) {
+      const module = this.device.createShaderModule({ code });
+      p = this.device.createComputePipeline({
+        layout: 'auto',
+        compute: { module, entryPoint: 'main' },
+      });
+      this.pipelines.set(code, p);
+    }
+    return p;
+  }
+
+  /**
+   * Records one dispatch of `code` over `threads` threads (1-D, split over two grid dimensions
+   * past 65535 workgroups), binding `params` (32-bit words, read as `array<u32>` at binding 0)
+   * then `buffers` at bindings 1, 2, ...
+   */
+  dispatch(
+    code: string,
+    params: ArrayLike<number> | Uint32Array,
+    buffers: readonly Binding[],
+    threads: number,
+  ): void {
+    if (threads === 0) return;
+    const words = params instanceof Uint32Array ? params : Uint32Array.from(params);
+    const bytes = Math.max(16, words.byteLength);
+    if (this.arenaTop + bytes > ARENA_BYTES || this.pending >= MAX_PENDING) this.flush();
+    const offset = this.arenaTop;
+    // The write lands before this batch's commands run, and no two dispatches share a slot.
+    this.queue.writeBuffer(
+      this.arena,
+      offset,
+      words.buffer as ArrayBuffer,
+      words.byteOffset,
+      words.byteLength,
+    );
+    this.arenaTop = Math.ceil((offset + bytes) / this.align) * this.align;
+
+    const pipeline = this.pipeline(code);
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: this.arena, offset, size: bytes } },
+      ...buffers.map((b, i) => ({
+        binding: i + 1,
+        resource: { buffer: b.buffer, offset: b.offset ?? 0, size: b.size },
+      })),
+    ];
+    const bindGroup = this.device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries,
+    });
+    const pass = this.commandEncoder().beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    const groups = Math.ceil(threads / WORKGROUP);
+    const x = Math.min(groups, 65535);
+    pass.dispatchWorkgroups(x, Math.ceil(groups / x));
+    pass.end();
+    this.pending++;
+  }
+}
+
+/**
+ * WGSL that turns a dispatch's workgroup and local ids into the thread's linear index `i`, and
+ * returns from threads past `n` (see `GpuContext.dispatch`'s grid).
+ */
+export function threadIndex(n: string): string {
+  return `let i = (wid.y * nwg.x + wid.x) * ${WORKGROUP}u + lid.x;
+  if (i >= ${n}) { return; }`;
+}
+
+/** The entry point's signature matching `threadIndex`. */
+export const ENTRY = `@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>)`;

@@ -1,0 +1,55 @@
+import { registerBackend } from '@autodag/core';
+import { WebGPUBackend } from './backend.js';
+import { GpuContext } from './context.js';
+import { registerAssignKernel } from './kernels/assign.js';
+import { registerElementwiseKernels } from './kernels/elementwise.js';
+import { registerReduceKernels } from './kernels/reduce.js';
+import { checkAdapter, knownAnswerTest } from './smoke.js';
+
+/** Options of `initWebGPU`. */
+export interface WebGPUOptions {
+  /** The WebGPU entry point: `navigator.gpu` in browsers (the default), Dawn's in Node. */
+  gpu?: GPU;
+  /** Options for `requestAdapter` (Dawn's software adapters need `featureLevel: 'compatibility'`). */
+  adapterOptions?: GPURequestAdapterOptions & { featureLevel?: string };
+  /** Device name (default `'webgpu'`). */
+  name?: string;
+}
+
+/** The limits kernels rely on, raised to what the adapter allows (defaults are far lower). */
+const RAISED_LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupStorageSize',
+] as const;
+
+/**
+ * Opens a WebGPU device, checks that it computes correctly (Dawn's null adapter and broken
+ * drivers claim everything and compute garbage), and registers it as a device with every kernel
+ * of this package. Resolves with the backend.
+ * @example await initWebGPU(); const x = torch.ones(3, { device: 'webgpu' });
+ */
+export async function initWebGPU(options: WebGPUOptions = {}): Promise<WebGPUBackend> {
+  const gpu = options.gpu ?? (globalThis.navigator as { gpu?: GPU } | undefined)?.gpu;
+  if (!gpu) {
+    throw new Error(
+      "initWebGPU: this runtime has no WebGPU (navigator.gpu is undefined); in Node, import '@autodag/backend-webgpu/node' (it uses the webgpu package)",
+    );
+  }
+  const adapter = await gpu.requestAdapter(options.adapterOptions);
+  if (!adapter) throw new Error('initWebGPU: no WebGPU adapter is available');
+  checkAdapter(adapter);
+  const requiredLimits: Record<string, number> = {};
+  for (const key of RAISED_LIMITS) requiredLimits[key] = adapter.limits[key];
+  const device = await adapter.requestDevice({ requiredLimits });
+  const backend = new WebGPUBackend(new GpuContext(device), { name: options.name });
+  await knownAnswerTest(device);
+  registerBackend(backend);
+  registerElementwiseKernels(backend);
+  registerReduceKernels(backend);
+  registerAssignKernel(backend);
+  return backend;
+}

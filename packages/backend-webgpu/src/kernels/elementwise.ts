@@ -1,0 +1,271 @@
+import type { DType, Kernel, Tensor } from '@autodag/core';
+import { registerKernel } from '@autodag/core';
+import type { WebGPUBackend } from '../backend.js';
+import { ENTRY, threadIndex } from '../context.js';
+import { isDenseOver, operandIndex, Params, STRIDED_INDEX, wgslType } from './layout.js';
+
+/**
+ * Elementwise kernels in WGSL: each op is an expression over the operands `x`, `y`, `z` (loaded
+ * as the compute type `C`: f32 when the output or an operand is float, else i32) and the
+ * scalars `p0`, `p1`. Operands are read through their strides, broadcast to the output's shape.
+ * Integer division by zero does not throw on the GPU: it gives what WGSL gives, as CUDA does.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: each op's spec reads its own attribute type.
+interface Spec<A = any> {
+  /** WGSL expression of type C (or bool with `predicate`), given the compute type. */
+  readonly expr: (c: 'f32' | 'i32') => string;
+  /** The result is a bool (stored as 0/1). */
+  readonly predicate?: boolean;
+  /** Scalar attributes, as p0, p1. */
+  readonly params?: (attrs: A) => readonly number[];
+}
+
+const float =
+  (f: string, int = f): Spec['expr'] =>
+  (c) =>
+    c === 'f32' ? f : int;
+const pred = (f: string, int = f): Spec => ({ expr: float(f, int), predicate: true });
+
+/** Helpers the expressions call, defined for f32 (accurate where a naive formula is not). */
+const HELPERS = `
+// A quiet NaN that is no constant expression (WGSL rejects NaN constants).
+fn nan_() -> f32 { return bitcast<f32>((p[0] & 0x3fffffu) | 0x7fc00000u); }
+fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+fn log1p_(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u < 0.0) { return nan_(); }
+  if (u == 1.0 || isinf_(u)) { return select(x, u, isinf_(u)); }
+  return log(u) * x / (u - 1.0);
+}
+fn expm1_(x: f32) -> f32 {
+  let u = exp(x);
+  if (u == 1.0 || isinf_(u)) { return select(x, u, isinf_(u)); }
+  let um1 = u - 1.0;
+  if (um1 == -1.0) { return -1.0; }
+  return um1 * x / log(u);
+}
+fn tanh_(x: f32) -> f32 { return select(tanh(clamp(x, -15.0, 15.0)), x, isnan_(x)); }
+// Zero for negative numbers and -inf (sign bit set, not -0, not NaN): bits, since NaN compares
+// are not reliable under drivers' fast math.
+fn relu_(x: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  return select(x, 0.0, b > 0x80000000u && b <= 0xff800000u);
+}
+// x - k·2π in three exact steps (k·C1 and k·C2 are exact for |k| < 2^12): sin and cos keep
+// their accuracy for |x| up to 2π·4096 ≈ 25,700; beyond, WGSL leaves it to the driver.
+fn reduce2pi_(x: f32) -> f32 {
+  let k = round(x * 0.15915494309189535);
+  return ((x - k * 6.28125) - k * 0.0019354820251464844) - k * -1.7484555314695172e-07;
+}
+fn pow_(x: f32, y: f32) -> f32 {
+  if (x == 1.0 || y == 0.0) { return 1.0; }
+  if (x == -1.0 && isinf_(y)) { return 1.0; }
+  if (y == 2.0) { return x * x; }
+  if (y == 0.5) { return sqrt(x); }
+  if (y == -1.0) { return 1.0 / x; }
+  let m = pow(abs(x), y);
+  if (x >= 0.0 || isnan_(x)) { return m; }
+  if (floor(y) != y) { return nan_(); }
+  if (floor(y * 0.5) * 2.0 != y) { return -m; }
+  return m;
+}
+fn ipow_(x0: i32, y0: i32) -> i32 {
+  if (y0 < 0) { if (x0 == 1) { return 1; } if (x0 == -1) { return select(-1, 1, y0 % 2 == 0); } return 0; }
+  var r = 1; var x = x0; var y = y0;
+  loop { if (y <= 0) { break; } if (y % 2 == 1) { r = r * x; } x = x * x; y = y / 2; }
+  return r;
+}
+// C's fmod, exact: subtracts the largest |b|·2^k not above the remainder (each step exact).
+fn fmod_(a: f32, b: f32) -> f32 {
+  if (isnan_(a) || isnan_(b) || isinf_(a) || b == 0.0) { return nan_(); }
+  if (isinf_(b)) { return a; }
+  var r = abs(a);
+  let m = abs(b);
+  for (var it = 0; it < 300 && r >= m; it++) {
+    var t = ldexp(m, max(0, frexp(r).exp - frexp(m).exp));
+    if (t > r) { t = t * 0.5; }
+    r = r - t;
+  }
+  return select(r, -r, a < 0.0 || bitcast<u32>(a) == 0x80000000u);
+}
+fn rem_(a: f32, b: f32) -> f32 { let m = fmod_(a, b); return select(m, m + b, m != 0.0 && ((b < 0.0) != (m < 0.0))); }
+fn irem_(a: i32, b: i32) -> i32 { let m = a % b; return select(m, m + b, m != 0 && ((b < 0) != (m < 0))); }
+// Python's floor division, as the CPU backend computes it (from the exact remainder).
+fn floordiv_(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return a / b; }
+  let m = fmod_(a, b);
+  var d = (a - m) / b;
+  if (m != 0.0 && ((b < 0.0) != (m < 0.0))) { d = d - 1.0; }
+  if (d == 0.0) { return 0.0 * (a / b); }
+  var f = floor(d);
+  if (d - f > 0.5) { f = f + 1.0; }
+  return f;
+}
+fn ifloordiv_(a: i32, b: i32) -> i32 { let q = a / b; return select(q, q - 1, (a % b != 0) && ((a < 0) != (b < 0))); }
+fn max_(x: f32, y: f32) -> f32 { if (isnan_(x) || x > y) { return x; } return y; }
+fn min_(x: f32, y: f32) -> f32 { if (isnan_(x) || x < y) { return x; } return y; }
+`;
+
+const scalar = (name: string) => (a: Record<string, number>) => [a[name]!];
+
+export const UNARY: Record<string, Spec> = {
+  neg: { expr: float('-x') },
+  abs: { expr: float('abs(x)') },
+  exp: { expr: float('exp(x)') },
+  log: { expr: float('log(x)') },
+  log1p: { expr: float('log1p_(x)') },
+  expm1: { expr: float('expm1_(x)') },
+  sqrt: { expr: float('sqrt(x)') },
+  rsqrt: { expr: float('inverseSqrt(x)') },
+  sin: { expr: float('sin(reduce2pi_(x))') },
+  cos: { expr: float('cos(reduce2pi_(x))') },
+  tanh: { expr: float('tanh_(x)') },
+  sigmoid: { expr: float('1.0 / (1.0 + exp(-x))') },
+  relu: { expr: float('relu_(x)', 'max(x, 0)') },
+  sign: { expr: float('select(sign(x), 0.0, isnan_(x))', 'sign(x)') },
+  floor: { expr: float('floor(x)', 'x') },
+  ceil: { expr: float('ceil(x)', 'x') },
+  round: { expr: float('round(x)', 'x') },
+  reciprocal: { expr: float('1.0 / x') },
+  logicalNot: pred('x == 0.0', 'x == 0'),
+  isnan: pred('isnan_(x)', 'false'),
+  isinf: pred('isinf_(x)', 'false'),
+  isfinite: pred('!isnan_(x) && !isinf_(x)', 'true'),
+  powScalar: { expr: float('pow_(x, p0)', 'ipow_(x, p0)'), params: scalar('exponent') },
+  rpow: { expr: float('pow_(p0, x)', 'ipow_(p0, x)'), params: scalar('base') },
+  mulScalar: { expr: float('x * p0'), params: scalar('other') },
+  divScalar: { expr: float('x / p0'), params: scalar('other') },
+  clamp: {
+    expr: float('min_(max_(x, p0), p1)', 'min(max(x, p0), p1)'),
+    params: (a: { min?: number; max?: number }) => [a.min ?? -Infinity, a.max ?? Infinity],
+  },
+};
+
+export const BINARY: Record<string, Spec> = {
+  add: { expr: float('x + y') },
+  sub: { expr: float('x - y') },
+  mul: { expr: float('x * y') },
+  div: { expr: float('x / y') },
+  divTrunc: { expr: float('trunc(x / y)', 'x / y') },
+  divFloor: { expr: float('floordiv_(x, y)', 'ifloordiv_(x, y)') },
+  remainder: { expr: float('rem_(x, y)', 'irem_(x, y)') },
+  fmod: { expr: float('fmod_(x, y)', 'x % y') },
+  pow: { expr: float('pow_(x, y)', 'ipow_(x, y)') },
+  maximum: { expr: float('max_(x, y)', 'max(x, y)') },
+  minimum: { expr: float('min_(x, y)', 'min(x, y)') },
+  eq: pred('x == y'),
+  ne: pred('x != y'),
+  lt: pred('x < y'),
+  le: pred('x <= y'),
+  gt: pred('x > y'),
+  ge: pred('x >= y'),
+  logicalAnd: pred('x != 0.0 && y != 0.0', 'x != 0 && y != 0'),
+  logicalOr: pred('x != 0.0 || y != 0.0', 'x != 0 || y != 0'),
+  logicalXor: pred('(x != 0.0) != (y != 0.0)', '(x != 0) != (y != 0)'),
+  reluBackward: { expr: float('select(x, 0.0, y <= 0.0)', 'select(x, 0, y <= 0)') },
+};
+
+export const TERNARY: Record<string, Spec> = {
+  where: { expr: float('select(z, y, x != 0.0)', 'select(z, y, x != 0)') },
+  clampTensor: { expr: float('min_(max_(x, y), z)', 'min(max(x, y), z)') },
+};
+
+/** The in-place overwrite ops: the result is the source `y` broadcast over `x`. */
+const OVERWRITE = ['copy', 'fill', 'fillTensor', 'zero', 'uniformFill', 'normalFill'];
+const TAKE_SOURCE: Spec = { expr: () => 'y' };
+
+const NAMES = ['x', 'y', 'z'];
+
+/** A value of compute type `c` from an operand element of WGSL type `from`. */
+function convert(value: string, from: string, c: string): string {
+  return from === c ? value : `${c}(${value})`;
+}
+
+/** A value of the output's WGSL type from the expression's result. */
+function store(value: string, predicate: boolean, c: string, out: string): string {
+  if (predicate) return `select(${out}(0), ${out}(1), ${value})`;
+  if (out === 'u32') return `select(0u, 1u, ${value} != ${c}(0))`;
+  return convert(value, c, out);
+}
+
+function shaderFor(
+  spec: Spec,
+  operands: readonly { type: string; dense: boolean; base: number }[],
+  out: string,
+  c: 'f32' | 'i32',
+  scalars: readonly number[],
+): string {
+  const decls = operands.map(
+    (o, k) => `@group(0) @binding(${k + 1}) var<storage, read> in${k}: array<${o.type}>;`,
+  );
+  const loads = operands.map(
+    (o, k) =>
+      `let ${NAMES[k]} = ${convert(`in${k}[${operandIndex(o.dense, o.base)}]`, o.type, c)};`,
+  );
+  const params = scalars.map((w, k) => `let p${k} = bitcast<${c}>(p[${w}u]);`);
+  return `@group(0) @binding(0) var<storage, read> p: array<u32>;
+${decls.join('\n')}
+@group(0) @binding(${operands.length + 1}) var<storage, read_write> out: array<${out}>;
+${HELPERS}
+${STRIDED_INDEX}
+${ENTRY} {
+  ${threadIndex('p[0]')}
+  ${params.join('\n  ')}
+  ${loads.join('\n  ')}
+  out[i] = ${store(spec.expr(c), spec.predicate ?? false, c, out)};
+}`;
+}
+
+function computeType(inputs: readonly Tensor[], out: DType): 'f32' | 'i32' {
+  if (out === 'float32') return 'f32';
+  return inputs.some((t) => t.dtype === 'float32') ? 'f32' : 'i32';
+}
+
+/** The kernel of `spec` over `arity` operands (the first `arity` inputs). */
+export function elementwiseKernel(backend: WebGPUBackend, arity: number, spec: Spec): Kernel {
+  return (inputs, outputs, attrs) => {
+    const output = outputs[0]!;
+    const n = output.numel();
+    if (n === 0) return;
+    const shape = output.shape;
+    const c = computeType(inputs.slice(0, arity), output.dtype);
+    const params = new Params(n, shape);
+    const values = spec.params ? spec.params(attrs) : [];
+    const scalars = values.map((v) =>
+      c === 'f32' ? params.f32(v) : params.i32(Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, v))),
+    );
+    const operands = inputs.slice(0, arity).map((t) => ({
+      type: wgslType(t.dtype),
+      dense: isDenseOver(t, shape),
+      base: params.operand(t, shape),
+    }));
+    const code = shaderFor(spec, operands, wgslType(output.dtype), c, scalars);
+    const buffers = [...inputs.slice(0, arity), output].map((t) => ({
+      buffer: t.storage.data as GPUBuffer,
+    }));
+    backend.ctx.dispatch(code, params.toArray(), buffers, n);
+  };
+}
+
+/** A kernel that converts `x` to the output's dtype (float → int truncates; → bool is != 0). */
+function castKernel(backend: WebGPUBackend): Kernel {
+  return elementwiseKernel(backend, 1, { expr: () => 'x' });
+}
+
+/**
+ * Registers the elementwise kernels on a WebGPU backend.
+ * @example registerElementwiseKernels(backend)
+ */
+export function registerElementwiseKernels(backend: WebGPUBackend): void {
+  const name = backend.name;
+  for (const [op, spec] of Object.entries(UNARY))
+    registerKernel(op, name, elementwiseKernel(backend, 1, spec));
+  for (const [op, spec] of Object.entries(BINARY))
+    registerKernel(op, name, elementwiseKernel(backend, 2, spec));
+  for (const [op, spec] of Object.entries(TERNARY))
+    registerKernel(op, name, elementwiseKernel(backend, 3, spec));
+  for (const op of OVERWRITE) registerKernel(op, name, elementwiseKernel(backend, 2, TAKE_SOURCE));
+  registerKernel('cast', name, castKernel(backend));
+  registerKernel('contiguous', name, elementwiseKernel(backend, 1, { expr: () => 'x' }));
+}

@@ -1,0 +1,81 @@
+import type { DType, Tensor } from '@autodag/core';
+import { broadcastStrides } from '@autodag/core';
+
+/**
+ * How kernels receive strided operands: a parameter block of 32-bit words
+ *
+ *   [n, rank, shape[0..rank), scalars..., then per operand: offset, strides[0..rank)]
+ *
+ * read as `p: array<u32>` at binding 0, so one compiled shader serves every shape and layout.
+ * Operands that are dense and of the output's shape skip the index arithmetic (a separate shader
+ * variant, chosen by `operandCode`).
+ */
+
+/** WGSL element type of a dtype's storage (bool is u32 0/1). */
+export function wgslType(dtype: DType): 'f32' | 'i32' | 'u32' {
+  if (dtype === 'float32') return 'f32';
+  if (dtype === 'int32') return 'i32';
+  return 'u32';
+}
+
+/** Whether `t` reads element i at offset + i for every i of an output of `shape`. */
+export function isDenseOver(t: Tensor, shape: readonly number[]): boolean {
+  if (t.shape.length !== shape.length) return false;
+  for (let d = 0; d < shape.length; d++) if (t.shape[d] !== shape[d]) return false;
+  return t.isContiguous();
+}
+
+/** Builds a parameter block (see the module comment). */
+export class Params {
+  readonly words: number[];
+  private readonly rank: number;
+
+  constructor(n: number, shape: readonly number[]) {
+    this.rank = shape.length;
+    this.words = [n, shape.length, ...shape];
+  }
+
+  /** Appends a float scalar (as its bits) and returns its word index. */
+  f32(value: number): number {
+    const bits = new Uint32Array(new Float32Array([value]).buffer)[0]!;
+    this.words.push(bits);
+    return this.words.length - 1;
+  }
+
+  /** Appends an int32 scalar (two's complement) and returns its word index. */
+  i32(value: number): number {
+    this.words.push(value >>> 0);
+    return this.words.length - 1;
+  }
+
+  /** Appends an operand's offset and strides broadcast to the output's shape; returns its index. */
+  operand(t: Tensor, shape: readonly number[]): number {
+    const strides = broadcastStrides(t.shape, t.strides, shape);
+    this.words.push(t.offset >>> 0, ...strides.map((s) => s >>> 0));
+    if (strides.length !== this.rank) throw new Error('webgpu: operand rank mismatch');
+    return this.words.length - 1 - this.rank;
+  }
+
+  toArray(): Uint32Array {
+    return Uint32Array.from(this.words);
+  }
+}
+
+/** WGSL: the storage index of output element `i` in an operand whose layout starts at word `base`. */
+export const STRIDED_INDEX = `
+fn stridedIndex(i: u32, base: u32) -> u32 {
+  var rem = i;
+  var off = i32(p[base]);
+  let rank = p[1];
+  for (var d = rank; d > 0u; d--) {
+    let size = p[1u + d];
+    off += i32(rem % size) * bitcast<i32>(p[base + d]);
+    rem = rem / size;
+  }
+  return u32(off);
+}`;
+
+/** WGSL expression for operand `k`'s storage index of element `i` (dense or strided). */
+export function operandIndex(dense: boolean, base: number): string {
+  return dense ? `(p[${base}u] + i)` : `stridedIndex(i, ${base}u)`;
+}
