@@ -1,9 +1,7 @@
 import { registerBackend } from '@autodag/core';
 import { WebGPUBackend } from './backend.js';
 import { GpuContext } from './context.js';
-import { registerAssignKernel } from './kernels/assign.js';
-import { registerElementwiseKernels } from './kernels/elementwise.js';
-import { registerReduceKernels } from './kernels/reduce.js';
+import { registerKernels } from './kernels/index.js';
 import { checkAdapter, knownAnswerTest } from './smoke.js';
 
 /** Options of `initWebGPU`. */
@@ -48,8 +46,6 @@ export async function initWebGPU(options: WebGPUOptions = {}): Promise<WebGPUBac
   const backend = new WebGPUBackend(new GpuContext(device), { name: options.name });
   await knownAnswerTest(device);
   registerBackend(backend);
-  registerElementwiseKernels(backend);
-  registerReduceKernels(backend);
-  registerAssignKernel(backend);
+  registerKernels(backend);
   return backend;
 }
