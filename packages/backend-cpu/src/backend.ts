@@ -1,5 +1,5 @@
-import type { Backend, DType, Storage, TypedArray } from '@autodag/core';
-import { typedArrayFor } from '@autodag/core';
+import type { Backend, BackendMemoryStats, DType, Storage, TypedArray } from '@autodag/core';
+import { noteAllocation, typedArrayFor } from '@autodag/core';
 
 /**
  * CPU storage: the elements live in a typed array of the dtype's kind.
@@ -62,6 +62,11 @@ class BufferPool {
     }
     list.push(data);
     this.bytes += data.byteLength;
+  }
+
+  /** Bytes of the arrays kept for reuse. */
+  get pooledBytes(): number {
+    return this.bytes;
   }
 
   /** Drops every pooled array. */
@@ -131,7 +136,7 @@ export class CpuBackend implements Backend {
    */
   allocate(dtype: DType, size: number): CpuStorage {
     const data = this.pool.take(dtype, size);
-    return {
+    const storage: CpuStorage = {
       backend: this,
       dtype,
       size,
@@ -139,6 +144,8 @@ export class CpuBackend implements Backend {
       version: 0,
       disposed: false,
     };
+    noteAllocation(storage);
+    return storage;
   }
 
   /**
@@ -148,7 +155,24 @@ export class CpuBackend implements Backend {
    */
   upload(values: TypedArray, dtype: DType): CpuStorage {
     // Callers hand over a fresh array they no longer touch, so it is adopted without a copy.
-    return { backend: this, dtype, size: values.length, data: values, version: 0, disposed: false };
+    const storage = {
+      backend: this,
+      dtype,
+      size: values.length,
+      data: values,
+      version: 0,
+      disposed: false,
+    };
+    noteAllocation(storage);
+    return storage;
+  }
+
+  /**
+   * The bytes pooled for reuse; live arrays are the garbage collector's and are not counted.
+   * @example torch.memory('cpu').bytesPooled
+   */
+  memoryStats(): BackendMemoryStats {
+    return { bytesPooled: this.pool.pooledBytes };
   }
 
   /**

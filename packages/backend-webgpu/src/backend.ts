@@ -1,4 +1,5 @@
-import type { Backend, DType, Storage, TypedArray } from '@autodag/core';
+import type { Backend, BackendMemoryStats, DType, Storage, TypedArray } from '@autodag/core';
+import { noteAllocation } from '@autodag/core';
 import type { GpuContext } from './context.js';
 import { BufferPool } from './pool.js';
 
@@ -38,6 +39,7 @@ export class WebGPUBackend implements Backend {
   readonly name: string;
   readonly priority: number;
   readonly pool: BufferPool;
+  private liveStorages = 0;
   private readonly finalizer = new FinalizationRegistry<Held>((held) => this.recycle(held));
 
   constructor(
@@ -63,7 +65,18 @@ export class WebGPUBackend implements Backend {
     };
     storage.ballast = new ArrayBuffer(buffer.size);
     this.finalizer.register(storage, { buffer, bytes: buffer.size }, storage);
+    this.liveStorages++;
+    noteAllocation(storage);
     return storage;
+  }
+
+  /** Live storages and their bytes, and the bytes pooled for reuse (`torch.memory('webgpu')`). */
+  memoryStats(): BackendMemoryStats {
+    return {
+      liveStorages: this.liveStorages,
+      bytesInUse: this.pool.liveBytes,
+      bytesPooled: this.pool.pooledBytes,
+    };
   }
 
   upload(values: TypedArray, dtype: DType): WebGPUStorage {
@@ -108,6 +121,7 @@ export class WebGPUBackend implements Backend {
   }
 
   private recycle(held: Held): void {
+    this.liveStorages--;
     this.pool.give(held.buffer);
   }
 }

@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import type { BackendMemoryStats } from './memory-stats.js';
 
 /**
  * A block of device memory holding `size` elements of one dtype. Views of a tensor share it.
@@ -46,6 +47,8 @@ export interface Backend {
   readSync?(storage: Storage): TypedArray;
   /** Releases device memory now rather than when garbage collected. */
   release(storage: Storage): void;
+  /** What `torch.memory(device)` reports: live and pooled memory, as far as the backend tracks it. */
+  memoryStats?(): BackendMemoryStats;
 }
 
 const backends = new Map<string, Backend>();

@@ -13,6 +13,7 @@ export * from './dispatch.js';
 export * from './dtype.js';
 export * from './grad-mode.js';
 export * from './memory.js';
+export * from './memory-stats.js';
 export * from './ops/index.js';
 export * from './print.js';
 export * from './random.js';

@@ -4,13 +4,7 @@ import { assemble, relaxedSimdAvailable } from './assembler.js';
 import { gemmF32 } from './gemm-kernel.js';
 import { gemmNtF32 } from './gemm-nt-kernel.js';
 import { gemvAxpyF32, gemvDotF32, outerF32 } from './gemv-kernel.js';
-import {
-  currentStatus,
-  markAbsent,
-  markFailed,
-  markLoaded,
-  type WasmKernelStatus,
-} from './status.js';
+import { markAbsent, markFailed, markLoaded } from './status.js';
 
 /**
  * The one WebAssembly instance behind the SIMD kernels and its memory, laid out as
