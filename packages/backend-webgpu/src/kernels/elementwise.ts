@@ -25,6 +25,8 @@ const float =
   (c) =>
     c === 'f32' ? f : int;
 const pred = (f: string, int = f): Spec => ({ expr: float(f, int), predicate: true });
+/** `f` of x, with NaN passed through: drivers differ there (SwiftShader's exp(NaN) is +inf). */
+const nanSafe = (f: string): Spec['expr'] => float(`select(${f}, x, isnan_(x))`, f);
 
 /** Helpers the expressions call, defined for f32 (accurate where a naive formula is not). */
 const HELPERS = `
@@ -112,16 +114,16 @@ const scalar = (name: string) => (a: Record<string, number>) => [a[name]!];
 export const UNARY: Record<string, Spec> = {
   neg: { expr: float('-x') },
   abs: { expr: float('abs(x)') },
-  exp: { expr: float('exp(x)') },
-  log: { expr: float('log(x)') },
-  log1p: { expr: float('log1p_(x)') },
-  expm1: { expr: float('expm1_(x)') },
-  sqrt: { expr: float('sqrt(x)') },
-  rsqrt: { expr: float('inverseSqrt(x)') },
-  sin: { expr: float('sin(reduce2pi_(x))') },
-  cos: { expr: float('cos(reduce2pi_(x))') },
+  exp: { expr: nanSafe('exp(x)') },
+  log: { expr: nanSafe('log(x)') },
+  log1p: { expr: nanSafe('log1p_(x)') },
+  expm1: { expr: nanSafe('expm1_(x)') },
+  sqrt: { expr: nanSafe('sqrt(x)') },
+  rsqrt: { expr: nanSafe('inverseSqrt(x)') },
+  sin: { expr: nanSafe('sin(reduce2pi_(x))') },
+  cos: { expr: nanSafe('cos(reduce2pi_(x))') },
   tanh: { expr: float('tanh_(x)') },
-  sigmoid: { expr: float('1.0 / (1.0 + exp(-x))') },
+  sigmoid: { expr: nanSafe('1.0 / (1.0 + exp(-x))') },
   relu: { expr: float('relu_(x)', 'max(x, 0)') },
   sign: { expr: float('select(sign(x), 0.0, isnan_(x))', 'sign(x)') },
   floor: { expr: float('floor(x)', 'x') },
