@@ -1,6 +1,7 @@
 import type { WebGPUBackend } from '../backend.js';
 import { registerAssignKernel } from './assign.js';
 import { registerElementwiseKernels } from './elementwise.js';
+import { registerMatmulKernels } from './matmul.js';
 import { registerReduceKernels } from './reduce.js';
 
 /**
@@ -11,4 +12,5 @@ export function registerKernels(backend: WebGPUBackend): void {
   registerElementwiseKernels(backend);
   registerReduceKernels(backend);
   registerAssignKernel(backend);
+  registerMatmulKernels(backend);
 }
