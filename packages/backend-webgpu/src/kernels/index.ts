@@ -1,8 +1,16 @@
 import type { WebGPUBackend } from '../backend.js';
 import { registerAssignKernel } from './assign.js';
+import { registerCompareMaskKernel } from './compare-mask.js';
 import { registerElementwiseKernels } from './elementwise.js';
+import { registerIndexingKernels } from './indexing.js';
+import { registerJoinKernels } from './join.js';
 import { registerMatmulKernels } from './matmul.js';
+import { registerNnActivationKernels } from './nn-activation.js';
+import { registerNnSoftmaxKernels } from './nn-softmax.js';
 import { registerReduceKernels } from './reduce.js';
+import { registerSelectKernels } from './reduce-select.js';
+import { registerStatKernels } from './reduce-stats.js';
+import { registerStridedScatterKernels } from './strided-scatter.js';
 
 /**
  * Registers every WGSL kernel of this package on a WebGPU backend (one line per kernel family).
@@ -11,6 +19,14 @@ import { registerReduceKernels } from './reduce.js';
 export function registerKernels(backend: WebGPUBackend): void {
   registerElementwiseKernels(backend);
   registerReduceKernels(backend);
+  registerSelectKernels(backend);
+  registerStatKernels(backend);
+  registerCompareMaskKernel(backend);
+  registerNnActivationKernels(backend);
+  registerNnSoftmaxKernels(backend);
   registerAssignKernel(backend);
+  registerIndexingKernels(backend);
+  registerJoinKernels(backend);
+  registerStridedScatterKernels(backend);
   registerMatmulKernels(backend);
 }
