@@ -1,15 +1,19 @@
 import type { WebGPUBackend } from '../backend.js';
 import { registerAssignKernel } from './assign.js';
 import { registerCompareMaskKernel } from './compare-mask.js';
+import { registerCumulativeKernels } from './cumulative.js';
 import { registerElementwiseKernels } from './elementwise.js';
 import { registerIndexingKernels } from './indexing.js';
 import { registerJoinKernels } from './join.js';
 import { registerMatmulKernels } from './matmul.js';
 import { registerNnActivationKernels } from './nn-activation.js';
+import { registerNnLossKernels } from './nn-loss.js';
+import { registerNnNormKernels } from './nn-norm.js';
 import { registerNnSoftmaxKernels } from './nn-softmax.js';
 import { registerReduceKernels } from './reduce.js';
 import { registerSelectKernels } from './reduce-select.js';
 import { registerStatKernels } from './reduce-stats.js';
+import { registerReorderKernels } from './reorder.js';
 import { registerStridedScatterKernels } from './strided-scatter.js';
 
 /**
@@ -24,9 +28,13 @@ export function registerKernels(backend: WebGPUBackend): void {
   registerCompareMaskKernel(backend);
   registerNnActivationKernels(backend);
   registerNnSoftmaxKernels(backend);
+  registerNnNormKernels(backend);
+  registerNnLossKernels(backend);
   registerAssignKernel(backend);
   registerIndexingKernels(backend);
   registerJoinKernels(backend);
+  registerReorderKernels(backend);
+  registerCumulativeKernels(backend);
   registerStridedScatterKernels(backend);
   registerMatmulKernels(backend);
 }
