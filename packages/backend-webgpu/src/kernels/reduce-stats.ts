@@ -9,7 +9,8 @@ import { dispatchRows, frameSizes, layoutIn, rowFrame, rowParams, rowShader } fr
  * in f32 with tree sums:
  *
  * - `var`/`std`: two passes, the mean first, then the sum of squared deviations (constant
- *   inputs give exactly 0), divided by max(0, N - correction);
+ *   inputs give exactly 0), divided by max(0, N - correction); both sum x - K, K the row's
+ *   first element, so a large mean next to a small spread loses no digits in f32;
  * - `logsumexp`: the maximum first (an infinite maximum is replaced by 0, as PyTorch does), then
  *   log Σ exp(x - max) + max; NaN anywhere gives NaN;
  * - `norm`: p = 2 and other p > 0 scale by the largest magnitude first, so squares of 1e30 do
@@ -27,11 +28,13 @@ function forEach(body: string): string {
 
 const VAR_BODY = (std: boolean) => `
   let base = rowAt(o, 0u);
+  var K = 0.0;
+  if (nRed > 0u) { K = f32(x0[u32(base + elemAt(0u, 0u))]); }
   var s = 0.0;
-  ${forEach('s += x;')}
-  let mean = wgSum(s, t, 0u) / f32(nRed);
+  ${forEach('s += x - K;')}
+  let m = wgSum(s, t, 0u) / f32(nRed);
   var q = 0.0;
-  ${forEach('let d = x - mean; q += d * d;')}
+  ${forEach('let d = (x - K) - m; q += d * d;')}
   let ss = wgSum(q, t, 1u);
   let v = ss / max(0.0, f32(nRed) - sc(0u));
   if (t == 0u) { y0[o] = ${std ? 'sqrt(v)' : 'v'}; }`;
