@@ -2,8 +2,16 @@ import type { DType, OpSample, RegisteredOp, Tensor } from '@autodag/core';
 import { noGrad } from '@autodag/core';
 import type { Tolerance } from './compare.js';
 import { compareArrays, DEFAULT_TOLERANCES, GRAD_TOLERANCES } from './compare.js';
-import type { SampleRun } from './execute.js';
-import { analyticGrads, argNames, differentiableArgs, readValues, runSample } from './execute.js';
+import type { Reads } from './execute.js';
+import {
+  argNames,
+  differentiableArgs,
+  gradientReads,
+  read,
+  readAsync,
+  readSync,
+  runSample,
+} from './execute.js';
 import type { FixtureFile, FixtureSample } from './fixtures.js';
 import { dtypeMatches, fixtureValues } from './fixtures.js';
 import type { GradcheckOptions } from './gradcheck.js';
@@ -98,18 +106,59 @@ function result(
   return { op: c.op.def.name, sample: c.sample.name, check, status, message };
 }
 
+function threw(c: SampleCase, check: CheckKind, e: unknown): CheckResult {
+  const msg = e instanceof Error ? e.message : String(e);
+  return result(c, check, 'fail', `threw: ${msg}`);
+}
+
 /** Runs `fn`, turning a thrown error into a failed result naming the op and sample. */
 function guarded(c: SampleCase, check: CheckKind, fn: () => CheckResult): CheckResult {
   try {
     return fn();
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    return result(c, check, 'fail', `threw: ${msg}`);
+    return threw(c, check, e);
   }
+}
+
+/** Runs a check with synchronous reads (`dataSync`), a thrown error as a failed result. */
+function runReads(c: SampleCase, check: CheckKind, steps: Reads<CheckResult>): CheckResult {
+  return guarded(c, check, () => readSync(steps));
+}
+
+/** Runs a check with asynchronous reads (`await t.data()`), a thrown error as a failed result. */
+function runReadsAsync(
+  c: SampleCase,
+  check: CheckKind,
+  steps: Reads<CheckResult>,
+): Promise<CheckResult> {
+  return readAsync(steps).catch((e: unknown) => threw(c, check, e));
 }
 
 function describeOutputs(outputs: readonly Tensor[]): string {
   return outputs.map((o) => `[${o.shape.join(', ')}] ${o.dtype}`).join(', ');
+}
+
+function* forwardReads(c: SampleCase, opts: CheckOptions): Reads<CheckResult> {
+  const device = opts.device ?? 'cpu';
+  const run = noGrad(() => runSample(c.op, c.sample, c.values, { device }));
+  for (const o of run.outputs) {
+    if (o.device !== device) {
+      return result(c, 'forward', 'fail', `output on device '${o.device}', expected '${device}'`);
+    }
+  }
+  const first = run.outputs[0] === run.inputs[0] ? 1 : 0;
+  const after = yield* read(run.inputs.slice(first));
+  for (let i = first; i < run.inputs.length; i++) {
+    const v = c.values[i]!;
+    const msg = compareArrays(
+      { shape: run.inputs[i]!.shape, values: after[i - first]! },
+      { shape: v.shape, values: v.values },
+      { rtol: 0, atol: 0 },
+      `input '${argNames(c.op, c.values.length)[i]}' after the call`,
+    );
+    if (msg) return result(c, 'forward', 'fail', `the op modified its input: ${msg}`);
+  }
+  return result(c, 'forward', 'pass', describeOutputs(run.outputs));
 }
 
 /**
@@ -118,27 +167,15 @@ function describeOutputs(outputs: readonly Tensor[]): string {
  * @example checkForward(sampleCases(getOp('add'))[0]!)
  */
 export function checkForward(c: SampleCase, opts: CheckOptions = {}): CheckResult {
-  return guarded(c, 'forward', () => {
-    const device = opts.device ?? 'cpu';
-    const run = noGrad(() => runSample(c.op, c.sample, c.values, { device }));
-    for (const o of run.outputs) {
-      if (o.device !== device) {
-        return result(c, 'forward', 'fail', `output on device '${o.device}', expected '${device}'`);
-      }
-    }
-    const inPlace = run.outputs[0] === run.inputs[0];
-    for (let i = inPlace ? 1 : 0; i < run.inputs.length; i++) {
-      const v = c.values[i]!;
-      const msg = compareArrays(
-        { shape: run.inputs[i]!.shape, values: readValues(run.inputs[i]!) },
-        { shape: v.shape, values: v.values },
-        { rtol: 0, atol: 0 },
-        `input '${argNames(c.op, c.values.length)[i]}' after the call`,
-      );
-      if (msg) return result(c, 'forward', 'fail', `the op modified its input: ${msg}`);
-    }
-    return result(c, 'forward', 'pass', describeOutputs(run.outputs));
-  });
+  return runReads(c, 'forward', forwardReads(c, opts));
+}
+
+/**
+ * `checkForward` reading with `await t.data()`: works on every device.
+ * @example await checkForwardAsync(c, { device: 'webgpu' })
+ */
+export function checkForwardAsync(c: SampleCase, opts: CheckOptions = {}): Promise<CheckResult> {
+  return runReadsAsync(c, 'forward', forwardReads(c, opts));
 }
 
 /** Why an op/sample has no usable fixture, or the fixture. */
@@ -163,6 +200,68 @@ export function fixtureSkipReason(c: SampleCase, fixtures?: FixtureFile): string
   return typeof f === 'string' ? f : null;
 }
 
+function* fixtureReads(c: SampleCase, opts: CheckOptions): Reads<CheckResult> {
+  const f = findFixture(c, opts.fixtures);
+  if (typeof f === 'string') return result(c, 'fixture', 'skip', f);
+  const digest = digestInputs(c.values);
+  if (f.digest !== digest) {
+    return result(
+      c,
+      'fixture',
+      'fail',
+      `stale fixture: generated from other inputs (digest ${f.digest}, samples now give ${digest}); regenerate with 'npm run fixtures'`,
+    );
+  }
+  if (f.error) return result(c, 'fixture', 'fail', `PyTorch raised on this sample: ${f.error}`);
+  const device = opts.device ?? 'cpu';
+  const run = runSample(c.op, c.sample, c.values, { device, requiresGrad: true });
+  const expected = f.outputs ?? [];
+  if (expected.length !== run.outputs.length) {
+    return result(
+      c,
+      'fixture',
+      'fail',
+      `${run.outputs.length} outputs, PyTorch gives ${expected.length}`,
+    );
+  }
+  const outputs = yield* read(run.outputs);
+  for (let k = 0; k < expected.length; k++) {
+    const o = run.outputs[k]!;
+    const e = expected[k]!;
+    if (!dtypeMatches(o.dtype, e.dtype)) {
+      return result(c, 'fixture', 'fail', `output ${k} is ${o.dtype}, PyTorch gives ${e.dtype}`);
+    }
+    const msg = compareArrays(
+      { shape: o.shape, values: outputs[k]! },
+      { shape: e.shape, values: fixtureValues(e) },
+      tolFor(c.op, o.dtype, opts, false),
+      `output ${k} vs PyTorch`,
+    );
+    if (msg) return result(c, 'fixture', 'fail', msg);
+  }
+  const grads = yield* gradientReads(c.op, c.sample, run);
+  const names = argNames(c.op, c.values.length);
+  for (const [i, g] of grads ?? []) {
+    const e = f.grads?.[i];
+    if (!e) continue;
+    const msg = compareArrays(
+      { shape: c.values[i]!.shape, values: g },
+      { shape: e.shape, values: fixtureValues(e) },
+      tolFor(c.op, run.inputs[i]!.dtype, opts, true),
+      `gradient w.r.t. '${names[i]}' vs PyTorch`,
+    );
+    if (msg) return result(c, 'fixture', 'fail', msg);
+  }
+  const nGrads = f.grads ? (grads?.size ?? 0) : 0;
+  const note = f.gradError ? ` (PyTorch could not differentiate: ${f.gradError})` : '';
+  return result(
+    c,
+    'fixture',
+    'pass',
+    `${expected.length} output(s)${nGrads ? ` and ${nGrads} gradient(s)` : ''} match PyTorch${note}`,
+  );
+}
+
 /**
  * Forward values and gradients of the weighted loss (in the sample's dtypes and layouts) agree
  * with PyTorch's, as recorded by `gen_fixtures.py`. Skips, saying why, when no fixture exists;
@@ -170,66 +269,15 @@ export function fixtureSkipReason(c: SampleCase, fixtures?: FixtureFile): string
  * @example checkFixture(c, { fixtures: parseFixtures(json) })
  */
 export function checkFixture(c: SampleCase, opts: CheckOptions = {}): CheckResult {
-  return guarded(c, 'fixture', () => {
-    const f = findFixture(c, opts.fixtures);
-    if (typeof f === 'string') return result(c, 'fixture', 'skip', f);
-    const digest = digestInputs(c.values);
-    if (f.digest !== digest) {
-      return result(
-        c,
-        'fixture',
-        'fail',
-        `stale fixture: generated from other inputs (digest ${f.digest}, samples now give ${digest}); regenerate with 'npm run fixtures'`,
-      );
-    }
-    if (f.error) return result(c, 'fixture', 'fail', `PyTorch raised on this sample: ${f.error}`);
-    const device = opts.device ?? 'cpu';
-    const run = runSample(c.op, c.sample, c.values, { device, requiresGrad: true });
-    const expected = f.outputs ?? [];
-    if (expected.length !== run.outputs.length) {
-      return result(
-        c,
-        'fixture',
-        'fail',
-        `${run.outputs.length} outputs, PyTorch gives ${expected.length}`,
-      );
-    }
-    for (let k = 0; k < expected.length; k++) {
-      const o = run.outputs[k]!;
-      const e = expected[k]!;
-      if (!dtypeMatches(o.dtype, e.dtype)) {
-        return result(c, 'fixture', 'fail', `output ${k} is ${o.dtype}, PyTorch gives ${e.dtype}`);
-      }
-      const msg = compareArrays(
-        { shape: o.shape, values: readValues(o) },
-        { shape: e.shape, values: fixtureValues(e) },
-        tolFor(c.op, o.dtype, opts, false),
-        `output ${k} vs PyTorch`,
-      );
-      if (msg) return result(c, 'fixture', 'fail', msg);
-    }
-    const grads = analyticGrads(c.op, c.sample, run);
-    const names = argNames(c.op, c.values.length);
-    for (const [i, g] of grads ?? []) {
-      const e = f.grads?.[i];
-      if (!e) continue;
-      const msg = compareArrays(
-        { shape: c.values[i]!.shape, values: g },
-        { shape: e.shape, values: fixtureValues(e) },
-        tolFor(c.op, run.inputs[i]!.dtype, opts, true),
-        `gradient w.r.t. '${names[i]}' vs PyTorch`,
-      );
-      if (msg) return result(c, 'fixture', 'fail', msg);
-    }
-    const nGrads = f.grads ? (grads?.size ?? 0) : 0;
-    const note = f.gradError ? ` (PyTorch could not differentiate: ${f.gradError})` : '';
-    return result(
-      c,
-      'fixture',
-      'pass',
-      `${expected.length} output(s)${nGrads ? ` and ${nGrads} gradient(s)` : ''} match PyTorch${note}`,
-    );
-  });
+  return runReads(c, 'fixture', fixtureReads(c, opts));
+}
+
+/**
+ * `checkFixture` reading with `await t.data()`: works on every device.
+ * @example await checkFixtureAsync(c, { device: 'webgpu', fixtures })
+ */
+export function checkFixtureAsync(c: SampleCase, opts: CheckOptions = {}): Promise<CheckResult> {
+  return runReadsAsync(c, 'fixture', fixtureReads(c, opts));
 }
 
 /**
@@ -291,15 +339,12 @@ interface Evaluated {
   readonly grads: Map<number, Float64Array> | null;
 }
 
-function evaluate(c: SampleCase, device: string, layout?: Layout): Evaluated {
-  const run: SampleRun = runSample(c.op, c.sample, c.values, {
-    device,
-    layout,
-    requiresGrad: true,
-  });
+function* evaluate(c: SampleCase, device: string, layout?: Layout): Reads<Evaluated> {
+  const run = runSample(c.op, c.sample, c.values, { device, layout, requiresGrad: true });
+  const values = yield* read(run.outputs);
   return {
-    outputs: run.outputs.map((o) => ({ shape: o.shape, dtype: o.dtype, values: readValues(o) })),
-    grads: analyticGrads(c.op, c.sample, run),
+    outputs: run.outputs.map((o, k) => ({ shape: o.shape, dtype: o.dtype, values: values[k]! })),
+    grads: yield* gradientReads(c.op, c.sample, run),
   };
 }
 
@@ -354,6 +399,34 @@ export function layoutSkipReason(c: SampleCase, opts: CheckOptions = {}): string
   return null;
 }
 
+function* layoutReads(c: SampleCase, opts: CheckOptions): Reads<CheckResult> {
+  const skip = layoutSkipReason(c, opts);
+  if (skip) return result(c, 'layouts', 'skip', skip);
+  const device = opts.device ?? 'cpu';
+  const baseline = yield* evaluate(c, device, 'contiguous');
+  const variants: [string, Layout | undefined][] = [
+    ['declared layouts', undefined],
+    ['transposed inputs', 'transposed'],
+    ['strided inputs', 'strided'],
+  ];
+  const notes: string[] = [];
+  for (const [label, layout] of variants) {
+    let got: Evaluated;
+    try {
+      got = yield* evaluate(c, device, layout);
+    } catch (e) {
+      // A view may be impossible on some layouts (PyTorch's `view` raises there too).
+      if (!c.op.def.view || layout === undefined) throw e;
+      notes.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    const msg = compareEvaluations(c, got, baseline, opts, label);
+    if (msg) return result(c, 'layouts', 'fail', `${msg} (vs contiguous inputs)`);
+  }
+  const note = notes.length ? `; view not possible for ${notes.join('; ')}` : '';
+  return result(c, 'layouts', 'pass', `non-contiguous inputs agree with contiguous ones${note}`);
+}
+
 /**
  * Non-contiguous inputs give the same outputs and gradients as contiguous ones: compares the
  * all-contiguous run with the sample's declared layouts, with every input stored transposed,
@@ -361,33 +434,23 @@ export function layoutSkipReason(c: SampleCase, opts: CheckOptions = {}): string
  * @example checkLayouts(c)
  */
 export function checkLayouts(c: SampleCase, opts: CheckOptions = {}): CheckResult {
-  return guarded(c, 'layouts', () => {
-    const skip = layoutSkipReason(c, opts);
-    if (skip) return result(c, 'layouts', 'skip', skip);
-    const device = opts.device ?? 'cpu';
-    const baseline = evaluate(c, device, 'contiguous');
-    const variants: [string, Layout | undefined][] = [
-      ['declared layouts', undefined],
-      ['transposed inputs', 'transposed'],
-      ['strided inputs', 'strided'],
-    ];
-    const notes: string[] = [];
-    for (const [label, layout] of variants) {
-      let got: Evaluated;
-      try {
-        got = evaluate(c, device, layout);
-      } catch (e) {
-        // A view may be impossible on some layouts (PyTorch's `view` raises there too).
-        if (!c.op.def.view || layout === undefined) throw e;
-        notes.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
-        continue;
-      }
-      const msg = compareEvaluations(c, got, baseline, opts, label);
-      if (msg) return result(c, 'layouts', 'fail', `${msg} (vs contiguous inputs)`);
-    }
-    const note = notes.length ? `; view not possible for ${notes.join('; ')}` : '';
-    return result(c, 'layouts', 'pass', `non-contiguous inputs agree with contiguous ones${note}`);
-  });
+  return runReads(c, 'layouts', layoutReads(c, opts));
+}
+
+/**
+ * `checkLayouts` reading with `await t.data()`: works on every device.
+ * @example await checkLayoutsAsync(c, { device: 'webgpu' })
+ */
+export function checkLayoutsAsync(c: SampleCase, opts: CheckOptions = {}): Promise<CheckResult> {
+  return runReadsAsync(c, 'layouts', layoutReads(c, opts));
+}
+
+function* deviceReads(c: SampleCase, a: string, b: string, opts: CheckOptions): Reads<CheckResult> {
+  const got = yield* evaluate(c, b);
+  const want = yield* evaluate(c, a);
+  const msg = compareEvaluations(c, got, want, opts, `'${b}' vs '${a}'`);
+  if (msg) return result(c, 'devices', 'fail', msg);
+  return result(c, 'devices', 'pass', `'${a}' and '${b}' agree`);
 }
 
 /**
@@ -401,9 +464,88 @@ export function compareDevicesOnSample(
   b: string,
   opts: CheckOptions = {},
 ): CheckResult {
-  return guarded(c, 'devices', () => {
-    const msg = compareEvaluations(c, evaluate(c, b), evaluate(c, a), opts, `'${b}' vs '${a}'`);
-    if (msg) return result(c, 'devices', 'fail', msg);
-    return result(c, 'devices', 'pass', `'${a}' and '${b}' agree`);
-  });
+  return runReads(c, 'devices', deviceReads(c, a, b, opts));
+}
+
+/**
+ * `compareDevicesOnSample` reading with `await t.data()`: works on every device, so an
+ * asynchronous one (WebGPU) can be compared with the CPU, gradients included.
+ * @example await compareDevicesOnSampleAsync(c, 'cpu', 'webgpu')
+ */
+export function compareDevicesOnSampleAsync(
+  c: SampleCase,
+  a: string,
+  b: string,
+  opts: CheckOptions = {},
+): Promise<CheckResult> {
+  return runReadsAsync(c, 'devices', deviceReads(c, a, b, opts));
+}
+
+/**
+ * The checks that compare values read back from the device, which `runConformanceAsync` runs on
+ * devices that only read asynchronously: every kind but the float64 finite-difference checks
+ * (`gradcheck` and `gradgradcheck` read synchronously, inside `@autodag/autograd`'s gradcheck).
+ * @example const checks: AsyncCheckKind[] = ['forward', 'fixture', 'layouts', 'devices'];
+ */
+export type AsyncCheckKind = Exclude<CheckKind, 'gradcheck' | 'gradgradcheck'>;
+
+/** Options of `runCheck`: the check options plus the second device of the `devices` check. */
+export interface RunCheckOptions extends CheckOptions {
+  /** A second device for the `devices` check (compares `device` against it). */
+  readonly compareWith?: string;
+}
+
+/**
+ * Why a check cannot run with asynchronous reads (the finite-difference ones), or `null`.
+ * @example syncOnlyReason('gradcheck') // 'gradcheck reads synchronously (float64 finite differences); run it with runConformance'
+ */
+export function syncOnlyReason(kind: CheckKind): string | null {
+  if (kind !== 'gradcheck' && kind !== 'gradgradcheck') return null;
+  return `${kind} reads synchronously (float64 finite differences); run it with runConformance`;
+}
+
+/** A `Reads` computation that reads nothing and gives `value`. */
+// biome-ignore lint/correctness/useYield: reads nothing, driven like the checks that read
+function* done<T>(value: T): Reads<T> {
+  return value;
+}
+
+function checkReads(kind: CheckKind, c: SampleCase, opts: RunCheckOptions): Reads<CheckResult> {
+  switch (kind) {
+    case 'forward':
+      return forwardReads(c, opts);
+    case 'fixture':
+      return fixtureReads(c, opts);
+    case 'layouts':
+      return layoutReads(c, opts);
+    case 'devices':
+      if (!opts.compareWith)
+        return done(result(c, kind, 'skip', 'no second device (compareWith) given'));
+      return deviceReads(c, opts.device ?? 'cpu', opts.compareWith, opts);
+    default:
+      return done(result(c, kind, 'skip', syncOnlyReason(kind)!));
+  }
+}
+
+/**
+ * Runs one check of one case with synchronous reads (`dataSync`).
+ * @example runCheck('layouts', sampleCases(getOp('add'))[0]!, { device: 'cpu' })
+ */
+export function runCheck(kind: CheckKind, c: SampleCase, opts: RunCheckOptions = {}): CheckResult {
+  if (kind === 'gradcheck') return checkGradients(c, opts);
+  if (kind === 'gradgradcheck') return checkSecondOrder(c, opts);
+  return runReads(c, kind, checkReads(kind, c, opts));
+}
+
+/**
+ * Runs one check of one case reading with `await t.data()`: works on every device. The
+ * finite-difference checks are skipped (`syncOnlyReason`).
+ * @example await runCheckAsync('devices', c, { device: 'webgpu', compareWith: 'cpu' })
+ */
+export function runCheckAsync(
+  kind: CheckKind,
+  c: SampleCase,
+  opts: RunCheckOptions = {},
+): Promise<CheckResult> {
+  return runReadsAsync(c, kind, checkReads(kind, c, opts));
 }

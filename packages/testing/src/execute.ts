@@ -123,9 +123,97 @@ export function weightedLoss(outputs: readonly Tensor[], which: readonly number[
 }
 
 /**
+ * A computation that reads tensors back: it yields the tensors it needs and is resumed with their
+ * logical values (row-major numbers, one array per tensor). `readSync` drives it with
+ * `dataSync()`, `readAsync` with `await t.data()`, so one check serves devices that read
+ * synchronously (the CPU) and those that only read asynchronously (WebGPU).
+ * @example readAsync(gradientReads(op, sample, run))
+ */
+export type Reads<T> = Generator<readonly Tensor[], T, number[][]>;
+
+/**
+ * The step of a `Reads` computation that asks for `tensors` and gets their values.
+ * @example const [out] = yield* read([run.outputs[0]!]);
+ */
+export function* read(tensors: readonly Tensor[]): Reads<number[][]> {
+  return yield tensors;
+}
+
+/**
+ * Runs a `Reads` computation, reading with `dataSync()` (the CPU and other synchronous devices).
+ * A failed read is thrown into the computation, where it may be caught.
+ * @example const grads = readSync(gradientReads(op, sample, run));
+ */
+export function readSync<T>(steps: Reads<T>): T {
+  let r = steps.next();
+  while (!r.done) {
+    const tensors = r.value;
+    let values: number[][];
+    try {
+      values = tensors.map(readValues);
+    } catch (e) {
+      r = steps.throw(e);
+      continue;
+    }
+    r = steps.next(values);
+  }
+  return r.value;
+}
+
+/**
+ * Runs a `Reads` computation, reading with `await t.data()`: works on every device. The tensors of
+ * one step are read together.
+ * @example const grads = await readAsync(gradientReads(op, sample, run));
+ */
+export async function readAsync<T>(steps: Reads<T>): Promise<T> {
+  let r = steps.next();
+  while (!r.done) {
+    const pending = Promise.all(r.value.map(readValuesAsync));
+    r = await pending.then(
+      (values) => steps.next(values),
+      (e) => steps.throw(e),
+    );
+  }
+  return r.value;
+}
+
+/**
+ * Gradients of the weighted loss w.r.t. the differentiable arguments (zeros where an argument is
+ * unused), as a `Reads` computation: the backward runs on the inputs' device, then the gradients
+ * are read back. Returns `null` when the sample has no differentiable argument.
+ * @example readAsync(gradientReads(op, sample, runSample(op, sample, values, { device: 'webgpu', requiresGrad: true })))
+ */
+export function* gradientReads(
+  op: RegisteredOp,
+  sample: OpSample,
+  run: SampleRun,
+): Reads<Map<number, Float64Array> | null> {
+  const args = differentiableArgs(op, sample, { ignoreNoGrad: true });
+  if (!args.length) return null;
+  const which = differentiableOutputs(op, run.outputs).filter((k) => run.outputs[k]!.requiresGrad);
+  const loss = weightedLoss(run.outputs, which);
+  const grads = loss
+    ? grad(
+        loss,
+        args.map((i) => run.inputs[i]!),
+        { allowUnused: true },
+      )
+    : [];
+  const present = grads.filter((g): g is Tensor => !!g);
+  const values = yield* read(present);
+  const result = new Map<number, Float64Array>();
+  let next = 0;
+  args.forEach((i, slot) => {
+    const g = grads[slot] ? Float64Array.from(values[next++]!) : null;
+    result.set(i, g ?? new Float64Array(run.inputs[i]!.numel()));
+  });
+  return result;
+}
+
+/**
  * Gradients of the weighted loss w.r.t. the differentiable arguments (zeros where an argument is
  * unused), read back as host arrays, keyed by argument index. `null` when the sample has no
- * differentiable argument.
+ * differentiable argument. Synchronous reads: see `analyticGradsAsync` for every device.
  * @example analyticGrads(op, sample, runSample(op, sample, values, { device: 'cpu', requiresGrad: true }))
  */
 export function analyticGrads(
@@ -133,25 +221,19 @@ export function analyticGrads(
   sample: OpSample,
   run: SampleRun,
 ): Map<number, Float64Array> | null {
-  const args = differentiableArgs(op, sample, { ignoreNoGrad: true });
-  if (!args.length) return null;
-  const which = differentiableOutputs(op, run.outputs).filter((k) => run.outputs[k]!.requiresGrad);
-  const loss = weightedLoss(run.outputs, which);
-  const result = new Map<number, Float64Array>();
-  if (!loss) {
-    for (const i of args) result.set(i, new Float64Array(run.inputs[i]!.numel()));
-    return result;
-  }
-  const grads = grad(
-    loss,
-    args.map((i) => run.inputs[i]!),
-    { allowUnused: true },
-  );
-  args.forEach((i, slot) => {
-    const g = grads[slot];
-    result.set(i, g ? Float64Array.from(g.dataSync()) : new Float64Array(run.inputs[i]!.numel()));
-  });
-  return result;
+  return readSync(gradientReads(op, sample, run));
+}
+
+/**
+ * `analyticGrads` with asynchronous reads (`await t.data()`): works on every device.
+ * @example await analyticGradsAsync(op, sample, runSample(op, sample, values, { device: 'webgpu', requiresGrad: true }))
+ */
+export function analyticGradsAsync(
+  op: RegisteredOp,
+  sample: OpSample,
+  run: SampleRun,
+): Promise<Map<number, Float64Array> | null> {
+  return readAsync(gradientReads(op, sample, run));
 }
 
 /**
@@ -160,4 +242,12 @@ export function analyticGrads(
  */
 export function readValues(t: Tensor): number[] {
   return Array.from(noGrad(() => t.dataSync()));
+}
+
+/**
+ * `readValues` through `await t.data()`: works on every device.
+ * @example await readValuesAsync(torch.ones(2, { device: 'webgpu' })) // [1, 1]
+ */
+export async function readValuesAsync(t: Tensor): Promise<number[]> {
+  return Array.from(await noGrad(() => t.data()));
 }

@@ -15,9 +15,10 @@ import {
   sampleCases,
   sampleValues,
 } from '@autodag/testing';
-import type { Backend, Kernel, Storage, TypedArray } from 'autodag';
+import type { Kernel, TypedArray } from 'autodag';
 import * as torch from 'autodag';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingFramework, registerHost } from './helpers.js';
 
 /** Elementwise x * 3, reading inputs with their strides (a correct kernel). */
 const tripleKernel: Kernel = ([x], [out]) => {
@@ -62,34 +63,6 @@ function track(name: string): string {
 afterEach(() => {
   for (const n of defined.splice(0)) torch.unregisterOp(n);
 });
-
-/** A second host device, to exercise cross-device comparison without a GPU. */
-function hostBackend(name: string): Backend {
-  const backend: Backend = {
-    name,
-    priority: -10,
-    allocate: (dtype, size) => ({
-      backend,
-      dtype,
-      size,
-      data: new (torch.typedArrayFor(dtype))(size),
-      version: 0,
-      disposed: false,
-    }),
-    upload: (values, dtype) => ({
-      backend,
-      dtype,
-      size: values.length,
-      data: (torch.typedArrayFor(dtype) as { from(a: ArrayLike<number>): TypedArray }).from(values),
-      version: 0,
-      disposed: false,
-    }),
-    read: (s: Storage) => Promise.resolve(s.data as TypedArray),
-    readSync: (s: Storage) => s.data as TypedArray,
-    release: () => {},
-  };
-  return backend;
-}
 
 describe('sample materialisation', () => {
   it('draws deterministic values in [low, high) rounded to the dtype', () => {
@@ -215,10 +188,7 @@ describe('checks detect broken ops', () => {
   it('compareDevices finds a backend whose kernel disagrees', () => {
     const name = track('testing.tripleDevices');
     defineTriple(name, 3);
-    torch.registerBackend(hostBackend('host2'));
-    // host2 keeps typed arrays like the CPU, so the CPU kernels (loss, VJPs) run on it unchanged.
-    const borrowed = torch.listOps().filter((n) => torch.listKernels(n).includes('cpu'));
-    for (const n of borrowed) torch.registerKernel(n, 'host2', torch.getOp(n).kernels.get('cpu')!);
+    const unregister = registerHost('host2');
     try {
       torch.registerKernel(name, 'host2', tripleKernel);
       const same = compareDevices('cpu', 'host2', { ops: [name] });
@@ -231,8 +201,7 @@ describe('checks detect broken ops', () => {
       expect(diff[0]!.status).toBe('fail');
       expect(diff[0]!.message).toMatch(/'host2' vs 'cpu': output 0: 1 of 6 elements differ/);
     } finally {
-      for (const n of borrowed) torch.unregisterKernel(n, 'host2');
-      torch.unregisterBackend('host2');
+      unregister();
     }
   });
 });
@@ -258,22 +227,7 @@ describe('coverage and suite', () => {
   it('declares one test per sample and check, skipped checks with their reason', () => {
     const op = track('testing.tripleSuite');
     defineTriple(op, 3);
-    const names: string[] = [];
-    const skipped: string[] = [];
-    const bodies: (() => void)[] = [];
-    const prefix: string[] = [];
-    const it = Object.assign(
-      (name: string, fn: () => void) => {
-        names.push([...prefix, name].join(' > '));
-        bodies.push(fn);
-      },
-      { skip: (name: string) => skipped.push(name) },
-    );
-    const describeFn = (name: string, fn: () => void) => {
-      prefix.push(name);
-      fn();
-      prefix.pop();
-    };
+    const { describe: describeFn, it, names, skipped, bodies } = recordingFramework();
     runConformance({ describe: describeFn, it, ops: [op] });
     expect(names).toContain("conformance on 'cpu' > testing.tripleSuite > matrix: gradcheck");
     expect(names).toContain("conformance on 'cpu' > testing.tripleSuite > float64: layouts");

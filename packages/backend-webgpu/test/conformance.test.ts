@@ -1,0 +1,53 @@
+import { createRequire } from 'node:module';
+import { listKernels, listOps } from '@autodag/core';
+import { mergeFixtures, parseFixtures, runConformanceAsync } from '@autodag/testing';
+import 'autodag';
+import { describe, it } from 'vitest';
+import { openTestDevice } from './device.js';
+
+// The conformance suite on WebGPU, against PyTorch's fixtures and against the CPU: forward,
+// fixture (outputs and gradients), layouts and devices (outputs and gradients, the backward
+// running on WebGPU) for every sample of every op with a webgpu kernel, listed when the file runs
+// so that new kernels are covered without editing this file. float64 samples are skipped (the
+// device refuses float64), and so are checks whose backward or reads reach an op without a
+// webgpu kernel, each skip naming the missing kernels; `formatCoverage` lists what remains.
+
+// Skips are decided as the tests are declared, so the device and its kernels come first.
+await openTestDevice();
+
+// PyTorch's results for the core ops (shipped with @autodag/testing) and for the ops-nn ops (in
+// that package's tests).
+const require = createRequire(import.meta.url);
+const fixtures = mergeFixtures(
+  parseFixtures(require('@autodag/testing/fixtures/ops.json')),
+  ...['conv', 'layers', 'losses'].map((name) =>
+    parseFixtures(require(`../../ops-nn/test/fixtures/${name}.json`)),
+  ),
+);
+const ops = listOps().filter((name) => listKernels(name).includes('webgpu'));
+
+/** The same reason for the fixture and devices checks of one sample (the values compared). */
+function valueChecks(sample: string, reason: string): Record<string, string> {
+  return { [`${sample}: fixture`]: reason, [`${sample}: devices`]: reason };
+}
+
+const SIN_COS =
+  'WGSL sin/cos are accurate up to |x| ≈ 25,700 (see reduce2pi_); the sample has ±1e30';
+const POW_NAN =
+  "pow_ leaves a NaN base and 0 to a negative power to WGSL's pow, undefined there and 0 on llvmpipe (PyTorch and 'cpu': NaN, Infinity); these gradients go through pow";
+
+runConformanceAsync({
+  describe,
+  it,
+  device: 'webgpu',
+  compareWith: 'cpu',
+  ops,
+  fixtures,
+  knownIssues: {
+    ...valueChecks('sin > edge values', SIN_COS),
+    ...valueChecks('cos > edge values', SIN_COS),
+    ...valueChecks('pow > edge values', POW_NAN),
+    ...valueChecks('powScalar > edge values', POW_NAN),
+    ...valueChecks('rsqrt > edge values', POW_NAN),
+  },
+});
