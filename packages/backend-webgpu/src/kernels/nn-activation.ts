@@ -13,15 +13,23 @@ import { type PointwiseSpec, pointwiseKernel } from './pointwise.js';
 const GELU_K = 0.7978845608028654;
 const GELU_C = 0.044715;
 
-/** GELU's tanh approximation and its derivative. */
+/**
+ * GELU's tanh approximation and its derivative, through s = σ(2u) = (1 + tanh u)/2 and
+ * 1 - s = σ(-2u): 1 + tanh u and 1 - tanh²u = 4·s·(1 - s) cancel in f32 where tanh u is near
+ * -1, and the sigmoids do not.
+ */
 const GELU_TANH = `
+fn geluU_(x: f32) -> f32 { return ${GELU_K} * (x + ${GELU_C} * x * x * x); }
 fn geluTanh_(x: f32) -> f32 {
-  return 0.5 * x * (1.0 + tanh_(${GELU_K} * (x + ${GELU_C} * x * x * x)));
+  let s = 1.0 / (1.0 + exp(-2.0 * geluU_(x)));
+  return select(x * s, x, isnan_(x));
 }
 fn geluTanhGrad_(x: f32) -> f32 {
-  let x2 = x * x;
-  let t = tanh_(${GELU_K} * (x + ${GELU_C} * x2 * x));
-  return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * ${GELU_K} * (1.0 + ${3 * GELU_C} * x2);
+  let u = geluU_(x);
+  let s = 1.0 / (1.0 + exp(-2.0 * u));
+  let sn = 1.0 / (1.0 + exp(2.0 * u));
+  let g = s + 2.0 * x * s * sn * ${GELU_K} * (1.0 + ${3 * GELU_C} * x * x);
+  return select(g, x, isnan_(x));
 }`;
 
 type GeluAttrs = { approximate: string };
