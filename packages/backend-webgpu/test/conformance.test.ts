@@ -33,8 +33,6 @@ function valueChecks(sample: string, reason: string): Record<string, string> {
 
 const SIN_COS =
   'WGSL sin/cos are accurate up to |x| ≈ 25,700 (see reduce2pi_); the sample has ±1e30';
-const POW_NAN =
-  "pow_ leaves a NaN base and 0 to a negative power to WGSL's pow, undefined there and 0 on llvmpipe (PyTorch and 'cpu': NaN, Infinity); these gradients go through pow";
 
 runConformanceAsync({
   describe,
@@ -46,8 +44,5 @@ runConformanceAsync({
   knownIssues: {
     ...valueChecks('sin > edge values', SIN_COS),
     ...valueChecks('cos > edge values', SIN_COS),
-    ...valueChecks('pow > edge values', POW_NAN),
-    ...valueChecks('powScalar > edge values', POW_NAN),
-    ...valueChecks('rsqrt > edge values', POW_NAN),
   },
 });

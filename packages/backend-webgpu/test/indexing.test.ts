@@ -146,6 +146,71 @@ describe('scatterAdd and indexPut with repeated indices', () => {
   });
 });
 
+describe('scatters with many sources per destination (grouped by destination first)', () => {
+  it('indexPut over hundreds of repeated rows agrees exactly with the CPU', async () => {
+    // 3000 positions: the scan of the per-position counts spans several workgroups.
+    for (const [rows, nb] of [
+      [50, 300],
+      [3000, 500],
+    ] as const) {
+      const ids = rand(nb, rows + nb, 2 * rows, true).map((v) => v - rows);
+      const values = rand(nb * 3, 21, 1000);
+      for (const accumulate of [true, false]) {
+        await same((d) =>
+          torch.indexPut(
+            make(rand(rows * 3, 22), [3, rows], d).t(),
+            [make(ids, [nb], d, 'int32')],
+            make(values, [nb, 3], d),
+            accumulate,
+          ),
+        );
+      }
+    }
+  });
+
+  it('sums a single heavily repeated position in index order', async () => {
+    const values = Array.from({ length: 100 }, (_, i) => [1e8, 1, -1e8, 0.25][i % 4]!);
+    const ids = new Array(100).fill(7);
+    await same((d) =>
+      torch.indexPut(
+        make(rand(200, 23), [200], d),
+        [make(ids, [100], d, 'int32')],
+        make(values, [100], d),
+        true,
+      ),
+    );
+  });
+
+  it('scatterAdd and scatter with long index lines, on both dims and from views', async () => {
+    for (const dim of [0, 1]) {
+      const xShape = dim === 0 ? [100, 3] : [3, 100];
+      const iShape = dim === 0 ? [30, 3] : [3, 30];
+      const ids = rand(90, 24 + dim, 100, true);
+      const src = rand(2 * 90, 25, 100);
+      for (const add of [true, false]) {
+        await same((d) => {
+          const x = make(rand(300, 26), [...xShape].reverse(), d).t();
+          const index = make(ids, iShape, d, 'int32');
+          const s = make(src, [2, ...iShape], d).select(0, 1);
+          return add ? torch.scatterAdd(x, dim, index, s) : torch.scatter(x, dim, index, s);
+        });
+      }
+    }
+  });
+
+  it('drops out-of-range indices on WebGPU', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => (i % 5 === 0 ? 1000 : i % 3));
+    const x = torch.zeros(50, { device: 'webgpu' });
+    const ones = torch.ones(40, { device: 'webgpu' });
+    const idx = torch.tensor(ids, { dtype: 'int32', device: 'webgpu' });
+    const sums = Array.from(await torch.indexPut(x, [idx], ones, true).data());
+    const expected = new Array(50).fill(0);
+    for (const v of ids) if (v < 50) expected[v]++;
+    expect(sums).toEqual(expected);
+    expect(Array.from(await torch.scatterAdd(x, 0, idx, ones).data())).toEqual(expected);
+  });
+});
+
 describe('gathers', () => {
   it('gather, index and indexSelect agree with the CPU in 3-d, on every dim, from views', async () => {
     const x = rand(4 * 5 * 6, 7);
@@ -217,14 +282,18 @@ describe('view scatters', () => {
       { shape: [2, 4], strides: [0, 3], offset: 0 },
       { shape: [2, 2], strides: [-1, 4], offset: 5 },
       { shape: [0, 3], strides: [1, 1], offset: 0 },
+      // More than 16 source elements: grouped by destination before the writes.
+      { shape: [8, 4], strides: [1, 1], offset: 0 },
+      { shape: [5, 4], strides: [0, 2], offset: 3 },
+      { shape: [3, 3, 3], strides: [2, -1, 3], offset: 2 },
     ];
     for (const layout of layouts) {
       const n = layout.shape.reduce((a, b) => a * b, 1);
       const src = (d: string) =>
         make(rand(n, 13 + n), layout.shape, d)
-          .t()
+          .transpose(0, -1)
           .contiguous()
-          .t();
+          .transpose(0, -1);
       await same(
         (d) =>
           dispatch(

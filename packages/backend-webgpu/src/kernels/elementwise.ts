@@ -60,17 +60,34 @@ fn reduce2pi_(x: f32) -> f32 {
   let k = round(x * 0.15915494309189535);
   return ((x - k * 6.28125) - k * 0.0019354820251464844) - k * -1.7484555314695172e-07;
 }
+fn inf_() -> f32 { return bitcast<f32>(0x7f800000u | (p[0] & 0u)); }
+// sqrt with its special values made explicit (WGSL leaves sqrt of a negative undefined).
+fn sqrt_(x: f32) -> f32 { if (x < 0.0) { return nan_(); } return sqrt(x); }
+// C's pow: WGSL defines pow only for a positive base and finite operands, so the sign of a
+// negative base, zeros, infinities and NaN are handled here as IEEE 754 and the CPU do.
 fn pow_(x: f32, y: f32) -> f32 {
   if (x == 1.0 || y == 0.0) { return 1.0; }
-  if (x == -1.0 && isinf_(y)) { return 1.0; }
+  if (isnan_(x) || isnan_(y)) { return x + y; }
+  // The exponents the CPU computes as products, sqrt or reciprocals (signed zeros included).
   if (y == 2.0) { return x * x; }
-  if (y == 0.5) { return sqrt(x); }
+  if (y == 0.5) { return sqrt_(x); }
   if (y == -1.0) { return 1.0 / x; }
-  let m = pow(abs(x), y);
-  if (x >= 0.0 || isnan_(x)) { return m; }
-  if (floor(y) != y) { return nan_(); }
-  if (floor(y * 0.5) * 2.0 != y) { return -m; }
-  return m;
+  let ax = abs(x);
+  if (isinf_(y)) {
+    if (ax == 1.0) { return 1.0; }
+    return select(0.0, inf_(), (ax > 1.0) == (y > 0.0));
+  }
+  let yInt = floor(y) == y;
+  let yOdd = yInt && floor(y * 0.5) * 2.0 != y;
+  let negative = bitcast<u32>(x) >= 0x80000000u;
+  if (negative && !yInt) { return nan_(); }
+  var m: f32;
+  if (ax == 0.0 || isinf_(x)) {
+    m = select(0.0, inf_(), (ax == 0.0) == (y < 0.0));
+  } else {
+    m = pow(ax, y);
+  }
+  return select(m, -m, negative && yOdd);
 }
 fn ipow_(x0: i32, y0: i32) -> i32 {
   if (y0 < 0) { if (x0 == 1) { return 1; } if (x0 == -1) { return select(-1, 1, y0 % 2 == 0); } return 0; }
@@ -118,8 +135,8 @@ export const UNARY: Record<string, Spec> = {
   log: { expr: nanSafe('log(x)') },
   log1p: { expr: nanSafe('log1p_(x)') },
   expm1: { expr: nanSafe('expm1_(x)') },
-  sqrt: { expr: nanSafe('sqrt(x)') },
-  rsqrt: { expr: nanSafe('inverseSqrt(x)') },
+  sqrt: { expr: nanSafe('sqrt_(x)') },
+  rsqrt: { expr: nanSafe('1.0 / sqrt_(x)') },
   sin: { expr: nanSafe('sin(reduce2pi_(x))') },
   cos: { expr: nanSafe('cos(reduce2pi_(x))') },
   tanh: { expr: float('tanh_(x)') },

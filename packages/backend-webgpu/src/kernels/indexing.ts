@@ -3,6 +3,7 @@ import { contiguousStrides, registerKernel } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { ENTRY, threadIndex } from '../context.js';
 import { atLeast1d, Block, bufferOf, copyTensor, product, WALK, withScratch } from './blocks.js';
+import { bucketCost, bucketSources } from './buckets.js';
 import { elementwiseKernel } from './elementwise.js';
 import { wgslType } from './layout.js';
 
@@ -145,19 +146,76 @@ ${ENTRY} {
 }`;
 }
 
+/**
+ * Bucketed scatter, first pass: the dense output position of each index element (-1 when its
+ * index is out of range). Header slots as in `scatterShader`, except 3: the output's dense
+ * stride along dim; 12 the size of x along dim, 13 the output's dense strides, zero along dim.
+ */
+function scatterTargetsShader(): string {
+  return `${HEADER}
+@group(0) @binding(1) var<storage, read> idx: array<i32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<i32>;
+${WALK}
+${ENTRY} {
+  ${threadIndex('p[0]')}
+  let r = p[1];
+  let v = idx[u32(sat(5u) + walk(i, r, p[8], p[10]))];
+  if (v < 0 || u32(v) >= p[12]) { dst[i] = -1; return; }
+  dst[i] = walk(i, r, p[8], p[13]) + v * sat(3u);
+}`;
+}
+
+/** Bucketed scatter, main pass: each output element visits its own sources (see buckets.ts). */
+function scatterBucketShader(type: string, dtype: DType, accumulate: boolean): string {
+  const value = (k: string) => `src[u32(sat(6u) + walk(${k}, p[1], p[8], p[11]))]`;
+  const apply = accumulate
+    ? `for (var t = starts[i]; t < starts[i + 1u]; t++) {
+    let v = ${value('order[t]')};
+    acc = ${addExpr(dtype, 'acc', 'v')};
+  }`
+    : `let hi = starts[i + 1u];
+  if (hi > starts[i]) { acc = ${value('order[hi - 1u]')}; }`;
+  return `${HEADER}
+@group(0) @binding(1) var<storage, read> x: array<${type}>;
+@group(0) @binding(2) var<storage, read> starts: array<u32>;
+@group(0) @binding(3) var<storage, read> order: array<u32>;
+@group(0) @binding(4) var<storage, read> src: array<${type}>;
+@group(0) @binding(5) var<storage, read_write> out: array<${type}>;
+${WALK}
+${ENTRY} {
+  ${threadIndex('p[0]')}
+  var acc = x[u32(sat(4u) + walk(i, p[1], p[7], p[9]))];
+  ${apply}
+  out[i] = acc;
+}`;
+}
+
+/**
+ * Whether to group the sources by destination first (`bucketSources`, about m·log²m/2 steps for
+ * m sources plus one visit per source) rather than have each of the `outputs` elements test all
+ * its `candidates`: past a few candidates, when that is less work.
+ */
+function useBuckets(candidates: number, sources: number, outputs: number): boolean {
+  return candidates > BUCKET_MIN && sources * bucketCost(sources) + outputs < outputs * candidates;
+}
+
+/** Candidates per destination up to which each output element tests them all. */
+const BUCKET_MIN = 16;
+
 function scatterKernel(backend: WebGPUBackend, accumulate: boolean): Kernel<{ dim: number }> {
   return ([x, index, src], [out], { dim }) => {
     const n = out!.numel();
     if (n === 0) return;
     const xs = atLeast1d(x!);
     const rank = xs.shape.length;
-    const empty = index!.numel() === 0;
+    const m = index!.numel();
+    const empty = m === 0;
     // An empty index may have any rank: it selects nothing (every candidate line is empty).
     const is = empty
       ? { shape: new Array<number>(rank).fill(0), strides: new Array<number>(rank).fill(0) }
       : atLeast1d(index!);
     const ss = empty ? is : atLeast1d(src!);
-    const params = new Block(n, 11)
+    const params = new Block(n, 13)
       .set(1, rank)
       .set(2, dim)
       .set(3, is.shape[dim]!)
@@ -169,9 +227,41 @@ function scatterKernel(backend: WebGPUBackend, accumulate: boolean): Kernel<{ di
       .array(9, xs.strides)
       .array(10, is.strides)
       .array(11, ss.strides);
-    const code = scatterShader(typeOf(x!.dtype), x!.dtype, accumulate);
-    const buffers = [x!, index!, src!, out!].map((t) => ({ buffer: bufferOf(t) }));
-    backend.ctx.dispatch(code, params.toArray(), buffers, n);
+    const type = typeOf(x!.dtype);
+    if (!useBuckets(is.shape[dim]!, m, n)) {
+      const code = scatterShader(type, x!.dtype, accumulate);
+      const buffers = [x!, index!, src!, out!].map((t) => ({ buffer: bufferOf(t) }));
+      backend.ctx.dispatch(code, params.toArray(), buffers, n);
+      return;
+    }
+    const outStrides = contiguousStrides(xs.shape);
+    const dimStride = outStrides[dim]!;
+    outStrides[dim] = 0;
+    const targets = new Block(m, 13)
+      .set(1, rank)
+      .set(3, dimStride)
+      .set(5, index!.offset)
+      .array(8, is.shape)
+      .array(10, is.strides)
+      .set(12, xs.shape[dim]!)
+      .array(13, outStrides);
+    withScratch(backend, m, (dst) => {
+      backend.ctx.dispatch(
+        scatterTargetsShader(),
+        targets.toArray(),
+        [{ buffer: bufferOf(index!) }, { buffer: dst }],
+        m,
+      );
+      bucketSources(backend, dst, m, n, (starts, order) => {
+        const buffers = [bufferOf(x!), starts, order, bufferOf(src!), bufferOf(out!)];
+        backend.ctx.dispatch(
+          scatterBucketShader(type, x!.dtype, accumulate),
+          params.toArray(),
+          buffers.map((buffer) => ({ buffer })),
+          n,
+        );
+      });
+    });
   };
 }
 
@@ -351,25 +441,46 @@ ${ENTRY} {
  * 5 values offset, 6 rank of x, 7 x shape, 8 x strides, 9 rank of values, 10 values shape,
  * 11 values strides.
  */
-function indexPutShader(type: string, dtype: DType, accumulate: boolean): string {
+function indexPutShader(
+  type: string,
+  dtype: DType,
+  accumulate: boolean,
+  bucketed: boolean,
+): string {
   const value = (b: string) =>
     `vals[u32(sat(5u) + walk((o * nb + ${b}) * inner + e, p[9], p[10], p[11]))]`;
-  const loop = accumulate
-    ? `for (var b = 0u; b < nb; b++) {
+  let loop: string;
+  if (bucketed) {
+    // The sources of position q, ascending (see buckets.ts).
+    loop = accumulate
+      ? `for (var t = starts[q]; t < starts[q + 1u]; t++) {
+    let v = ${value('order[t]')};
+    acc = ${addExpr(dtype, 'acc', 'v')};
+  }`
+      : `let hi = starts[q + 1u];
+  if (hi > starts[q]) { acc = ${value('order[hi - 1u]')}; }`;
+  } else {
+    loop = accumulate
+      ? `for (var b = 0u; b < nb; b++) {
     if (pos[b] == i32(q)) {
       let v = ${value('b')};
       acc = ${addExpr(dtype, 'acc', 'v')};
     }
   }`
-    : `for (var b = nb; b > 0u; b--) {
+      : `for (var b = nb; b > 0u; b--) {
     if (pos[b - 1u] == i32(q)) {
       acc = ${value('(b - 1u)')};
       break;
     }
   }`;
+  }
+  const lookup = bucketed
+    ? `@group(0) @binding(2) var<storage, read> starts: array<u32>;
+@group(0) @binding(5) var<storage, read> order: array<u32>;`
+    : '@group(0) @binding(2) var<storage, read> pos: array<i32>;';
   return `${HEADER}
 @group(0) @binding(1) var<storage, read> x: array<${type}>;
-@group(0) @binding(2) var<storage, read> pos: array<i32>;
+${lookup}
 @group(0) @binding(3) var<storage, read> vals: array<${type}>;
 @group(0) @binding(4) var<storage, read_write> out: array<${type}>;
 ${WALK}
@@ -395,7 +506,21 @@ function indexPutKernel(backend: WebGPUBackend): Kernel<{ dim: number; accumulat
       copyTensor(backend, x!, bufferOf(out!));
       return;
     }
+    const positions = product(plan.blockShape);
     const dense = contiguousStrides(plan.blockShape);
+    const params = new Block(n, 11)
+      .set(1, plan.nb)
+      .set(2, positions)
+      .set(3, plan.inner)
+      .set(4, x!.offset)
+      .set(5, values!.offset)
+      .set(6, x!.shape.length)
+      .array(7, x!.shape)
+      .array(8, x!.strides)
+      .set(9, values!.shape.length)
+      .array(10, values!.shape)
+      .array(11, values!.strides);
+    const type = typeOf(x!.dtype);
     withScratch(backend, plan.nb, (pos) => {
       const first = indexHeader(new Block(plan.nb, 11), plan, indices!.offset, true, dense);
       backend.ctx.dispatch(
@@ -404,23 +529,18 @@ function indexPutKernel(backend: WebGPUBackend): Kernel<{ dim: number; accumulat
         [{ buffer: bufferOf(indices!) }, { buffer: pos }],
         plan.nb,
       );
-      const params = new Block(n, 11)
-        .set(1, plan.nb)
-        .set(2, product(plan.blockShape))
-        .set(3, plan.inner)
-        .set(4, x!.offset)
-        .set(5, values!.offset)
-        .set(6, x!.shape.length)
-        .array(7, x!.shape)
-        .array(8, x!.strides)
-        .set(9, values!.shape.length)
-        .array(10, values!.shape)
-        .array(11, values!.strides);
-      const code = indexPutShader(typeOf(x!.dtype), x!.dtype, accumulate);
-      const buffers = [bufferOf(x!), pos, bufferOf(values!), bufferOf(out!)].map((buffer) => ({
-        buffer,
-      }));
-      backend.ctx.dispatch(code, params.toArray(), buffers, n);
+      const [xb, vb, ob] = [bufferOf(x!), bufferOf(values!), bufferOf(out!)];
+      if (!useBuckets(plan.nb, plan.nb, n)) {
+        const code = indexPutShader(type, x!.dtype, accumulate, false);
+        const buffers = [xb, pos, vb, ob].map((buffer) => ({ buffer }));
+        backend.ctx.dispatch(code, params.toArray(), buffers, n);
+        return;
+      }
+      bucketSources(backend, pos, plan.nb, positions, (starts, order) => {
+        const code = indexPutShader(type, x!.dtype, accumulate, true);
+        const buffers = [xb, starts, vb, ob, order].map((buffer) => ({ buffer }));
+        backend.ctx.dispatch(code, params.toArray(), buffers, n);
+      });
     });
   };
 }
