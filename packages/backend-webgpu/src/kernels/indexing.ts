@@ -16,8 +16,11 @@ import { wgslType } from './layout.js';
  * index positions along `dim` for `scatter`/`scatterAdd`, every indexed position for
  * `indexPut`) and keeps the last one (`scatter`, `indexPut`) or adds them all in that order
  * (`scatterAdd`, `indexPut` with `accumulate`), so no two threads write one element and the sum
- * is the CPU's sum, rounding included. The cost is one comparison per destination element and
- * candidate; WGSL has no float atomics that could do better without a sort.
+ * is the CPU's sum, rounding included (WGSL has no float atomics, and they would not be
+ * deterministic). With few candidates each destination tests them all; with more (past
+ * `BUCKET_MIN`, where it is less work) the sources are first grouped by destination
+ * (`bucketSources`: a count, a scan and a sort by destination and source id), so each
+ * destination visits only its own sources, in the same order.
  *
  * Out-of-range indices: the CPU backend checks every index and throws before writing anything.
  * On WebGPU the indices live in GPU memory and are not read back synchronously, so they cannot
