@@ -1,0 +1,466 @@
+import type { Kernel, Tensor } from '@autodag/core';
+import type { WebGPUBackend } from '../backend.js';
+import { WORKGROUP } from '../context.js';
+import { registerIfDefined } from './optional.js';
+import { dispatchRows, layoutIn, rowFrame, rowParams, rowShader } from './rows.js';
+
+/**
+ * The convolution ops of @autodag/ops-nn on WebGPU, as implicit GEMMs: a tiled GEMM (64×64
+ * output tiles, steps of 16 along K, an 8×4 register block per thread, as in matmul.ts) whose
+ * operand tiles are gathered from the tensors on the fly, through their strides, with the
+ * convolution's padding read as zeros (no im2col buffer). The GEMM's batch is the channel group.
+ * In the geometry of the convolution (input x: N×C×H×W, weight O×C/g×kh×kw, output N×O×Ho×Wo):
+ *
+ * - forward `nn.conv1d/2d`:      y[n, o, pix] = Σ_(c,i,j) W[o, (c,i,j)] · x[n, c, window(pix, i, j)]
+ *   M = O/g, N = batch·Ho·Wo, K = C/g·kh·kw; the bias is added when the tile is stored.
+ * - transposed `nn.convTranspose1d/2d` (also a convolution's input gradient):
+ *   z[n, c, h, w] = Σ_(o,i,j) W[o, c, i, j] · u[n, o, (h + ph − i·dh)/sh, (w + pw − j·dw)/sw],
+ *   the terms whose quotients are not whole or fall outside u read as zeros (a direct gather
+ *   formulation: no scatter, no atomics); M = C/g, N = batch·H·W, K = O/g·kh·kw.
+ * - `nn.convWeightBackward`:     gW[o, (c,i,j)] = Σ_(n,pix) gy[n, o, pix] · x[n, c, window(pix, i, j)]
+ *   M = O/g, N = C/g·kh·kw, K = batch·Ho·Wo.
+ * - `nn.convBiasBackward`: one workgroup per channel summing its plane of every image (a tree).
+ *
+ * 1-D convolutions run as 2-D ones of height 1 (a height stride of 0). Parameters, as words:
+ *
+ *   [M, Ncols, K, tilesN, tilesPerGroup, workgroups,
+ *    N, C, H, W, O, kh, kw, Ho, Wo, sh, sw, ph, pw, dh, dw, groups,
+ *    xOffset, xStrides(4), wOffset, wStrides(4), yOffset, yStrides(4), bOffset, bStride]
+ *
+ * where x is the tensor in the convolution's input space (the transposed convolution's output),
+ * y the one in its output space, and each op binds only the tensors it uses.
+ */
+
+const TILE_M = 64;
+const TILE_N = 64;
+const TILE_K = 16;
+const THREADS_N = TILE_N / 4;
+const THREADS_M = WORKGROUP / THREADS_N;
+const ROWS = TILE_M / THREADS_M;
+const LOADS_A = (TILE_M * TILE_K) / WORKGROUP;
+const LOADS_B = (TILE_K * TILE_N) / WORKGROUP;
+
+/** The words of the geometry, named for WGSL (from word 6 on). */
+const GEOMETRY = [
+  'N_',
+  'C_',
+  'H_',
+  'W_',
+  'O_',
+  'KH',
+  'KW',
+  'HO',
+  'WO',
+  'SH',
+  'SW',
+  'PH',
+  'PW',
+  'DH',
+  'DW',
+  'GR',
+] as const;
+const X_AT = 6 + GEOMETRY.length;
+const W_AT = X_AT + 5;
+const Y_AT = W_AT + 5;
+const B_AT = Y_AT + 5;
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** WGSL helpers: geometry accessors and the storage index of each operand's element. */
+const HELPERS = `
+${GEOMETRY.map((g, k) => `fn ${g}() -> u32 { return p[${6 + k}u]; }`).join('\n')}
+fn s_(w: u32) -> i32 { return bitcast<i32>(p[w]); }
+fn at4_(base: u32, a: u32, b: u32, c: u32, d: u32) -> u32 {
+  return u32(s_(base) + i32(a) * s_(base + 1u) + i32(b) * s_(base + 2u) + i32(c) * s_(base + 3u)
+    + i32(d) * s_(base + 4u));
+}
+fn xAt(n: u32, c: u32, h: u32, w: u32) -> u32 { return at4_(${X_AT}u, n, c, h, w); }
+fn wAt(o: u32, c: u32, i: u32, j: u32) -> u32 { return at4_(${W_AT}u, o, c, i, j); }
+fn yAt(n: u32, o: u32, h: u32, w: u32) -> u32 { return at4_(${Y_AT}u, n, o, h, w); }
+fn bAt(o: u32) -> u32 { return u32(s_(${B_AT}u) + i32(o) * s_(${B_AT + 1}u)); }
+fn Cg() -> u32 { return C_() / GR(); }
+fn Og() -> u32 { return O_() / GR(); }
+// Input row/column read by output position q and kernel tap j, or -1 in the padding.
+fn tapH(q: u32, i: u32) -> i32 {
+  let v = i32(q * SH() + i * DH()) - i32(PH());
+  return select(-1, v, v >= 0 && v < i32(H_()));
+}
+fn tapW(q: u32, j: u32) -> i32 {
+  let v = i32(q * SW() + j * DW()) - i32(PW());
+  return select(-1, v, v >= 0 && v < i32(W_()));
+}
+// Output row/column that reads input position h through kernel tap i, or -1 if none does.
+fn srcH(h: u32, i: u32) -> i32 {
+  let t = i32(h + PH()) - i32(i * DH());
+  if (t < 0 || t % i32(SH()) != 0) { return -1; }
+  let q = t / i32(SH());
+  return select(-1, q, q < i32(HO()));
+}
+fn srcW(w: u32, j: u32) -> i32 {
+  let t = i32(w + PW()) - i32(j * DW());
+  if (t < 0 || t % i32(SW()) != 0) { return -1; }
+  let q = t / i32(SW());
+  return select(-1, q, q < i32(WO()));
+}`;
+
+/**
+ * The WGSL of an implicit GEMM: `bindings` declare the tensors, `loaders` define
+ * `loadA(g, m, k)`, `loadB(g, k, n)` (either may return 0 past nothing: the caller checks the
+ * matrix bounds) and `store(g, m, n, v)`.
+ */
+function gemmShader(bindings: string, loaders: string): string {
+  const vecsA = ROWS / 4;
+  const step = [
+    `let bv = Bs[k * ${TILE_N / 4}u + tx];`,
+    ...range(vecsA).map((v) => `let a${v} = As[k * ${TILE_M / 4}u + ty * ${vecsA}u + ${v}u];`),
+    ...range(ROWS).map((r) => `acc[${r}] += a${r >> 2}.${'xyzw'[r & 3]} * bv;`),
+  ].join('\n      ');
+  return `@group(0) @binding(0) var<storage, read> p: array<u32>;
+${bindings}
+var<workgroup> As: array<vec4<f32>, ${(TILE_M * TILE_K) / 4}>;
+var<workgroup> Bs: array<vec4<f32>, ${(TILE_K * TILE_N) / 4}>;
+${HELPERS}
+${loaders}
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  let wg = wid.y * nwg.x + wid.x;
+  if (wg >= p[5]) { return; }
+  let M = p[0];
+  let NC = p[1];
+  let K = p[2];
+  let g = wg / p[4];
+  let tile = wg % p[4];
+  let m0 = (tile / p[3]) * ${TILE_M}u;
+  let n0 = (tile % p[3]) * ${TILE_N}u;
+  let tx = t % ${THREADS_N}u;
+  let ty = t / ${THREADS_N}u;
+  var acc: array<vec4<f32>, ${ROWS}>;
+
+  for (var k0 = 0u; k0 < K; k0 += ${TILE_K}u) {
+    for (var j = 0u; j < ${LOADS_A}u; j++) {
+      let e = t + j * ${WORKGROUP}u;
+      let m = e / ${TILE_K}u;
+      let k = e % ${TILE_K}u;
+      var v = 0.0;
+      if (m0 + m < M && k0 + k < K) { v = loadA(g, m0 + m, k0 + k); }
+      As[k * ${TILE_M / 4}u + m / 4u][m % 4u] = v;
+    }
+    for (var j = 0u; j < ${LOADS_B}u; j++) {
+      let e = t + j * ${WORKGROUP}u;
+      let n = e % ${TILE_N}u;
+      let k = e / ${TILE_N}u;
+      var v = 0.0;
+      if (n0 + n < NC && k0 + k < K) { v = loadB(g, k0 + k, n0 + n); }
+      Bs[k * ${TILE_N / 4}u + n / 4u][n % 4u] = v;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < ${TILE_K}u; k++) {
+      ${step}
+    }
+    workgroupBarrier();
+  }
+
+  let n = n0 + tx * 4u;
+  for (var r = 0u; r < ${ROWS}u; r++) {
+    let m = m0 + ty * ${ROWS}u + r;
+    if (m >= M) { break; }
+    for (var c = 0u; c < 4u && n + c < NC; c++) {
+      store(g, m, n + c, acc[r][c]);
+    }
+  }
+}`;
+}
+
+const bind = (names: readonly string[], outName: string) =>
+  [
+    ...names.map((n, k) => `@group(0) @binding(${k + 1}) var<storage, read> ${n}: array<f32>;`),
+    `@group(0) @binding(${names.length + 1}) var<storage, read_write> ${outName}: array<f32>;`,
+  ].join('\n');
+
+/** Forward: A = weight (O/g × C/g·kh·kw), B = gathered input windows, C = output. */
+function forwardShader(bias: boolean): string {
+  return gemmShader(
+    bind(bias ? ['xs', 'ws', 'bs'] : ['xs', 'ws'], 'ys'),
+    `
+fn loadA(g: u32, m: u32, k: u32) -> f32 {
+  let taps = KH() * KW();
+  let r = k % taps;
+  return ws[wAt(g * Og() + m, k / taps, r / KW(), r % KW())];
+}
+fn loadB(g: u32, k: u32, n: u32) -> f32 {
+  let taps = KH() * KW();
+  let r = k % taps;
+  let plane = HO() * WO();
+  let pix = n % plane;
+  let ih = tapH(pix / WO(), r / KW());
+  let iw = tapW(pix % WO(), r % KW());
+  if (ih < 0 || iw < 0) { return 0.0; }
+  return xs[xAt(n / plane, g * Cg() + k / taps, u32(ih), u32(iw))];
+}
+fn store(g: u32, m: u32, n: u32, v: f32) {
+  let plane = HO() * WO();
+  let pix = n % plane;
+  let o = g * Og() + m;
+  ys[yAt(n / plane, o, pix / WO(), pix % WO())] = v${bias ? ' + bs[bAt(o)]' : ''};
+}`,
+  );
+}
+
+/** Transposed: A = weightᵀ (C/g × O/g·kh·kw), B = gathered gradient taps, C = output. */
+function transposedShader(bias: boolean): string {
+  return gemmShader(
+    bind(bias ? ['us', 'ws', 'bs'] : ['us', 'ws'], 'zs'),
+    `
+fn loadA(g: u32, m: u32, k: u32) -> f32 {
+  let taps = KH() * KW();
+  let r = k % taps;
+  return ws[wAt(g * Og() + k / taps, m, r / KW(), r % KW())];
+}
+fn loadB(g: u32, k: u32, n: u32) -> f32 {
+  let taps = KH() * KW();
+  let r = k % taps;
+  let plane = H_() * W_();
+  let pix = n % plane;
+  let q = srcH(pix / W_(), r / KW());
+  let s = srcW(pix % W_(), r % KW());
+  if (q < 0 || s < 0) { return 0.0; }
+  return us[yAt(n / plane, g * Og() + k / taps, u32(q), u32(s))];
+}
+fn store(g: u32, m: u32, n: u32, v: f32) {
+  let plane = H_() * W_();
+  let pix = n % plane;
+  let c = g * Cg() + m;
+  zs[xAt(n / plane, c, pix / W_(), pix % W_())] = v${bias ? ' + bs[bAt(c)]' : ''};
+}`,
+  );
+}
+
+/** Weight gradient: A = output gradient (O/g × batch·Ho·Wo), B = gathered input windowsᵀ. */
+const WEIGHT_SHADER = gemmShader(
+  bind(['xs', 'gys'], 'gws'),
+  `
+fn loadA(g: u32, m: u32, k: u32) -> f32 {
+  let plane = HO() * WO();
+  let pix = k % plane;
+  return gys[yAt(k / plane, g * Og() + m, pix / WO(), pix % WO())];
+}
+fn loadB(g: u32, k: u32, n: u32) -> f32 {
+  let taps = KH() * KW();
+  let r = n % taps;
+  let plane = HO() * WO();
+  let pix = k % plane;
+  let ih = tapH(pix / WO(), r / KW());
+  let iw = tapW(pix % WO(), r % KW());
+  if (ih < 0 || iw < 0) { return 0.0; }
+  return xs[xAt(k / plane, g * Cg() + n / taps, u32(ih), u32(iw))];
+}
+fn store(g: u32, m: u32, n: u32, v: f32) {
+  gws[(g * Og() + m) * p[1] + n] = v;
+}`,
+);
+
+const SHADERS = {
+  forward: forwardShader(false),
+  forwardBias: forwardShader(true),
+  transposed: transposedShader(false),
+  transposedBias: transposedShader(true),
+};
+
+/** Convolution attributes as the kernels read them (one entry per spatial dim). */
+interface ConvAttrs {
+  stride?: readonly number[];
+  padding?: readonly number[];
+  dilation?: readonly number[];
+  groups?: number;
+}
+
+/** The 2-D geometry (1-D as height 1), as the CPU kernels' `convGeometry`. */
+interface Geometry {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  O: number;
+  kh: number;
+  kw: number;
+  Ho: number;
+  Wo: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  groups: number;
+}
+
+function geometry(
+  input: readonly number[],
+  outChannels: number,
+  kernel: readonly number[],
+  outSpatial: readonly number[],
+  a: ConvAttrs,
+): Geometry {
+  const two = kernel.length === 2;
+  const at = (v: readonly number[] | undefined, d: number, dflt: number) =>
+    two ? (v?.[d] ?? dflt) : d === 0 ? dflt : (v?.[0] ?? dflt);
+  return {
+    N: input[0]!,
+    C: input[1]!,
+    H: two ? input[2]! : 1,
+    W: input[input.length - 1]!,
+    O: outChannels,
+    kh: at(kernel, 0, 1),
+    kw: at(kernel, 1, 1),
+    Ho: two ? outSpatial[0]! : 1,
+    Wo: outSpatial[outSpatial.length - 1]!,
+    sh: at(a.stride, 0, 1),
+    sw: at(a.stride, 1, 1),
+    ph: at(a.padding, 0, 0),
+    pw: at(a.padding, 1, 0),
+    dh: at(a.dilation, 0, 1),
+    dw: at(a.dilation, 1, 1),
+    groups: a.groups ?? 1,
+  };
+}
+
+/** Offset and (n, c, h, w) strides of a 3-D or 4-D tensor (a 1-D spatial dim gets height stride 0). */
+function layout4(t: Tensor | undefined): number[] {
+  if (!t) return [0, 0, 0, 0, 0];
+  const s = t.strides;
+  return t.shape.length === 4
+    ? [t.offset, s[0]!, s[1]!, s[2]!, s[3]!]
+    : [t.offset, s[0]!, s[1]!, 0, s[2]!];
+}
+
+/** Records one implicit GEMM of `groups` matrices of M × Ncols over K. */
+function dispatchGemm(
+  backend: WebGPUBackend,
+  code: string,
+  dims: { M: number; Ncols: number; K: number },
+  g: Geometry,
+  operands: { x?: Tensor; w?: Tensor; y?: Tensor; b?: Tensor },
+  bound: readonly Tensor[],
+): void {
+  const { M, Ncols, K } = dims;
+  if (M === 0 || Ncols === 0) return;
+  const tilesN = Math.ceil(Ncols / TILE_N);
+  const tilesPerGroup = Math.ceil(M / TILE_M) * tilesN;
+  const groups = g.groups * tilesPerGroup;
+  const words = [
+    M,
+    Ncols,
+    K,
+    tilesN,
+    tilesPerGroup,
+    groups,
+    g.N,
+    g.C,
+    g.H,
+    g.W,
+    g.O,
+    g.kh,
+    g.kw,
+    g.Ho,
+    g.Wo,
+    g.sh,
+    g.sw,
+    g.ph,
+    g.pw,
+    g.dh,
+    g.dw,
+    g.groups,
+    ...layout4(operands.x),
+    ...layout4(operands.w),
+    ...layout4(operands.y),
+    operands.b ? operands.b.offset : 0,
+    operands.b ? operands.b.strides[0]! : 0,
+  ].map((w) => w >>> 0);
+  const buffers = bound.map((t) => ({ buffer: t.storage.data as GPUBuffer }));
+  backend.ctx.dispatch(code, words, buffers, groups * WORKGROUP);
+}
+
+const spatialOf = (t: Tensor) => t.shape.slice(2);
+
+function convKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
+  return ([x, w, bias], [y], a) => {
+    if (y!.numel() === 0) return;
+    const g = geometry(x!.shape, w!.shape[0]!, spatialOf(w!), spatialOf(y!), a);
+    const dims = {
+      M: g.O / g.groups,
+      Ncols: g.N * g.Ho * g.Wo,
+      K: (g.C / g.groups) * g.kh * g.kw,
+    };
+    const code = bias ? SHADERS.forwardBias : SHADERS.forward;
+    const bound = bias ? [x!, w!, bias, y!] : [x!, w!, y!];
+    dispatchGemm(backend, code, dims, g, { x, w, y, b: bias }, bound);
+  };
+}
+
+function convTransposeKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
+  return ([u, w, bias], [z], a) => {
+    if (z!.numel() === 0) return;
+    const g = geometry(z!.shape, u!.shape[1]!, spatialOf(w!), spatialOf(u!), a);
+    const dims = {
+      M: g.C / g.groups,
+      Ncols: g.N * g.H * g.W,
+      K: (g.O / g.groups) * g.kh * g.kw,
+    };
+    const code = bias ? SHADERS.transposedBias : SHADERS.transposed;
+    const bound = bias ? [u!, w!, bias, z!] : [u!, w!, z!];
+    dispatchGemm(backend, code, dims, g, { x: z, w, y: u, b: bias }, bound);
+  };
+}
+
+function convWeightKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
+  return ([x, gy], [gw], a) => {
+    if (gw!.numel() === 0) return;
+    const g = geometry(x!.shape, gy!.shape[1]!, spatialOf(gw!), spatialOf(gy!), a);
+    const dims = {
+      M: g.O / g.groups,
+      Ncols: (g.C / g.groups) * g.kh * g.kw,
+      K: g.N * g.Ho * g.Wo,
+    };
+    dispatchGemm(backend, WEIGHT_SHADER, dims, g, { x, y: gy }, [x!, gy!, gw!]);
+  };
+}
+
+/** Per-channel sums of the output gradient: one workgroup per channel (a row of N·spatial). */
+function convBiasKernel(backend: WebGPUBackend): Kernel {
+  return ([gy], [gb]) => {
+    const channels = gb!.numel();
+    if (channels === 0) return;
+    const shape = gy!.shape;
+    const frame = rowFrame(
+      shape,
+      shape.map((_, d) => d).filter((d) => d !== 1),
+    );
+    const body = `
+  var s = 0.0;
+  let base = rowAt(o, 0u);
+  for (var r = t; r < nRed; r += ${WORKGROUP}u) { s += x0[u32(base + elemAt(r, 0u))]; }
+  let total = wgSum(s, t, 0u);
+  if (t == 0u) { y0[o] = total; }`;
+    const code = rowShader([gy!], [gb!], 0, body);
+    dispatchRows(backend, code, rowParams(frame, [layoutIn(gy!, shape)]), [gy!, gb!], channels);
+  };
+}
+
+/**
+ * Registers the convolution kernels on a WebGPU backend (skipped when ops-nn is not loaded).
+ * @example registerNnConvKernels(backend)
+ */
+export function registerNnConvKernels(backend: WebGPUBackend): void {
+  const conv = convKernel(backend) as Kernel<never>;
+  const transposed = convTransposeKernel(backend) as Kernel<never>;
+  for (const d of [1, 2]) {
+    registerIfDefined(backend, `nn.conv${d}d`, conv);
+    registerIfDefined(backend, `nn.conv${d}dNoBias`, conv);
+    registerIfDefined(backend, `nn.convTranspose${d}d`, transposed);
+    registerIfDefined(backend, `nn.convTranspose${d}dNoBias`, transposed);
+  }
+  registerIfDefined(backend, 'nn.convWeightBackward', convWeightKernel(backend) as Kernel<never>);
+  registerIfDefined(backend, 'nn.convBiasBackward', convBiasKernel(backend) as Kernel<never>);
+}

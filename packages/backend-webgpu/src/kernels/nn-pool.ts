@@ -1,0 +1,319 @@
+import type { Kernel, Tensor } from '@autodag/core';
+import type { WebGPUBackend } from '../backend.js';
+import { ENTRY, threadIndex } from '../context.js';
+import { registerIfDefined } from './optional.js';
+
+/**
+ * The pooling ops of @autodag/ops-nn on WebGPU, as direct kernels with the CPU kernels' window
+ * rules (1-D pooling runs as 2-D pooling of height 1):
+ *
+ * - `nn.maxPool1d/2d`: one thread per output scans its window row-major; a strictly larger value
+ *   or a NaN takes the place (the first maximum wins, the last NaN is kept), as PyTorch's CPU.
+ * - `nn.avgPool1d/2d`, `nn.adaptiveAvgPool1d/2d`: one thread per output sums its window.
+ * - the backward ops gather instead of scattering (no atomics, and the additions come in the
+ *   CPU's order): one thread per input element sums the gradients of the outputs whose window
+ *   holds it (average poolings: the few windows that can, computed from the geometry;
+ *   `nn.maxPoolBackward`, which knows only the indices: every output of its plane whose index
+ *   names the element).
+ *
+ * Inputs are read in place through their strides. Parameters, as words:
+ *
+ *   [n, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, dh, dw, countIncludePad, divisor,
+ *    aOffset, aStrides(4), bOffset, bStrides(4)]
+ *
+ * where a (and b, for the indices of max pooling's backward) are the inputs.
+ */
+
+const NAMES = [
+  'N_',
+  'C_',
+  'H_',
+  'W_',
+  'HO',
+  'WO',
+  'KH',
+  'KW',
+  'SH',
+  'SW',
+  'PH',
+  'PW',
+  'DH',
+  'DW',
+  'INCLUDE_PAD',
+  'DIVISOR',
+] as const;
+const A_AT = NAMES.length;
+const B_AT = A_AT + 5;
+
+const HELPERS = `
+${NAMES.slice(1)
+  .map((g, k) => `fn ${g}() -> u32 { return p[${k + 1}u]; }`)
+  .join('\n')}
+fn s_(w: u32) -> i32 { return bitcast<i32>(p[w]); }
+fn at4_(base: u32, plane: u32, h: u32, w: u32) -> u32 {
+  let n = plane / C_();
+  let c = plane % C_();
+  return u32(s_(base) + i32(n) * s_(base + 1u) + i32(c) * s_(base + 2u) + i32(h) * s_(base + 3u)
+    + i32(w) * s_(base + 4u));
+}
+fn aAt(plane: u32, h: u32, w: u32) -> u32 { return at4_(${A_AT}u, plane, h, w); }
+fn bAt(plane: u32, h: u32, w: u32) -> u32 { return at4_(${B_AT}u, plane, h, w); }
+fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn ninf_() -> f32 { return bitcast<f32>(0xff800000u | (p[0] & 0u)); }
+// The window of average pooling's output (q, r): [h0, h1) × [w0, w1) and its divisor.
+struct Win { h0: i32, h1: i32, w0: i32, w1: i32, div: f32 }
+fn avgWindow(q: u32, r: u32) -> Win {
+  let H = i32(H_());
+  let W = i32(W_());
+  var h0 = i32(q * SH()) - i32(PH());
+  var h1 = min(h0 + i32(KH()), H + i32(PH()));
+  let hPad = h1 - h0;
+  h0 = max(h0, 0);
+  h1 = min(h1, H);
+  var w0 = i32(r * SW()) - i32(PW());
+  var w1 = min(w0 + i32(KW()), W + i32(PW()));
+  let size = hPad * (w1 - w0);
+  w0 = max(w0, 0);
+  w1 = min(w1, W);
+  var div = f32(size);
+  if (DIVISOR() != 0u) { div = f32(DIVISOR()); }
+  else if (INCLUDE_PAD() == 0u) { div = f32((h1 - h0) * (w1 - w0)); }
+  return Win(h0, h1, w0, w1, div);
+}
+fn adaptiveStart(o: u32, size: u32, outSize: u32) -> u32 { return (o * size) / outSize; }
+fn adaptiveEnd(o: u32, size: u32, outSize: u32) -> u32 {
+  return ((o + 1u) * size + outSize - 1u) / outSize;
+}`;
+
+const header = (bindings: readonly string[], out: readonly string[]) =>
+  [
+    '@group(0) @binding(0) var<storage, read> p: array<u32>;',
+    ...bindings.map((b, k) => `@group(0) @binding(${k + 1}) var<storage, read> ${b};`),
+    ...out.map(
+      (b, k) => `@group(0) @binding(${bindings.length + k + 1}) var<storage, read_write> ${b};`,
+    ),
+    HELPERS,
+  ].join('\n');
+
+/** One thread per output (plane, q, r): its coordinates. */
+const OUTPUT_COORDS = `
+  let plane = i / (HO() * WO());
+  let q = (i / WO()) % HO();
+  let r = i % WO();`;
+
+/** One thread per input element (plane, h, w): its coordinates. */
+const INPUT_COORDS = `
+  let plane = i / (H_() * W_());
+  let h = (i / W_()) % H_();
+  let w = i % W_();`;
+
+const MAX_SHADER = `${header(['a: array<f32>'], ['out: array<f32>', 'idx: array<i32>'])}
+${ENTRY} {
+  ${threadIndex('p[0]')}
+  ${OUTPUT_COORDS}
+  var h0 = i32(q * SH()) - i32(PH());
+  let h1 = min(h0 + i32((KH() - 1u) * DH() + 1u), i32(H_()));
+  while (h0 < 0) { h0 += i32(DH()); }
+  var w0 = i32(r * SW()) - i32(PW());
+  let w1 = min(w0 + i32((KW() - 1u) * DW() + 1u), i32(W_()));
+  while (w0 < 0) { w0 += i32(DW()); }
+  var best = ninf_();
+  var at = h0 * i32(W_()) + w0;
+  for (var ih = h0; ih < h1; ih += i32(DH())) {
+    for (var iw = w0; iw < w1; iw += i32(DW())) {
+      let v = a[aAt(plane, u32(ih), u32(iw))];
+      if (v > best || isnan_(v)) {
+        best = v;
+        at = ih * i32(W_()) + iw;
+      }
+    }
+  }
+  out[i] = best;
+  idx[i] = at;
+}`;
+
+/** a = gradOutput (planes × Ho × Wo), b = indices; out = input gradient (planes × H × W). */
+const MAX_BACKWARD_SHADER = `${header(['a: array<f32>', 'b: array<i32>'], ['out: array<f32>'])}
+${ENTRY} {
+  ${threadIndex('p[0]')}
+  ${INPUT_COORDS}
+  let want = i32(h * W_() + w);
+  var s = 0.0;
+  for (var q = 0u; q < HO(); q++) {
+    for (var r = 0u; r < WO(); r++) {
+      if (b[bAt(plane, q, r)] == want) { s += a[aAt(plane, q, r)]; }
+    }
+  }
+  out[i] = s;
+}`;
+
+const AVG_SHADER = `${header(['a: array<f32>'], ['out: array<f32>'])}
+${ENTRY} {
+  ${threadIndex('p[0]')}
+  ${OUTPUT_COORDS}
+  let win = avgWindow(q, r);
+  if (win.h0 >= win.h1 || win.w0 >= win.w1) { out[i] = 0.0; return; }
+  var s = 0.0;
+  for (var ih = win.h0; ih < win.h1; ih++) {
+    for (var iw = win.w0; iw < win.w1; iw++) { s += a[aAt(plane, u32(ih), u32(iw))]; }
+  }
+  out[i] = s / win.div;
+}`;
+
+/** Windows (q, r) with q·sh − ph ≤ h < q·sh − ph + kh, then checked against the clipped window. */
+const AVG_BACKWARD_SHADER = `${header(['a: array<f32>'], ['out: array<f32>'])}
+${ENTRY} {
+  ${threadIndex('p[0]')}
+  ${INPUT_COORDS}
+  let th = i32(h + PH()) - i32(KH()) + 1;
+  let tw = i32(w + PW()) - i32(KW()) + 1;
+  let q0 = select(0u, (u32(th) + SH() - 1u) / SH(), th > 0);
+  let r0 = select(0u, (u32(tw) + SW() - 1u) / SW(), tw > 0);
+  let q1 = min(HO(), (h + PH()) / SH() + 1u);
+  let r1 = min(WO(), (w + PW()) / SW() + 1u);
+  var s = 0.0;
+  for (var q = q0; q < q1; q++) {
+    for (var r = r0; r < r1; r++) {
+      let win = avgWindow(q, r);
+      let ih = i32(h);
+      let iw = i32(w);
+      if (ih >= win.h0 && ih < win.h1 && iw >= win.w0 && iw < win.w1) {
+        s += a[aAt(plane, q, r)] / win.div;
+      }
+    }
+  }
+  out[i] = s;
+}`;
+
+const ADAPTIVE_SHADER = `${header(['a: array<f32>'], ['out: array<f32>'])}
+${ENTRY} {
+  ${threadIndex('p[0]')}
+  ${OUTPUT_COORDS}
+  let h0 = adaptiveStart(q, H_(), HO());
+  let h1 = adaptiveEnd(q, H_(), HO());
+  let w0 = adaptiveStart(r, W_(), WO());
+  let w1 = adaptiveEnd(r, W_(), WO());
+  var s = 0.0;
+  for (var ih = h0; ih < h1; ih++) {
+    for (var iw = w0; iw < w1; iw++) { s += a[aAt(plane, ih, iw)]; }
+  }
+  out[i] = s / f32((h1 - h0) * (w1 - w0));
+}`;
+
+/** Windows q with start(q) ≤ h < end(q) lie in [⌊h·Ho/H⌋, ⌈(h+1)·Ho/H⌉). */
+const ADAPTIVE_BACKWARD_SHADER = `${header(['a: array<f32>'], ['out: array<f32>'])}
+${ENTRY} {
+  ${threadIndex('p[0]')}
+  ${INPUT_COORDS}
+  let q1 = min(HO(), adaptiveEnd(h, HO(), H_()));
+  let r1 = min(WO(), adaptiveEnd(w, WO(), W_()));
+  var s = 0.0;
+  for (var q = (h * HO()) / H_(); q < q1; q++) {
+    let h0 = adaptiveStart(q, H_(), HO());
+    let h1 = adaptiveEnd(q, H_(), HO());
+    if (h < h0 || h >= h1) { continue; }
+    for (var r = (w * WO()) / W_(); r < r1; r++) {
+      let w0 = adaptiveStart(r, W_(), WO());
+      let w1 = adaptiveEnd(r, W_(), WO());
+      if (w < w0 || w >= w1) { continue; }
+      s += a[aAt(plane, q, r)] / f32((h1 - h0) * (w1 - w0));
+    }
+  }
+  out[i] = s;
+}`;
+
+/** Window attributes as the kernels read them (one entry per spatial dim). */
+interface PoolAttrs {
+  kernelSize?: readonly number[];
+  stride?: readonly number[];
+  padding?: readonly number[];
+  dilation?: readonly number[];
+  countIncludePad?: boolean;
+  divisorOverride?: number;
+}
+
+/** Offset and (n, c, h, w) strides of a 3-D or 4-D tensor (1-D: height stride 0). */
+function layout4(t: Tensor | undefined): number[] {
+  if (!t) return [0, 0, 0, 0, 0];
+  const s = t.strides;
+  return t.shape.length === 4
+    ? [t.offset, s[0]!, s[1]!, s[2]!, s[3]!]
+    : [t.offset, s[0]!, s[1]!, 0, s[2]!];
+}
+
+/**
+ * Records a pooling kernel over `threads` elements, for the input of shape `input` (N, C,
+ * ...spatial) and output spatial size `out`, as the CPU kernels' `poolGeometry`.
+ */
+function dispatchPool(
+  backend: WebGPUBackend,
+  code: string,
+  threads: number,
+  input: readonly number[],
+  out: readonly number[],
+  a: PoolAttrs,
+  reads: readonly Tensor[],
+  writes: readonly Tensor[],
+): void {
+  if (threads === 0) return;
+  const two = out.length === 2;
+  const at = (v: readonly number[] | undefined, d: number, dflt: number) =>
+    two ? (v?.[d] ?? dflt) : d === 0 ? dflt : (v?.[0] ?? dflt);
+  const words = [
+    threads,
+    input[1]!,
+    two ? input[2]! : 1,
+    input[input.length - 1]!,
+    two ? out[0]! : 1,
+    out[out.length - 1]!,
+    at(a.kernelSize, 0, 1),
+    at(a.kernelSize, 1, 1),
+    at(a.stride, 0, 1),
+    at(a.stride, 1, 1),
+    at(a.padding, 0, 0),
+    at(a.padding, 1, 0),
+    at(a.dilation, 0, 1),
+    at(a.dilation, 1, 1),
+    a.countIncludePad === false ? 0 : 1,
+    a.divisorOverride ?? 0,
+    ...layout4(reads[0]),
+    ...layout4(reads[1]),
+  ].map((w) => w >>> 0);
+  const buffers = [...reads, ...writes].map((t) => ({ buffer: t.storage.data as GPUBuffer }));
+  backend.ctx.dispatch(code, words, buffers, threads);
+}
+
+const spatialOf = (t: Tensor) => t.shape.slice(2);
+
+/** A forward pooling: one thread per output element. */
+function forwardKernel(backend: WebGPUBackend, code: string): Kernel<PoolAttrs> {
+  return ([x], outs, a) => {
+    const out = outs[0]!;
+    dispatchPool(backend, code, out.numel(), x!.shape, spatialOf(out), a, [x!], outs);
+  };
+}
+
+/** A backward pooling: one thread per input element (the gradient's). */
+function backwardKernel(backend: WebGPUBackend, code: string): Kernel<PoolAttrs> {
+  return (inputs, [gx], a) => {
+    const gy = inputs[0]!;
+    dispatchPool(backend, code, gx!.numel(), gx!.shape, spatialOf(gy), a, inputs, [gx!]);
+  };
+}
+
+/**
+ * Registers the pooling kernels on a WebGPU backend (skipped when ops-nn is not loaded).
+ * @example registerNnPoolKernels(backend)
+ */
+export function registerNnPoolKernels(backend: WebGPUBackend): void {
+  const reg = (op: string, k: Kernel<PoolAttrs>) =>
+    registerIfDefined(backend, op, k as Kernel<never>);
+  for (const d of [1, 2]) {
+    reg(`nn.maxPool${d}d`, forwardKernel(backend, MAX_SHADER));
+    reg(`nn.avgPool${d}d`, forwardKernel(backend, AVG_SHADER));
+    reg(`nn.adaptiveAvgPool${d}d`, forwardKernel(backend, ADAPTIVE_SHADER));
+  }
+  reg('nn.maxPoolBackward', backwardKernel(backend, MAX_BACKWARD_SHADER));
+  reg('nn.avgPoolBackward', backwardKernel(backend, AVG_BACKWARD_SHADER));
+  reg('nn.adaptiveAvgPoolBackward', backwardKernel(backend, ADAPTIVE_BACKWARD_SHADER));
+}
