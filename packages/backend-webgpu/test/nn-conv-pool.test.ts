@@ -276,6 +276,28 @@ describe('pooling kernels on WebGPU', () => {
     );
   });
 
+  it('maxPoolBackward over planes longer than a workgroup, with colliding indices', async () => {
+    const big = input([2, 2, 30, 27], 0.9);
+    const u = input([2, 2, 30, 27], 1.7);
+    await gradsAgree(
+      [big, u],
+      (t, w) => F.maxPool2d(t, 3, { stride: 1, padding: 1 }).mul(w).sum(),
+      'overlapping windows',
+    );
+    const gy = input([2, 3, 20, 15], 0.1);
+    const idx = Array.from({ length: 2 * 3 * 20 * 15 }, (_, i) => (i * 7919) % 331);
+    const run = (device: string) =>
+      torch.callOp(
+        'nn.maxPoolBackward',
+        [
+          make(gy, device).transpose(2, 3),
+          torch.tensor(idx, { dtype: 'int32', device }).reshape(2, 3, 15, 20),
+        ],
+        { inputSize: [19, 19] },
+      ) as Tensor;
+    await same(run('webgpu'), run('cpu'), 'colliding indices', SUMS);
+  });
+
   it('average and adaptive pooling, forward and backward', async () => {
     const x = input([2, 3, 9, 8]);
     await agree([x], (t) => F.avgPool2d(t, 3, { stride: 2, padding: 1 }), 'avg padded');

@@ -1,6 +1,6 @@
 import type { Kernel, Tensor } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
-import { ENTRY, threadIndex } from '../context.js';
+import { ENTRY, threadIndex, WORKGROUP } from '../context.js';
 import { registerIfDefined } from './optional.js';
 
 /**
@@ -14,14 +14,15 @@ import { registerIfDefined } from './optional.js';
  *   CPU's order): one thread per input element sums the gradients of the outputs whose window
  *   holds it (average poolings: the few windows that can, computed from the geometry;
  *   `nn.maxPoolBackward`, which knows only the indices: every output of its plane whose index
- *   names the element).
+ *   names the element, the plane's indices staged through workgroup memory).
  *
  * Inputs are read in place through their strides. Parameters, as words:
  *
  *   [n, C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, dh, dw, countIncludePad, divisor,
- *    aOffset, aStrides(4), bOffset, bStrides(4)]
+ *    aOffset, aStrides(4), bOffset, bStrides(4), extra...]
  *
- * where a (and b, for the indices of max pooling's backward) are the inputs.
+ * where a (and b, for the indices of max pooling's backward) are the inputs, and the extra words
+ * are max pooling's backward grid.
  */
 
 const NAMES = [
@@ -132,19 +133,39 @@ ${ENTRY} {
   idx[i] = at;
 }`;
 
-/** a = gradOutput (planes × Ho × Wo), b = indices; out = input gradient (planes × H × W). */
+/**
+ * a = gradOutput (planes × Ho × Wo), b = indices; out = input gradient (planes × H × W). One
+ * workgroup per block of 128 elements of one plane: the plane's (index, gradient) pairs pass
+ * through workgroup memory 128 at a time, and each thread adds those naming its element, in
+ * increasing output order (the CPU's). Words 26 and 27: blocks per plane, workgroups.
+ */
 const MAX_BACKWARD_SHADER = `${header(['a: array<f32>', 'b: array<i32>'], ['out: array<f32>'])}
+var<workgroup> sIdx: array<i32, ${WORKGROUP}>;
+var<workgroup> sGrad: array<f32, ${WORKGROUP}>;
 ${ENTRY} {
-  ${threadIndex('p[0]')}
-  ${INPUT_COORDS}
-  let want = i32(h * W_() + w);
+  let wg = wid.y * nwg.x + wid.x;
+  if (wg >= p[${B_AT + 6}]) { return; }
+  let t = lid.x;
+  let plane = wg / p[${B_AT + 5}];
+  let e = (wg % p[${B_AT + 5}]) * ${WORKGROUP}u + t;
+  let inPlane = H_() * W_();
+  let outPlane = HO() * WO();
+  let want = i32(e);
   var s = 0.0;
-  for (var q = 0u; q < HO(); q++) {
-    for (var r = 0u; r < WO(); r++) {
-      if (b[bAt(plane, q, r)] == want) { s += a[aAt(plane, q, r)]; }
+  for (var r0 = 0u; r0 < outPlane; r0 += ${WORKGROUP}u) {
+    let r = r0 + t;
+    if (r < outPlane) {
+      sIdx[t] = b[bAt(plane, r / WO(), r % WO())];
+      sGrad[t] = a[aAt(plane, r / WO(), r % WO())];
     }
+    workgroupBarrier();
+    let n = min(${WORKGROUP}u, outPlane - r0);
+    for (var j = 0u; j < n; j++) {
+      if (sIdx[j] == want) { s += sGrad[j]; }
+    }
+    workgroupBarrier();
   }
-  out[i] = s;
+  if (e < inPlane) { out[plane * inPlane + e] = s; }
 }`;
 
 const AVG_SHADER = `${header(['a: array<f32>'], ['out: array<f32>'])}
@@ -254,6 +275,7 @@ function dispatchPool(
   a: PoolAttrs,
   reads: readonly Tensor[],
   writes: readonly Tensor[],
+  extra: readonly number[] = [],
 ): void {
   if (threads === 0) return;
   const two = out.length === 2;
@@ -278,6 +300,7 @@ function dispatchPool(
     a.divisorOverride ?? 0,
     ...layout4(reads[0]),
     ...layout4(reads[1]),
+    ...extra,
   ].map((w) => w >>> 0);
   const buffers = [...reads, ...writes].map((t) => ({ buffer: t.storage.data as GPUBuffer }));
   backend.ctx.dispatch(code, words, buffers, threads);
@@ -301,6 +324,29 @@ function backwardKernel(backend: WebGPUBackend, code: string): Kernel<PoolAttrs>
   };
 }
 
+/** Max pooling's backward: a workgroup per block of 128 elements of a plane. */
+function maxBackwardKernel(backend: WebGPUBackend): Kernel<PoolAttrs> {
+  return ([gy, idx], [gx], a) => {
+    const inPlane = gx!.shape.slice(2).reduce((x, y) => x * y, 1);
+    const planes = inPlane === 0 ? 0 : gx!.numel() / inPlane;
+    const blocks = Math.ceil(inPlane / WORKGROUP);
+    const groups = planes * blocks;
+    const extra = [blocks, groups];
+    const threads = groups * WORKGROUP;
+    dispatchPool(
+      backend,
+      MAX_BACKWARD_SHADER,
+      threads,
+      gx!.shape,
+      spatialOf(gy!),
+      a,
+      [gy!, idx!],
+      [gx!],
+      extra,
+    );
+  };
+}
+
 /**
  * Registers the pooling kernels on a WebGPU backend (skipped when ops-nn is not loaded).
  * @example registerNnPoolKernels(backend)
@@ -313,7 +359,7 @@ export function registerNnPoolKernels(backend: WebGPUBackend): void {
     reg(`nn.avgPool${d}d`, forwardKernel(backend, AVG_SHADER));
     reg(`nn.adaptiveAvgPool${d}d`, forwardKernel(backend, ADAPTIVE_SHADER));
   }
-  reg('nn.maxPoolBackward', backwardKernel(backend, MAX_BACKWARD_SHADER));
+  reg('nn.maxPoolBackward', maxBackwardKernel(backend));
   reg('nn.avgPoolBackward', backwardKernel(backend, AVG_BACKWARD_SHADER));
   reg('nn.adaptiveAvgPoolBackward', backwardKernel(backend, ADAPTIVE_BACKWARD_SHADER));
 }
