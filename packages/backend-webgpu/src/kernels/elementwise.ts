@@ -1,24 +1,15 @@
-import type { DType, Kernel, Tensor } from '@autodag/core';
+import type { Kernel } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
-import { ENTRY, threadIndex } from '../context.js';
-import { isDenseOver, operandIndex, Params, STRIDED_INDEX, wgslType } from './layout.js';
+import { type PointwiseSpec, pointwiseKernel } from './pointwise.js';
 
 /**
- * Elementwise kernels in WGSL: each op is an expression over the operands `x`, `y`, `z` (loaded
+ * Core's elementwise ops in WGSL: each op is an expression over the operands `x`, `y`, `z` (loaded
  * as the compute type `C`: f32 when the output or an operand is float, else i32) and the
- * scalars `p0`, `p1`. Operands are read through their strides, broadcast to the output's shape.
- * Integer division by zero does not throw on the GPU: it gives what WGSL gives, as CUDA does.
+ * scalars `p0`, `p1`, run by pointwise.ts's kernel builder with the helpers below. Integer
+ * division by zero does not throw on the GPU: it gives what WGSL gives, as CUDA does.
  */
-// biome-ignore lint/suspicious/noExplicitAny: each op's spec reads its own attribute type.
-interface Spec<A = any> {
-  /** WGSL expression of type C (or bool with `predicate`), given the compute type. */
-  readonly expr: (c: 'f32' | 'i32') => string;
-  /** The result is a bool (stored as 0/1). */
-  readonly predicate?: boolean;
-  /** Scalar attributes, as p0, p1. */
-  readonly params?: (attrs: A) => readonly number[];
-}
+type Spec = PointwiseSpec;
 
 const float =
   (f: string, int = f): Spec['expr'] =>
@@ -28,26 +19,11 @@ const pred = (f: string, int = f): Spec => ({ expr: float(f, int), predicate: tr
 /** `f` of x, with NaN passed through: drivers differ there (SwiftShader's exp(NaN) is +inf). */
 const nanSafe = (f: string): Spec['expr'] => float(`select(${f}, x, isnan_(x))`, f);
 
-/** Helpers the expressions call, defined for f32 (accurate where a naive formula is not). */
+/**
+ * Helpers the expressions call besides pointwise.ts's (NaN and infinity, log1p_, expm1_, tanh_),
+ * defined for f32 where a naive formula is not accurate.
+ */
 const HELPERS = `
-// A quiet NaN that is no constant expression (WGSL rejects NaN constants).
-fn nan_() -> f32 { return bitcast<f32>((p[0] & 0x3fffffu) | 0x7fc00000u); }
-fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
-fn log1p_(x: f32) -> f32 {
-  let u = 1.0 + x;
-  if (u < 0.0) { return nan_(); }
-  if (u == 1.0 || isinf_(u)) { return select(x, u, isinf_(u)); }
-  return log(u) * x / (u - 1.0);
-}
-fn expm1_(x: f32) -> f32 {
-  let u = exp(x);
-  if (u == 1.0 || isinf_(u)) { return select(x, u, isinf_(u)); }
-  let um1 = u - 1.0;
-  if (um1 == -1.0) { return -1.0; }
-  return um1 * x / log(u);
-}
-fn tanh_(x: f32) -> f32 { return select(tanh(clamp(x, -15.0, 15.0)), x, isnan_(x)); }
 // Zero for negative numbers and -inf (sign bit set, not -0, not NaN): bits, since NaN compares
 // are not reliable under drivers' fast math.
 fn relu_(x: f32) -> f32 {
@@ -60,7 +36,6 @@ fn reduce2pi_(x: f32) -> f32 {
   let k = round(x * 0.15915494309189535);
   return ((x - k * 6.28125) - k * 0.0019354820251464844) - k * -1.7484555314695172e-07;
 }
-fn inf_() -> f32 { return bitcast<f32>(0x7f800000u | (p[0] & 0u)); }
 // sqrt with its special values made explicit (WGSL leaves sqrt of a negative undefined).
 fn sqrt_(x: f32) -> f32 { if (x < 0.0) { return nan_(); } return sqrt(x); }
 // C's pow: WGSL defines pow only for a positive base and finite operands, so the sign of a
@@ -194,77 +169,9 @@ export const TERNARY: Record<string, Spec> = {
 const OVERWRITE = ['copy', 'fill', 'fillTensor', 'zero', 'uniformFill', 'normalFill'];
 const TAKE_SOURCE: Spec = { expr: () => 'y' };
 
-const NAMES = ['x', 'y', 'z'];
-
-/** A value of compute type `c` from an operand element of WGSL type `from`. */
-function convert(value: string, from: string, c: string): string {
-  return from === c ? value : `${c}(${value})`;
-}
-
-/** A value of the output's WGSL type from the expression's result. */
-function store(value: string, predicate: boolean, c: string, out: string): string {
-  if (predicate) return `select(${out}(0), ${out}(1), ${value})`;
-  if (out === 'u32') return `select(0u, 1u, ${value} != ${c}(0))`;
-  return convert(value, c, out);
-}
-
-function shaderFor(
-  spec: Spec,
-  operands: readonly { type: string; dense: boolean; base: number }[],
-  out: string,
-  c: 'f32' | 'i32',
-  scalars: readonly number[],
-): string {
-  const decls = operands.map(
-    (o, k) => `@group(0) @binding(${k + 1}) var<storage, read> in${k}: array<${o.type}>;`,
-  );
-  const loads = operands.map(
-    (o, k) =>
-      `let ${NAMES[k]} = ${convert(`in${k}[${operandIndex(o.dense, o.base)}]`, o.type, c)};`,
-  );
-  const params = scalars.map((w, k) => `let p${k} = bitcast<${c}>(p[${w}u]);`);
-  return `@group(0) @binding(0) var<storage, read> p: array<u32>;
-${decls.join('\n')}
-@group(0) @binding(${operands.length + 1}) var<storage, read_write> out: array<${out}>;
-${HELPERS}
-${STRIDED_INDEX}
-${ENTRY} {
-  ${threadIndex('p[0]')}
-  ${params.join('\n  ')}
-  ${loads.join('\n  ')}
-  out[i] = ${store(spec.expr(c), spec.predicate ?? false, c, out)};
-}`;
-}
-
-function computeType(inputs: readonly Tensor[], out: DType): 'f32' | 'i32' {
-  if (out === 'float32') return 'f32';
-  return inputs.some((t) => t.dtype === 'float32') ? 'f32' : 'i32';
-}
-
 /** The kernel of `spec` over `arity` operands (the first `arity` inputs). */
 export function elementwiseKernel(backend: WebGPUBackend, arity: number, spec: Spec): Kernel {
-  return (inputs, outputs, attrs) => {
-    const output = outputs[0]!;
-    const n = output.numel();
-    if (n === 0) return;
-    const shape = output.shape;
-    const c = computeType(inputs.slice(0, arity), output.dtype);
-    const params = new Params(n, shape);
-    const values = spec.params ? spec.params(attrs) : [];
-    const scalars = values.map((v) =>
-      c === 'f32' ? params.f32(v) : params.i32(Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, v))),
-    );
-    const operands = inputs.slice(0, arity).map((t) => ({
-      type: wgslType(t.dtype),
-      dense: isDenseOver(t, shape),
-      base: params.operand(t, shape),
-    }));
-    const code = shaderFor(spec, operands, wgslType(output.dtype), c, scalars);
-    const buffers = [...inputs.slice(0, arity), output].map((t) => ({
-      buffer: t.storage.data as GPUBuffer,
-    }));
-    backend.ctx.dispatch(code, params.toArray(), buffers, n);
-  };
+  return pointwiseKernel(backend, arity, { ...spec, helpers: HELPERS });
 }
 
 /** A kernel that converts `x` to the output's dtype (float → int truncates; → bool is != 0). */
