@@ -1,7 +1,7 @@
 import type { DType, Tensor } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { ENTRY, threadIndex } from '../context.js';
-import { wgslType } from './layout.js';
+import { WALK_FN, wgslType } from './layout.js';
 
 /**
  * Shared pieces of the indexing, join, reorder and scan kernels: a parameter block whose header
@@ -42,22 +42,12 @@ export class Block {
 }
 
 /**
- * WGSL helpers over the parameter block `p`: `walk` gives the storage offset (relative) of
- * linear index `i` over `rank` dims whose sizes start at word `shapeAt` and whose i32 strides
- * start at `strideAt` (row-major: the last dim varies fastest); `sat` reads a signed word.
+ * WGSL helpers over the parameter block `p`: `walk` (layout.ts's `WALK_FN`) and `sat`, which
+ * reads a signed word.
  */
 export const WALK = `
 fn sat(k: u32) -> i32 { return bitcast<i32>(p[k]); }
-fn walk(i: u32, rank: u32, shapeAt: u32, strideAt: u32) -> i32 {
-  var rem = i;
-  var off = 0;
-  for (var d = rank; d > 0u; d--) {
-    let size = p[shapeAt + d - 1u];
-    off += i32(rem % size) * bitcast<i32>(p[strideAt + d - 1u]);
-    rem = rem / size;
-  }
-  return off;
-}`;
+${WALK_FN}`;
 
 /** The storage buffer of a tensor. */
 export function bufferOf(t: Tensor): GPUBuffer {

@@ -61,18 +61,27 @@ export class Params {
   }
 }
 
-/** WGSL: the storage index of output element `i` in an operand whose layout starts at word `base`. */
-export const STRIDED_INDEX = `
-fn stridedIndex(i: u32, base: u32) -> u32 {
+/**
+ * WGSL: the storage offset (relative to the layout's start) of linear index `i` over `rank` dims
+ * whose sizes start at word `shapeAt` of `p` and whose i32 strides start at `strideAt` (row-major:
+ * the last dim varies fastest). Every strided kernel walks its operands with this one function.
+ */
+export const WALK_FN = `
+fn walk(i: u32, rank: u32, shapeAt: u32, strideAt: u32) -> i32 {
   var rem = i;
-  var off = i32(p[base]);
-  let rank = p[1];
+  var off = 0;
   for (var d = rank; d > 0u; d--) {
-    let size = p[1u + d];
-    off += i32(rem % size) * bitcast<i32>(p[base + d]);
+    let size = p[shapeAt + d - 1u];
+    off += i32(rem % size) * bitcast<i32>(p[strideAt + d - 1u]);
     rem = rem / size;
   }
-  return u32(off);
+  return off;
+}`;
+
+/** WGSL: the storage index of output element `i` in an operand whose layout starts at word `base`. */
+export const STRIDED_INDEX = `${WALK_FN}
+fn stridedIndex(i: u32, base: u32) -> u32 {
+  return u32(i32(p[base]) + walk(i, p[1], 2u, base + 1u));
 }`;
 
 /** WGSL expression for operand `k`'s storage index of element `i` (dense or strided). */

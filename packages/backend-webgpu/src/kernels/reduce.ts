@@ -2,7 +2,7 @@ import type { Kernel, Tensor } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { WORKGROUP } from '../context.js';
-import { wgslType } from './layout.js';
+import { WALK_FN, wgslType } from './layout.js';
 
 /**
  * Reductions over any set of dims of a strided input: one workgroup per output element, whose
@@ -50,16 +50,7 @@ function shaderFor(spec: Combiner, input: string, out: string, c: 'f32' | 'i32')
 var<workgroup> partial: array<C, ${WORKGROUP}>;
 fn ninf_() -> f32 { return bitcast<f32>(0xff800000u | (p[0] & 0u)); }
 ${minMaxHelpers(c)}
-fn index(i: u32, shapeAt: u32, rank: u32, strideAt: u32) -> i32 {
-  var rem = i;
-  var off = 0;
-  for (var d = rank; d > 0u; d--) {
-    let size = p[shapeAt + d - 1u];
-    off += i32(rem % size) * bitcast<i32>(p[strideAt + d - 1u]);
-    rem = rem / size;
-  }
-  return off;
-}
+${WALK_FN}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -69,10 +60,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let rr = p[2u + kr];
   let base = 3u + kr + rr;
   let nRed = p[base + 1u + kr + rr];
-  let start = i32(p[base]) + index(o, 2u, kr, base + 1u);
+  let start = i32(p[base]) + walk(o, kr, 2u, base + 1u);
   var a = ${spec.init(c)};
   for (var r = lid.x; r < nRed; r += ${WORKGROUP}u) {
-    let b = C(x[u32(start + index(r, 3u + kr, rr, base + 1u + kr))]);
+    let b = C(x[u32(start + walk(r, rr, 3u + kr, base + 1u + kr))]);
     a = ${spec.combine};
   }
   partial[lid.x] = a;

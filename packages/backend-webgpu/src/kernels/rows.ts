@@ -2,7 +2,7 @@ import type { Tensor } from '@autodag/core';
 import { broadcastStrides } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { WORKGROUP } from '../context.js';
-import { wgslType } from './layout.js';
+import { WALK_FN, wgslType } from './layout.js';
 
 /**
  * Row kernels: one workgroup per row, where a row is every element of a "frame" shape that
@@ -130,16 +130,7 @@ fn inf_() -> f32 { return bitcast<f32>(0x7f800000u | (p[0] & 0u)); }
 fn nan_() -> f32 { return bitcast<f32>(0x7fc00000u | (p[0] & 0u)); }
 fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
-fn coords_(i: u32, shapeAt: u32, rank: u32, strideAt: u32) -> i32 {
-  var rem = i;
-  var off = 0;
-  for (var d = rank; d > 0u; d--) {
-    let size = p[shapeAt + d - 1u];
-    off += i32(rem % size) * bitcast<i32>(p[strideAt + d - 1u]);
-    rem = rem / size;
-  }
-  return off;
-}
+${WALK_FN}
 fn opBase_(k: u32) -> u32 {
   let kr = p[${kr}u];
   let rr = p[${kr + 1}u + kr];
@@ -147,12 +138,12 @@ fn opBase_(k: u32) -> u32 {
 }
 fn rowAt(o: u32, k: u32) -> i32 {
   let b = opBase_(k);
-  return i32(p[b]) + coords_(o, ${kr + 1}u, p[${kr}u], b + 1u);
+  return i32(p[b]) + walk(o, p[${kr}u], ${kr + 1}u, b + 1u);
 }
 fn elemAt(r: u32, k: u32) -> i32 {
   let kr = p[${kr}u];
   let rr = p[${kr + 1}u + kr];
-  return coords_(r, ${kr + 2}u + kr, rr, opBase_(k) + 1u + kr);
+  return walk(r, rr, ${kr + 2}u + kr, opBase_(k) + 1u + kr);
 }
 fn wgSum(v: f32, t: u32, slot: u32) -> f32 {
   red_[t] = v;
