@@ -1,7 +1,7 @@
 import { dispatch, getOp } from '@autodag/core';
-import type { Tensor } from 'autodag';
 import * as torch from 'autodag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { make, onBoth, rand, same } from './cpu-vs-gpu.js';
 import { openTestDevice } from './device.js';
 
 beforeAll(openTestDevice, 60_000);
@@ -12,46 +12,6 @@ beforeAll(openTestDevice, 60_000);
  * layouts, negative indices, out-of-range indices (documented GPU behaviour), overlapping view
  * scatters, and gradients.
  */
-
-/** Deterministic values: floats in [-range, range) or integers in [0, range). */
-function rand(n: number, seed: number, range = 4, int = false): number[] {
-  let s = seed >>> 0 || 1;
-  return Array.from({ length: n }, () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    const u = (s >>> 0) / 2 ** 32;
-    return int ? Math.floor(u * range) : (u * 2 - 1) * range;
-  });
-}
-
-function make(
-  values: readonly number[],
-  shape: readonly number[],
-  device: string,
-  dtype: 'float32' | 'int32' | 'bool' = 'float32',
-): Tensor {
-  if (dtype === 'bool')
-    return torch.fromTypedArray(Int32Array.from(values), shape, { device }).ne(0);
-  const Ctor = dtype === 'float32' ? Float32Array : Int32Array;
-  return torch.fromTypedArray(Ctor.from(values), shape, { dtype, device });
-}
-
-/** Runs `f` on the CPU and on WebGPU; resolves with both results' values. */
-async function onBoth(f: (device: string) => Tensor): Promise<[number[], number[]]> {
-  const cpu = f('cpu');
-  const gpu = f('webgpu');
-  expect(gpu.device).toBe('webgpu');
-  expect(gpu.shape).toEqual(cpu.shape);
-  expect(gpu.dtype).toBe(cpu.dtype);
-  return [Array.from(cpu.dataSync()), Array.from(await gpu.data())];
-}
-
-/** Exact agreement (bit for bit, as numbers: -0 and 0 compare equal). */
-async function same(f: (device: string) => Tensor): Promise<void> {
-  const [cpu, gpu] = await onBoth(f);
-  expect(gpu).toEqual(cpu);
-}
 
 describe('scatterAdd and indexPut with repeated indices', () => {
   it('add repeated positions in the order of the index, as the CPU does', async () => {

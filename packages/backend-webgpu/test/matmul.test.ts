@@ -1,6 +1,7 @@
 import type { Tensor } from 'autodag';
 import * as torch from 'autodag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { xorshift32 } from './cpu-vs-gpu.js';
 import { openTestDevice } from './device.js';
 
 beforeAll(openTestDevice, 60_000);
@@ -14,13 +15,7 @@ beforeAll(openTestDevice, 60_000);
 
 /** Deterministic small integers in [-4, 4] (or [-range, range]). */
 function ints(n: number, seed: number, range = 4): number[] {
-  let s = seed >>> 0 || 1;
-  return Array.from({ length: n }, () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) % (2 * range + 1)) - range;
-  });
+  return xorshift32(n, seed).map((w) => (w % (2 * range + 1)) - range);
 }
 
 /** The same values, in the same storage and view, on the CPU and on WebGPU. */

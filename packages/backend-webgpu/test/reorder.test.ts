@@ -1,6 +1,6 @@
-import type { Tensor } from 'autodag';
 import * as torch from 'autodag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { make, onBoth, rand, same } from './cpu-vs-gpu.js';
 import { openTestDevice } from './device.js';
 
 beforeAll(openTestDevice, 60_000);
@@ -10,40 +10,6 @@ beforeAll(openTestDevice, 60_000);
  * conformance samples: many and non-contiguous inputs, the ops that decompose into these
  * (`stack`, `roll`, `repeat`), long scans (the workgroup path) and their accuracy, and gradients.
  */
-
-function rand(n: number, seed: number, range = 4): number[] {
-  let s = seed >>> 0 || 1;
-  return Array.from({ length: n }, () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) / 2 ** 32) * 2 * range - range;
-  });
-}
-
-function make(
-  values: readonly number[],
-  shape: readonly number[],
-  device: string,
-  dtype: 'float32' | 'int32' = 'float32',
-): Tensor {
-  const Ctor = dtype === 'float32' ? Float32Array : Int32Array;
-  return torch.fromTypedArray(Ctor.from(values), shape, { dtype, device });
-}
-
-async function onBoth(f: (device: string) => Tensor): Promise<[number[], number[]]> {
-  const cpu = f('cpu');
-  const gpu = f('webgpu');
-  expect(gpu.device).toBe('webgpu');
-  expect(gpu.shape).toEqual(cpu.shape);
-  expect(gpu.dtype).toBe(cpu.dtype);
-  return [Array.from(cpu.dataSync()), Array.from(await gpu.data())];
-}
-
-async function same(f: (device: string) => Tensor): Promise<void> {
-  const [cpu, gpu] = await onBoth(f);
-  expect(gpu).toEqual(cpu);
-}
 
 describe('joins and reorders', () => {
   it('cat joins views of any layout along every dim; stack, roll and repeat build on it', async () => {
