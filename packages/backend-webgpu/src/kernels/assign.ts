@@ -9,14 +9,15 @@ import { Params, STRIDED_INDEX, wgslType } from './layout.js';
  * primitive behind every in-place op). WebGPU may not bind one buffer for reading and writing in
  * the same dispatch, so a source that shares the destination's buffer is copied out first.
  */
-function shader(type: string): string {
+/** The shader, for operand layouts at words `srcBase` and `dstBase` of the parameters. */
+function shader(type: string, srcBase: number, dstBase: number): string {
   return `@group(0) @binding(0) var<storage, read> p: array<u32>;
 @group(0) @binding(1) var<storage, read> src: array<${type}>;
 @group(0) @binding(2) var<storage, read_write> dst: array<${type}>;
 ${STRIDED_INDEX}
 ${ENTRY} {
   ${threadIndex('p[0]')}
-  dst[stridedIndex(i, DST)] = src[stridedIndex(i, SRC)];
+  dst[stridedIndex(i, ${dstBase}u)] = src[stridedIndex(i, ${srcBase}u)];
 }`;
 }
 
@@ -30,9 +31,7 @@ function assignKernel(backend: WebGPUBackend): Kernel {
     const params = new Params(n, d.shape);
     const srcBase = params.operand(s, d.shape);
     const dstBase = params.operand(d, d.shape);
-    const code = shader(wgslType(d.dtype))
-      .replace('DST', `${dstBase}u`)
-      .replace('SRC', `${srcBase}u`);
+    const code = shader(wgslType(d.dtype), srcBase, dstBase);
     const buffers = [
       { buffer: s.storage.data as GPUBuffer },
       { buffer: d.storage.data as GPUBuffer },
