@@ -84,6 +84,17 @@ fn stridedIndex(i: u32, base: u32) -> u32 {
   return u32(i32(p[base]) + walk(i, p[1], 2u, base + 1u));
 }`;
 
+/**
+ * WGSL: NaN, infinity and their tests over the parameter block `p`. NaN and ∞ are no constant
+ * expressions in WGSL, so they are built from a word of `p`; the tests read bits, since
+ * comparisons with NaN are not reliable under drivers' fast math.
+ */
+export const SPECIAL_VALUES = `
+fn nan_() -> f32 { return bitcast<f32>((p[0] & 0x3fffffu) | 0x7fc00000u); }
+fn inf_() -> f32 { return bitcast<f32>(0x7f800000u | (p[0] & 0u)); }
+fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`;
+
 /** WGSL expression for operand `k`'s storage index of element `i` (dense or strided). */
 export function operandIndex(dense: boolean, base: number): string {
   return dense ? `(p[${base}u] + i)` : `stridedIndex(i, ${base}u)`;

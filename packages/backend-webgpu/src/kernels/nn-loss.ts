@@ -2,7 +2,7 @@ import type { Kernel, Tensor } from '@autodag/core';
 import { broadcastShapes } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { ENTRY, threadIndex, WORKGROUP } from '../context.js';
-import { wgslType } from './layout.js';
+import { SPECIAL_VALUES, wgslType } from './layout.js';
 import { registerIfDefined } from './optional.js';
 import { MATH_HELPERS, type PointwiseSpec, pointwiseKernel } from './pointwise.js';
 import { dispatchRows, layoutIn, rowFrame, rowParams, rowShader } from './rows.js';
@@ -188,7 +188,7 @@ function nllParams(
 function nllPrelude(bindings: string): string {
   return `@group(0) @binding(0) var<storage, read> p: array<u32>;
 ${bindings}
-fn nan_() -> f32 { return bitcast<f32>(0x7fc00000u | (p[0] & 0u)); }
+${SPECIAL_VALUES}
 // (target, input, grad) storage offsets of target element j (row-major over the target's shape).
 fn offs_(j: u32) -> vec3<i32> {
   let R = p[1];

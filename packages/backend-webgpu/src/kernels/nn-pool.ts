@@ -1,6 +1,7 @@
 import type { Kernel, Tensor } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { ENTRY, threadIndex, WORKGROUP } from '../context.js';
+import { SPECIAL_VALUES } from './layout.js';
 import { registerIfDefined } from './optional.js';
 
 /**
@@ -59,8 +60,7 @@ fn at4_(base: u32, plane: u32, h: u32, w: u32) -> u32 {
 }
 fn aAt(plane: u32, h: u32, w: u32) -> u32 { return at4_(${A_AT}u, plane, h, w); }
 fn bAt(plane: u32, h: u32, w: u32) -> u32 { return at4_(${B_AT}u, plane, h, w); }
-fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-fn ninf_() -> f32 { return bitcast<f32>(0xff800000u | (p[0] & 0u)); }
+${SPECIAL_VALUES}
 // The window of average pooling's output (q, r): [h0, h1) × [w0, w1) and its divisor.
 struct Win { h0: i32, h1: i32, w0: i32, w1: i32, div: f32 }
 fn avgWindow(q: u32, r: u32) -> Win {
@@ -118,7 +118,7 @@ ${ENTRY} {
   var w0 = i32(r * SW()) - i32(PW());
   let w1 = min(w0 + i32((KW() - 1u) * DW() + 1u), i32(W_()));
   while (w0 < 0) { w0 += i32(DW()); }
-  var best = ninf_();
+  var best = -inf_();
   var at = h0 * i32(W_()) + w0;
   for (var ih = h0; ih < h1; ih += i32(DH())) {
     for (var iw = w0; iw < w1; iw += i32(DW())) {

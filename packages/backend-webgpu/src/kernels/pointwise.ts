@@ -1,7 +1,14 @@
 import type { DType, Kernel, Tensor } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { ENTRY, threadIndex } from '../context.js';
-import { isDenseOver, operandIndex, Params, STRIDED_INDEX, wgslType } from './layout.js';
+import {
+  isDenseOver,
+  operandIndex,
+  Params,
+  SPECIAL_VALUES,
+  STRIDED_INDEX,
+  wgslType,
+} from './layout.js';
 
 /**
  * Pointwise kernels with their own WGSL helpers (erf, stable softplus, ...): each op is an
@@ -21,16 +28,9 @@ export interface PointwiseSpec<A = any> {
   readonly helpers?: string;
 }
 
-/** NaN, infinity and their tests (NaN and ∞ are no constant expressions in WGSL). */
-const BASE_HELPERS = `
-fn nan_() -> f32 { return bitcast<f32>((p[0] & 0x3fffffu) | 0x7fc00000u); }
-fn inf_() -> f32 { return bitcast<f32>(0x7f800000u | (p[0] & 0u)); }
-fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`;
-
 /**
  * f32 math helpers (accurate where a naive formula is not), for pointwise and row shaders; they
- * call `nan_`, `isnan_` and `isinf_`, which both kinds of shader define.
+ * call `nan_`, `isnan_` and `isinf_` (layout.ts's `SPECIAL_VALUES`, in both kinds of shader).
  */
 export const MATH_HELPERS = `
 fn log1p_(x: f32) -> f32 {
@@ -112,7 +112,7 @@ function shaderFor(
   return `@group(0) @binding(0) var<storage, read> p: array<u32>;
 ${decls.join('\n')}
 @group(0) @binding(${operands.length + 1}) var<storage, read_write> out: array<${out}>;
-${BASE_HELPERS}
+${SPECIAL_VALUES}
 ${MATH_HELPERS}
 ${helpers}
 ${STRIDED_INDEX}

@@ -2,7 +2,7 @@ import type { Kernel, Tensor } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { WORKGROUP } from '../context.js';
-import { WALK_FN, wgslType } from './layout.js';
+import { SPECIAL_VALUES, WALK_FN, wgslType } from './layout.js';
 
 /**
  * Reductions over any set of dims of a strided input: one workgroup per output element, whose
@@ -26,8 +26,8 @@ const COMBINERS: Record<string, Combiner> = {
   sum: { init: (c) => `${c}(0)`, combine: 'a + b' },
   mean: { init: () => 'f32(0)', combine: 'a + b', final: 'a / f32(nRed)', float: true },
   prod: { init: (c) => `${c}(1)`, combine: 'a * b' },
-  amax: { init: (c) => (c === 'f32' ? 'ninf_()' : 'i32(-2147483648)'), combine: 'max_(a, b)' },
-  amin: { init: (c) => (c === 'f32' ? '-ninf_()' : 'i32(2147483647)'), combine: 'min_(a, b)' },
+  amax: { init: (c) => (c === 'f32' ? '-inf_()' : 'i32(-2147483648)'), combine: 'max_(a, b)' },
+  amin: { init: (c) => (c === 'f32' ? 'inf_()' : 'i32(2147483647)'), combine: 'min_(a, b)' },
   all: { init: (c) => `${c}(1)`, combine: `select(C(0), C(1), a != C(0) && b != C(0))` },
   any: { init: (c) => `${c}(0)`, combine: `select(C(0), C(1), a != C(0) || b != C(0))` },
 };
@@ -36,8 +36,7 @@ const COMBINERS: Record<string, Combiner> = {
 function minMaxHelpers(c: 'f32' | 'i32'): string {
   if (c === 'i32')
     return 'fn max_(a: i32, b: i32) -> i32 { return max(a, b); }\nfn min_(a: i32, b: i32) -> i32 { return min(a, b); }';
-  return `fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-fn max_(a: f32, b: f32) -> f32 { if (isnan_(a) || a > b) { return a; } return b; }
+  return `fn max_(a: f32, b: f32) -> f32 { if (isnan_(a) || a > b) { return a; } return b; }
 fn min_(a: f32, b: f32) -> f32 { if (isnan_(a) || a < b) { return a; } return b; }`;
 }
 
@@ -48,7 +47,7 @@ function shaderFor(spec: Combiner, input: string, out: string, c: 'f32' | 'i32')
 @group(0) @binding(1) var<storage, read> x: array<${input}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${out}>;
 var<workgroup> partial: array<C, ${WORKGROUP}>;
-fn ninf_() -> f32 { return bitcast<f32>(0xff800000u | (p[0] & 0u)); }
+${SPECIAL_VALUES}
 ${minMaxHelpers(c)}
 ${WALK_FN}
 @compute @workgroup_size(${WORKGROUP})

@@ -2,7 +2,7 @@ import type { Tensor } from '@autodag/core';
 import { broadcastStrides } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { WORKGROUP } from '../context.js';
-import { WALK_FN, wgslType } from './layout.js';
+import { SPECIAL_VALUES, WALK_FN, wgslType } from './layout.js';
 
 /**
  * Row kernels: one workgroup per row, where a row is every element of a "frame" shape that
@@ -126,10 +126,7 @@ var<workgroup> red_: array<f32, ${WORKGROUP}>;
 var<workgroup> bc_: array<f32, ${BROADCAST_SLOTS}>;
 fn sc(k: u32) -> f32 { return bitcast<f32>(p[2u + k]); }
 fn scu(k: u32) -> u32 { return p[2u + k]; }
-fn inf_() -> f32 { return bitcast<f32>(0x7f800000u | (p[0] & 0u)); }
-fn nan_() -> f32 { return bitcast<f32>(0x7fc00000u | (p[0] & 0u)); }
-fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+${SPECIAL_VALUES}
 ${WALK_FN}
 fn opBase_(k: u32) -> u32 {
   let kr = p[${kr}u];
