@@ -1,6 +1,7 @@
 import type { Kernel, Tensor } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { WORKGROUP } from '../context.js';
+import { layout4, spatialOf } from './blocks.js';
 import { registerIfDefined } from './optional.js';
 import { dispatchRows, layoutIn, rowFrame, rowParams, rowShader } from './rows.js';
 
@@ -326,15 +327,6 @@ function geometry(
   };
 }
 
-/** Offset and (n, c, h, w) strides of a 3-D or 4-D tensor (a 1-D spatial dim gets height stride 0). */
-function layout4(t: Tensor | undefined): number[] {
-  if (!t) return [0, 0, 0, 0, 0];
-  const s = t.strides;
-  return t.shape.length === 4
-    ? [t.offset, s[0]!, s[1]!, s[2]!, s[3]!]
-    : [t.offset, s[0]!, s[1]!, 0, s[2]!];
-}
-
 /** Records one implicit GEMM of `groups` matrices of M × Ncols over K. */
 function dispatchGemm(
   backend: WebGPUBackend,
@@ -381,8 +373,6 @@ function dispatchGemm(
   const buffers = bound.map((t) => ({ buffer: t.storage.data as GPUBuffer }));
   backend.ctx.dispatch(code, words, buffers, groups * WORKGROUP);
 }
-
-const spatialOf = (t: Tensor) => t.shape.slice(2);
 
 function convKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
   return ([x, w, bias], [y], a) => {

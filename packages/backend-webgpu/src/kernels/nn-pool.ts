@@ -1,6 +1,7 @@
 import type { Kernel, Tensor } from '@autodag/core';
 import type { WebGPUBackend } from '../backend.js';
 import { ENTRY, threadIndex, WORKGROUP } from '../context.js';
+import { layout4, spatialOf } from './blocks.js';
 import { SPECIAL_VALUES } from './layout.js';
 import { registerIfDefined } from './optional.js';
 
@@ -253,15 +254,6 @@ interface PoolAttrs {
   divisorOverride?: number;
 }
 
-/** Offset and (n, c, h, w) strides of a 3-D or 4-D tensor (1-D: height stride 0). */
-function layout4(t: Tensor | undefined): number[] {
-  if (!t) return [0, 0, 0, 0, 0];
-  const s = t.strides;
-  return t.shape.length === 4
-    ? [t.offset, s[0]!, s[1]!, s[2]!, s[3]!]
-    : [t.offset, s[0]!, s[1]!, 0, s[2]!];
-}
-
 /**
  * Records a pooling kernel over `threads` elements, for the input of shape `input` (N, C,
  * ...spatial) and output spatial size `out`, as the CPU kernels' `poolGeometry`.
@@ -305,8 +297,6 @@ function dispatchPool(
   const buffers = [...reads, ...writes].map((t) => ({ buffer: t.storage.data as GPUBuffer }));
   backend.ctx.dispatch(code, words, buffers, threads);
 }
-
-const spatialOf = (t: Tensor) => t.shape.slice(2);
 
 /** A forward pooling: one thread per output element. */
 function forwardKernel(backend: WebGPUBackend, code: string): Kernel<PoolAttrs> {
