@@ -174,10 +174,11 @@ export function elementwiseKernel(backend: WebGPUBackend, arity: number, spec: S
   return pointwiseKernel(backend, arity, { ...spec, helpers: HELPERS });
 }
 
-/** A kernel that converts `x` to the output's dtype (float → int truncates; → bool is != 0). */
-function castKernel(backend: WebGPUBackend): Kernel {
-  return elementwiseKernel(backend, 1, { expr: () => 'x' });
-}
+/**
+ * `x` stored as the output's dtype: `cast` (float → int truncates; → bool is != 0) and
+ * `contiguous` (a dense copy of any layout).
+ */
+const IDENTITY: Spec = { expr: () => 'x' };
 
 /**
  * Registers the elementwise kernels on a WebGPU backend.
@@ -192,6 +193,7 @@ export function registerElementwiseKernels(backend: WebGPUBackend): void {
   for (const [op, spec] of Object.entries(TERNARY))
     registerKernel(op, name, elementwiseKernel(backend, 3, spec));
   for (const op of OVERWRITE) registerKernel(op, name, elementwiseKernel(backend, 2, TAKE_SOURCE));
-  registerKernel('cast', name, castKernel(backend));
-  registerKernel('contiguous', name, elementwiseKernel(backend, 1, { expr: () => 'x' }));
+  for (const op of ['cast', 'contiguous']) {
+    registerKernel(op, name, elementwiseKernel(backend, 1, IDENTITY));
+  }
 }
