@@ -8,6 +8,7 @@ import {
   shapesEqual,
 } from '@autodag/core';
 import { edgeOf, leafNode, record, recordFunction, watch } from './record.js';
+import { releaseWhenUnsaved } from './saved-owner.js';
 import { backwardTo, walk } from './walk.js';
 
 /** `tensor.backward(gradient, options)`. */
@@ -44,6 +45,8 @@ export function backward(t: Tensor, gradient: Tensor | null, options: BackwardOp
     return;
   }
   walk([edgeOf(t)], [g], { retainGraph, createGraph });
+  // The implicit seed gradient is the engine's own; under createGraph the new graph saves it.
+  if (gradient === null && !createGraph) g.dispose();
 }
 
 /** The engine core calls into; installed by this package's entry point. */
@@ -53,6 +56,7 @@ export const engine: AutogradEngine = {
   backward,
   leafNode,
   watch,
+  releaseWhenUnsaved,
 };
 
 export { edgeOf, leafNode, record, recordFunction, walk, watch };

@@ -1,4 +1,5 @@
 import type { GradNode, RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
+import { noteUnsaved } from './saved-owner.js';
 
 /** Where a gradient goes: output `outputNr` of `node`. */
 export interface Edge {
@@ -126,6 +127,8 @@ export class OpNode extends Node {
   /** Drops the saved tensors and marks the node released if it had any. */
   override release(): void {
     if (this.saved?.length || this.savedOutputs?.length) this.released = true;
+    for (const s of this.saved ?? []) noteUnsaved(s.tensor);
+    for (const s of this.savedOutputs ?? []) noteUnsaved(s.tensor);
     this.saved = null;
     this.savedOutputs = null;
   }

@@ -2,6 +2,7 @@ import type { RegisteredOp, Tensor } from '@autodag/core';
 import { argName, isFloatingPoint } from '@autodag/core';
 import type { Edge, SavedTensor } from './node.js';
 import { AccumulateGrad, FunctionNode, type Node, OpNode } from './node.js';
+import { noteSaved } from './saved-owner.js';
 
 /**
  * Recording the graph on the fly: every op call with an argument requiring grad gets a node
@@ -21,6 +22,7 @@ export function leafNode(t: Tensor): AccumulateGrad {
 }
 
 function save(t: Tensor, index: number): SavedTensor {
+  noteSaved(t);
   return { tensor: t, version: t.storage.version, index };
 }
 

@@ -1,5 +1,5 @@
 import type { Tensor } from '@autodag/core';
-import { enableGrad, noGrad } from '@autodag/core';
+import { collectCreated, enableGrad, noGrad, trackTensor, untracked } from '@autodag/core';
 import { applyOpNode } from './apply-node.js';
 import { capturesBelow, countDependencies } from './graph-queries.js';
 import type { Edge } from './node.js';
@@ -19,6 +19,8 @@ export interface WalkOptions {
    * reaches them, and retained `.grad`s on the pruned walk are stored as in a plain backward.
    */
   accumulateInto?: Set<Tensor>;
+  /** Tensors the walk gave to user code (hooks, custom backward functions): never freed by it. */
+  handedOut?: Set<Tensor>;
 }
 
 /** `.grad` tensors the engine allocated itself: only these are accumulated into in place. */
@@ -64,14 +66,24 @@ function accumulateIntoLeaf(
   leaf.grad = owned;
 }
 
-function runHooks(tensors: readonly Tensor[] | undefined, g: Tensor): Tensor {
+/**
+ * Runs the gradient hooks of `tensors` on `g`. Hooks are user code: what they receive or return
+ * may be kept anywhere, so it goes into `handedOut`, and what they create is left untracked.
+ */
+function runHooks(
+  tensors: readonly Tensor[] | undefined,
+  g: Tensor,
+  handedOut: Set<Tensor> | undefined,
+): Tensor {
   if (!tensors) return g;
   for (const t of tensors) {
     for (const hook of t.hooks ?? []) {
-      const r = hook(g);
+      handedOut?.add(g);
+      const r = untracked(() => hook(g));
       if (r) g = r;
     }
   }
+  handedOut?.add(g);
   return g;
 }
 
@@ -103,7 +115,7 @@ function notifyWatchers(node: Node, grads: (Tensor | null)[], opts: WalkOptions)
   for (const [nr, tensors] of node.watchers) {
     const g = grads[nr];
     if (!g) continue;
-    grads[nr] = runHooks(tensors, g);
+    grads[nr] = runHooks(tensors, g, opts.handedOut);
     for (const t of tensors) {
       const stored = opts.capture
         ? opts.accumulateInto && (t.retainsGrad || opts.accumulateInto.has(t))
@@ -127,10 +139,15 @@ function captureGrads(node: Node, grads: (Tensor | null)[], opts: WalkOptions): 
   }
 }
 
-/** The gradients a node sends along its edges (none when no gradient reached it). */
-function inputGradients(node: Node, grads: (Tensor | null)[], createGraph: boolean) {
+/**
+ * The gradients a node sends along its edges (none when no gradient reached it). Other nodes
+ * than op nodes run user code (custom backward functions), treated as hooks are.
+ */
+function inputGradients(node: Node, grads: (Tensor | null)[], opts: WalkOptions) {
   if (grads.every((g) => g === null)) return node.edges.map(() => null);
-  return node instanceof OpNode ? applyOpNode(node, grads) : node.apply(grads, createGraph);
+  if (node instanceof OpNode) return applyOpNode(node, grads);
+  for (const g of grads) if (g) opts.handedOut?.add(g);
+  return untracked(() => node.apply(grads, opts.createGraph));
 }
 
 /**
@@ -165,12 +182,12 @@ export function walk(
       if (node instanceof AccumulateGrad) {
         const leaf = node.variable;
         if (grads[0] && !opts.capture) {
-          const g = runHooks([leaf], grads[0]);
+          const g = runHooks([leaf], grads[0], opts.handedOut);
           accumulateIntoLeaf(leaf, g, g !== grads[0], delivered, opts.createGraph);
         }
         continue;
       }
-      const sent = inputGradients(node, grads, opts.createGraph);
+      const sent = inputGradients(node, grads, opts);
       if (!opts.retainGraph) node.release();
       node.edges.forEach((edge, i) => {
         if (!edge) return;
@@ -181,8 +198,30 @@ export function walk(
       });
     }
   };
-  if (opts.createGraph) enableGrad(run);
-  else noGrad(run);
+  if (opts.createGraph) {
+    enableGrad(run);
+    return;
+  }
+  const handedOut = new Set<Tensor>();
+  opts.handedOut = handedOut;
+  const { created } = collectCreated(() => noGrad(run));
+  for (const g of opts.captured ?? []) if (g) handedOut.add(g);
+  freeWalkTensors(created, handedOut);
+}
+
+/**
+ * Frees what a backward pass (without `createGraph`) created and nobody else can reach: the
+ * gradients flowing between nodes and the VJPs' temporaries. Kept are the `.grad` tensors it
+ * stored, the gradients `grad()` returns and what went through user code; they join the
+ * enclosing `tidy` scope, if any. Storages shared with a kept view stay alive (disposing a view
+ * only drops its reference), so on every device memory goes back when backward returns rather
+ * than when the garbage collector gets to it.
+ */
+function freeWalkTensors(created: readonly Tensor[], handedOut: ReadonlySet<Tensor>): void {
+  for (const t of created) {
+    if (handedOut.has(t) || t.kept || t.gradOf?.grad === t) trackTensor(t);
+    else t.dispose();
+  }
 }
 
 /**
@@ -232,7 +271,7 @@ export function backwardTo(
       const g = grads[i];
       if (!g || nonLeaves.has(leaf) || done.has(leaf)) return;
       done.add(leaf);
-      const hooked = runHooks([leaf], g);
+      const hooked = runHooks([leaf], g, undefined);
       accumulateIntoLeaf(leaf, hooked, hooked !== g, delivered, opts.createGraph);
     });
   if (opts.createGraph) enableGrad(deliver);

@@ -2,6 +2,7 @@ import { AllocationError, allocateStorage } from './alloc.js';
 import { checkTensor, describeValue } from './arg-check.js';
 import type { Backend } from './backend.js';
 import { getAutograd, hasAutograd, isGradEnabled, noGrad } from './grad-mode.js';
+import { freeTemporaries, tidy } from './memory.js';
 import type { AttrSpec, RegisteredOp, TensorMeta, ViewLayout } from './registry.js';
 import { argName, checkArity, getOp } from './registry.js';
 import { formatShape } from './shape.js';
@@ -72,7 +73,8 @@ function runKernel(
     op.def.infer?.(args, attrs);
     let r: Tensor | Tensor[];
     try {
-      r = noGrad(() => op.def.decomposition!(args, attrs));
+      // Its intermediates are freed now: nothing records or saves them.
+      r = tidy(() => noGrad(() => op.def.decomposition!(args, attrs)));
     } catch (e) {
       throw AllocationError.as(e, op.def.name);
     }
@@ -113,7 +115,8 @@ export function dispatch(op: RegisteredOp, args: readonly Tensor[], attrs: unkno
   if (def.composite) {
     let r: Tensor | Tensor[];
     try {
-      r = def.composite(args, attrs);
+      // Intermediates are freed once no node needs them, not when the collector runs.
+      r = freeTemporaries(() => def.composite!(args, attrs));
     } catch (e) {
       throw AllocationError.as(e, def.name);
     }

@@ -47,6 +47,12 @@ export interface AutogradEngine {
   watch(tensor: Tensor): void;
   /** The node that accumulates into a leaf's `.grad`, created on demand. */
   leafNode(tensor: Tensor): GradNode;
+  /**
+   * Takes a library temporary nobody else can reach (made inside a composite op and not
+   * returned): disposed now if no node saved it for backward, else once the last node that saved
+   * it is released.
+   */
+  releaseWhenUnsaved?(tensor: Tensor): void;
 }
 
 let engine: AutogradEngine | null = null;
@@ -57,7 +63,24 @@ let gradEnabled = true;
  * @example torch.installAutograd(engine) // what importing '@autodag/autograd' does
  */
 export function installAutograd(e: AutogradEngine): void {
-  engine = e;
+  engine = {
+    ...e,
+    recordFunction(name, inputs, outputs, backward) {
+      functionNodes++;
+      e.recordFunction(name, inputs, outputs, backward);
+    },
+  };
+}
+
+let functionNodes = 0;
+
+/**
+ * How many hand-written backward nodes were recorded so far. Their closures may hold any tensor,
+ * so a composite op that recorded one leaves its intermediates to the garbage collector.
+ * @example const before = functionNodesRecorded(); ...; functionNodesRecorded() > before
+ */
+export function functionNodesRecorded(): number {
+  return functionNodes;
 }
 
 /**

@@ -171,7 +171,7 @@ const TORCH_WITHOUT_TENSOR_ARGS = new Set(
     'broadcastStrides normalizeDim normalizeDims checkShape inferSize viewStrides allDims reduceDims',
     'reduceDim reducedCount fullAttrs reduceArgs isFullReduction dimAttrs asIndex',
     // grad mode, memory scopes, printing options (callbacks and flags)
-    'installAutograd getAutograd hasAutograd isGradEnabled setGradEnabled noGrad enableGrad tidy',
+    'installAutograd getAutograd hasAutograd isGradEnabled setGradEnabled noGrad enableGrad tidy collectCreated untracked functionNodesRecorded freeTemporaries',
     'trackTensor setPrintoptions getPrintoptions',
     // the argument checks themselves (they take any value on purpose)
     'describeValue argTypeError checkTensor checkOptionalTensor checkTensorOrScalar checkTensorList',

@@ -5,6 +5,7 @@ import {
   checkTensor,
   defineOp,
   formatShape,
+  freeTemporaries,
   noGrad,
   ones,
   registerKernel,
@@ -393,36 +394,40 @@ export function batchNorm(
   }
   const c = input.shape[1]!;
   const opt = { dtype: input.dtype, device: input.device };
-  const w = weight ?? ones([c], opt);
-  const b = bias ?? zeros([c], opt);
-  if (!training) {
-    if (!runningMean || !runningVar) {
-      throw new Error(
-        'batch_norm: running_mean and running_var must be defined in evaluation mode (training: false)',
+  // Default affine parameters, the batch statistics and the running-stat updates' products are
+  // temporaries: freed at once, or once backward no longer needs them.
+  return freeTemporaries(() => {
+    const w = weight ?? ones([c], opt);
+    const b = bias ?? zeros([c], opt);
+    if (!training) {
+      if (!runningMean || !runningVar) {
+        throw new Error(
+          'batch_norm: running_mean and running_var must be defined in evaluation mode (training: false)',
+        );
+      }
+      return callOp(batchNormEvalOp, [input, runningMean, runningVar, w, b], { eps }) as Tensor;
+    }
+    const count = input.numel() / c;
+    if (count === 1) {
+      throw new RangeError(
+        `batch_norm: Expected more than 1 value per channel when training, got input size ${formatShape(input.shape)}`,
       );
     }
-    return callOp(batchNormEvalOp, [input, runningMean, runningVar, w, b], { eps }) as Tensor;
-  }
-  const count = input.numel() / c;
-  if (count === 1) {
-    throw new RangeError(
-      `batch_norm: Expected more than 1 value per channel when training, got input size ${formatShape(input.shape)}`,
-    );
-  }
-  if (input.numel() === 0) {
-    // As PyTorch: an empty batch gives an empty result still connected to input, weight and
-    // bias, and has no statistics to fold into the running ones.
-    const nd = input.shape.length;
-    return input.mul(perChannel(w, nd)).add(perChannel(b, nd));
-  }
-  const [out, mean, variance] = callOp(batchNormTrainOp, [input, w, b], { eps }) as Tensor[];
-  if (runningMean || runningVar) {
-    if (runningMean) checkChannels('batch_norm', input, [['running_mean', runningMean]]);
-    if (runningVar) checkChannels('batch_norm', input, [['running_var', runningVar]]);
-    noGrad(() => {
-      runningMean?.mul_(1 - momentum).add_(mean!.mul(momentum));
-      runningVar?.mul_(1 - momentum).add_(variance!.mul((momentum * count) / (count - 1)));
-    });
-  }
-  return out!;
+    if (input.numel() === 0) {
+      // As PyTorch: an empty batch gives an empty result still connected to input, weight and
+      // bias, and has no statistics to fold into the running ones.
+      const nd = input.shape.length;
+      return input.mul(perChannel(w, nd)).add(perChannel(b, nd));
+    }
+    const [out, mean, variance] = callOp(batchNormTrainOp, [input, w, b], { eps }) as Tensor[];
+    if (runningMean || runningVar) {
+      if (runningMean) checkChannels('batch_norm', input, [['running_mean', runningMean]]);
+      if (runningVar) checkChannels('batch_norm', input, [['running_var', runningVar]]);
+      noGrad(() => {
+        runningMean?.mul_(1 - momentum).add_(mean!.mul(momentum));
+        runningVar?.mul_(1 - momentum).add_(variance!.mul((momentum * count) / (count - 1)));
+      });
+    }
+    return out!;
+  });
 }

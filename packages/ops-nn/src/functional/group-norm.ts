@@ -5,6 +5,7 @@ import {
   checkTensor,
   defineOp,
   formatShape,
+  freeTemporaries,
   ones,
   registerKernel,
   zeros,
@@ -141,8 +142,12 @@ export function groupNorm(
   checkOptionalTensor(bias, 'groupNorm', 'bias');
   const c = input.shape[1] ?? 0;
   const o = { dtype: input.dtype, device: input.device };
-  return callOp(groupNormOp, [input, weight ?? ones([c], o), bias ?? zeros([c], o)], {
-    numGroups,
-    eps: opts.eps ?? 1e-5,
-  }) as Tensor;
+  // Default affine parameters are temporaries: freed once backward no longer needs them.
+  return freeTemporaries(
+    () =>
+      callOp(groupNormOp, [input, weight ?? ones([c], o), bias ?? zeros([c], o)], {
+        numGroups,
+        eps: opts.eps ?? 1e-5,
+      }) as Tensor,
+  );
 }

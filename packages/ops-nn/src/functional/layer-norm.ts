@@ -5,6 +5,7 @@ import {
   checkTensor,
   defineOp,
   formatShape,
+  freeTemporaries,
   ones,
   registerKernel,
   shapesEqual,
@@ -172,8 +173,12 @@ export function layerNorm(
   checkOptionalTensor(bias, 'layerNorm', 'bias');
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
   const o = { dtype: input.dtype, device: input.device };
-  return callOp(layerNormOp, [input, weight ?? ones(shape, o), bias ?? zeros(shape, o)], {
-    normalizedShape: shape,
-    eps: opts.eps ?? 1e-5,
-  }) as Tensor;
+  // Default affine parameters are temporaries: freed once backward no longer needs them.
+  return freeTemporaries(
+    () =>
+      callOp(layerNormOp, [input, weight ?? ones(shape, o), bias ?? zeros(shape, o)], {
+        normalizedShape: shape,
+        eps: opts.eps ?? 1e-5,
+      }) as Tensor,
+  );
 }

@@ -4,6 +4,7 @@ import {
   checkTensor,
   defineOp,
   formatShape,
+  freeTemporaries,
   isFloatingPoint,
   ones,
   registerKernel,
@@ -217,11 +218,15 @@ export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}
 function nllCall(name: string, input: Tensor, target: Tensor, opts: NllLossOptions): Tensor {
   checkTensor(input, name, 'input');
   checkTensor(target, name, 'target');
-  return callOp(nllLossOp, [input, target, classWeight(name, input, opts.weight)], {
-    reduction: checkReduction(name, opts.reduction ?? 'mean'),
-    ignoreIndex: opts.ignoreIndex ?? -100,
-    caller: name,
-  }) as Tensor;
+  // A default class weight is a temporary: freed once backward no longer needs it.
+  return freeTemporaries(
+    () =>
+      callOp(nllLossOp, [input, target, classWeight(name, input, opts.weight)], {
+        reduction: checkReduction(name, opts.reduction ?? 'mean'),
+        ignoreIndex: opts.ignoreIndex ?? -100,
+        caller: name,
+      }) as Tensor,
+  );
 }
 
 /** Attributes of `nn.crossEntropy`. */
@@ -408,9 +413,12 @@ export function crossEntropy(
 ): Tensor {
   checkTensor(input, 'crossEntropy', 'input');
   checkTensor(target, 'crossEntropy', 'target');
-  return callOp(crossEntropyOp, [input, target, classWeight('crossEntropy', input, opts.weight)], {
-    reduction: checkReduction('crossEntropy', opts.reduction ?? 'mean'),
-    ignoreIndex: opts.ignoreIndex ?? -100,
-    labelSmoothing: opts.labelSmoothing ?? 0,
-  }) as Tensor;
+  return freeTemporaries(
+    () =>
+      callOp(crossEntropyOp, [input, target, classWeight('crossEntropy', input, opts.weight)], {
+        reduction: checkReduction('crossEntropy', opts.reduction ?? 'mean'),
+        ignoreIndex: opts.ignoreIndex ?? -100,
+        labelSmoothing: opts.labelSmoothing ?? 0,
+      }) as Tensor,
+  );
 }
