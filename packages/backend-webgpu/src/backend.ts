@@ -1,5 +1,6 @@
 import type { Backend, BackendMemoryStats, DType, Storage, TypedArray } from '@autodag/core';
 import { noteAllocation } from '@autodag/core';
+import { CollectionPolicy } from './collection.js';
 import type { GpuContext } from './context.js';
 import { BufferPool } from './pool.js';
 
@@ -40,15 +41,23 @@ export class WebGPUBackend implements Backend {
   readonly priority: number;
   readonly pool: BufferPool;
   private liveStorages = 0;
-  private readonly finalizer = new FinalizationRegistry<Held>((held) => this.recycle(held));
+  private readonly finalizer = new FinalizationRegistry<Held | (() => void)>((held) =>
+    typeof held === 'function' ? held() : this.recycle(held),
+  );
+  private readonly collection: CollectionPolicy;
 
   constructor(
     readonly ctx: GpuContext,
-    options: { name?: string; priority?: number } = {},
+    options: { name?: string; priority?: number; collectGarbage?: (() => void) | null } = {},
   ) {
     this.name = options.name ?? 'webgpu';
     this.priority = options.priority ?? -1;
     this.pool = new BufferPool(ctx.device, () => ctx.flush());
+    this.collection = new CollectionPolicy(
+      options.collectGarbage ?? null,
+      (callback) => this.finalizer.register({}, callback),
+      this.name,
+    );
   }
 
   allocate(dtype: DType, size: number): WebGPUStorage {
@@ -67,6 +76,7 @@ export class WebGPUBackend implements Backend {
     this.finalizer.register(storage, { buffer, bytes: buffer.size }, storage);
     this.liveStorages++;
     noteAllocation(storage);
+    this.collection.afterAllocate(this.pool.liveBytes);
     return storage;
   }
 
@@ -75,8 +85,13 @@ export class WebGPUBackend implements Backend {
     return {
       liveStorages: this.liveStorages,
       bytesInUse: this.pool.liveBytes,
+      peakBytesInUse: this.pool.peakLiveBytes,
       bytesPooled: this.pool.pooledBytes,
     };
+  }
+
+  resetPeakMemoryStats(): void {
+    this.pool.peakLiveBytes = this.pool.liveBytes;
   }
 
   upload(values: TypedArray, dtype: DType): WebGPUStorage {
@@ -111,11 +126,15 @@ export class WebGPUBackend implements Backend {
       const words = wordsFor(dtype, staging.getMappedRange().slice(0));
       staging.unmap();
       staging.destroy();
-      return dtype === 'bool' ? Uint8Array.from(words) : (words as Float32Array | Int32Array);
+      const values =
+        dtype === 'bool' ? Uint8Array.from(words) : (words as Float32Array | Int32Array);
+      return this.collection.settle(values);
     });
   }
 
   release(storage: Storage): void {
+    // Kernels' scratch storages come back here directly, not through Tensor.dispose.
+    storage.disposed = true;
     this.finalizer.unregister(storage);
     this.recycle({ buffer: storage.data as GPUBuffer, bytes: (storage.data as GPUBuffer).size });
   }

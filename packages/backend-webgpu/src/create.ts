@@ -12,6 +12,12 @@ export interface WebGPUOptions {
   adapterOptions?: GPURequestAdapterOptions & { featureLevel?: string };
   /** Device name (default `'webgpu'`). */
   name?: string;
+  /**
+   * Requests a full garbage collection, so buffers of tensors dropped without `dispose()` come
+   * back before they pile up (see collection.ts). Browsers offer none; `initNodeWebGPU` passes
+   * V8's.
+   */
+  collectGarbage?: (() => void) | null;
 }
 
 /** The limits kernels rely on, raised to what the adapter allows (defaults are far lower). */
@@ -43,7 +49,10 @@ export async function initWebGPU(options: WebGPUOptions = {}): Promise<WebGPUBac
   const requiredLimits: Record<string, number> = {};
   for (const key of RAISED_LIMITS) requiredLimits[key] = adapter.limits[key];
   const device = await adapter.requestDevice({ requiredLimits });
-  const backend = new WebGPUBackend(new GpuContext(device), { name: options.name });
+  const backend = new WebGPUBackend(new GpuContext(device), {
+    name: options.name,
+    collectGarbage: options.collectGarbage,
+  });
   await knownAnswerTest(device);
   registerBackend(backend);
   registerKernels(backend);

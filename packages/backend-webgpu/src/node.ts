@@ -2,6 +2,8 @@
  * The WebGPU device in Node, through Dawn (the `webgpu` package, an optional peer dependency).
  * @packageDocumentation
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 // By package name: the build keeps it external, so both entries share one copy of the backend.
 import { initWebGPU, type WebGPUBackend } from '@autodag/backend-webgpu';
 
@@ -19,6 +21,28 @@ export interface NodeWebGPUOptions {
   dawnOptions?: string[];
   /** Device name (default `'webgpu'`). */
   name?: string;
+  /**
+   * Whether the backend may request garbage collections when GPU memory held by unreachable
+   * tensors grows (default true; see `initWebGPU`'s `collectGarbage`).
+   */
+  collectGarbage?: boolean;
+}
+
+/**
+ * V8's full collection: `globalThis.gc` when Node runs with --expose-gc, else obtained by
+ * exposing it for a moment (the flag only controls whether new contexts get the function).
+ */
+function v8Collector(): (() => void) | null {
+  const exposed = (globalThis as { gc?: unknown }).gc;
+  if (typeof exposed === 'function') return () => exposed();
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    setFlagsFromString('--no-expose-gc');
+    return typeof gc === 'function' ? () => gc() : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -45,6 +69,7 @@ export async function initNodeWebGPU(options: NodeWebGPUOptions = {}): Promise<W
   return initWebGPU({
     gpu,
     name: options.name,
+    collectGarbage: options.collectGarbage === false ? null : v8Collector(),
     adapterOptions: compat ? { featureLevel: 'compatibility' } : {},
   });
 }

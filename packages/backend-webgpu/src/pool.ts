@@ -11,6 +11,8 @@ export class BufferPool {
   pooledBytes = 0;
   /** Bytes of buffers handed out and not yet returned. */
   liveBytes = 0;
+  /** The most `liveBytes` has been. */
+  peakLiveBytes = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -30,6 +32,7 @@ export class BufferPool {
     const size = BufferPool.classOf(bytes);
     const reused = this.free.get(size)?.pop();
     this.liveBytes += size;
+    if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
     if (reused) {
       this.pooledBytes -= size;
       return reused;

@@ -49,6 +49,8 @@ export interface Backend {
   release(storage: Storage): void;
   /** What `torch.memory(device)` reports: live and pooled memory, as far as the backend tracks it. */
   memoryStats?(): BackendMemoryStats;
+  /** Restarts `peakBytesInUse` from the bytes in use now. */
+  resetPeakMemoryStats?(): void;
 }
 
 const backends = new Map<string, Backend>();

@@ -14,6 +14,8 @@ export interface BackendMemoryStats {
   readonly liveStorages?: number;
   /** Bytes of those storages (with the backend's rounding). */
   readonly bytesInUse?: number;
+  /** The most `bytesInUse` has been since the device opened (PyTorch's `max_memory_allocated`). */
+  readonly peakBytesInUse?: number;
   /** Bytes freed by tensors and kept for reuse. */
   readonly bytesPooled: number;
 }
@@ -82,4 +84,13 @@ export function memory(device: string = getDefaultDevice()): MemoryStats {
     else if (s.backend === backend) allocations.unshift(records[i]!.record);
   }
   return { device, ...stats, allocations };
+}
+
+/**
+ * Restarts a device's `peakBytesInUse` from what is in use now (PyTorch's
+ * `torch.cuda.reset_peak_memory_stats`), to measure the peak of one part of a program.
+ * @example torch.resetPeakMemoryStats('webgpu'); train(); torch.memory('webgpu').peakBytesInUse
+ */
+export function resetPeakMemoryStats(device: string = getDefaultDevice()): void {
+  getBackend(device).resetPeakMemoryStats?.();
 }

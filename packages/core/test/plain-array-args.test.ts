@@ -161,7 +161,7 @@ const TORCH_WITHOUT_TENSOR_ARGS = new Set(
     'parseSizeArgs manualSeed',
     // backends, registry and op-definition helpers (names, attrs, sample lists)
     'registerBackend unregisterBackend listBackends getBackend setDefaultDevice getDefaultDevice',
-    'memory setMemoryDebug noteAllocation',
+    'memory setMemoryDebug noteAllocation resetPeakMemoryStats',
     'backendOf defineOp unregisterOp getOp hasOp listOps registerKernel unregisterKernel',
     'listKernels argName checkArity resolveAttrs binaryInfer unaryInfer zeroGradOf shapeMismatch',
     'binarySamples unarySamples reduceSamples reduceAllSamples',
