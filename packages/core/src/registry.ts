@@ -275,6 +275,19 @@ export function listOps(): string[] {
 }
 
 /**
+ * The ops a new backend must give kernels for to run every registered op: those that are not
+ * views, composites or decomposable (an op with a `decomposition` runs it where its backend has
+ * no kernel, so a kernel for it is an optional speed-up). Sorted.
+ * @example torch.requiredKernels().includes('mm') // true; 'stack' is not (a decomposition)
+ */
+export function requiredKernels(): string[] {
+  return listOps().filter((name) => {
+    const def = getOp(name).def;
+    return !def.composite && !def.view && !def.decomposition;
+  });
+}
+
+/**
  * Contributes (or overrides) a backend's forward kernel for an op.
  * @example registerKernel('myplugin.softplus', 'cpu', ([x], [out]) => { ... })
  */

@@ -162,7 +162,7 @@ const TORCH_WITHOUT_TENSOR_ARGS = new Set(
     // backends, registry and op-definition helpers (names, attrs, sample lists)
     'registerBackend unregisterBackend listBackends getBackend setDefaultDevice getDefaultDevice',
     'memory setMemoryDebug noteAllocation resetPeakMemoryStats',
-    'backendOf defineOp unregisterOp getOp hasOp listOps registerKernel unregisterKernel',
+    'backendOf defineOp unregisterOp getOp hasOp listOps requiredKernels registerKernel unregisterKernel',
     'listKernels argName checkArity resolveAttrs binaryInfer unaryInfer zeroGradOf shapeMismatch',
     'binarySamples unarySamples reduceSamples reduceAllSamples',
     // dtype, shape and dim arithmetic on plain values

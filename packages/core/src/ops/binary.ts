@@ -9,6 +9,7 @@ import { eq, ge, gt, logicalAnd, lt, where } from './compare.js';
 import { binaryInfer, op, run, zeroGradOf } from './define.js';
 import type { Scalar, TensorOrScalar } from './promotion.js';
 import { deviceOf, resultType, toTensor } from './promotion.js';
+import { scalarLike } from './scalar-like.js';
 import { log } from './unary.js';
 import { sumTo } from './view.js';
 
@@ -176,6 +177,7 @@ export const subOp = op({
   },
   samples: binarySamples(-3, 3, { edge: [EDGE_X, EDGE_Y], int: [INT_X, INT_Y] }),
   doc: 'Elementwise difference with broadcasting.',
+  decomposition: ([a, b]) => run(addOp, [a!, run(negOp, [b!])]),
 });
 
 /** The registered 'mul' op; call it through {@link mul}. */
@@ -392,6 +394,7 @@ export const negOp = op({
     { name: 'int32', inputs: [{ shape: [3], dtype: 'int32', values: [-2, 0, 5] }] },
   ],
   doc: 'Elementwise negation.',
+  decomposition: ([x]) => run(mulOp, [x!, scalarLike(-1, x!)]),
 });
 
 // ---- pow --------------------------------------------------------------------------------------

@@ -5,11 +5,13 @@ import { dtypeCategory } from '../dtype.js';
 import type { TensorMeta } from '../registry.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { maximumOp, minimumOp } from './binary.js';
 import { cast } from './cast.js';
 import { ge, gt, le, logicalAnd, logicalOr, lt, where } from './compare.js';
 import { op, run } from './define.js';
 import type { Scalar } from './promotion.js';
 import { resultType } from './promotion.js';
+import { scalarLike } from './scalar-like.js';
 import { sumTo } from './view.js';
 
 /**
@@ -76,6 +78,13 @@ export const clampOp = op<ClampAttrs>({
     },
   ],
   doc: 'Limits every element to [min, max] (scalar bounds).',
+  // maximum then minimum: NaN propagates, and min > max gives max, as PyTorch's clamp.
+  decomposition: ([x], a) => {
+    let r = x!;
+    if (a.min !== undefined) r = run(maximumOp, [r, scalarLike(a.min, r)]);
+    if (a.max !== undefined) r = run(minimumOp, [r, scalarLike(a.max, r)]);
+    return r;
+  },
 });
 
 /** The registered 'clampTensor' op with tensor bounds; call it through {@link clamp}. */
@@ -148,6 +157,7 @@ export const clampTensorOp = op({
     },
   ],
   doc: 'Limits every element to [min, max] (tensor bounds, broadcasting).',
+  decomposition: ([x, lo, hi]) => run(minimumOp, [run(maximumOp, [x!, lo!]), hi!]),
 });
 
 /** Options form of `clamp`'s bounds. */

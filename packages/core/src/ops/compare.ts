@@ -1,12 +1,15 @@
 import { checkTensor, checkTensorOrScalar } from '../arg-check.js';
+import { scalarTensor } from '../creation.js';
+import { isFloatingPoint } from '../dtype.js';
 import type { OpSample, RegisteredOp, TensorMeta } from '../registry.js';
 import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { binarySamples, promoteOperands } from './binary.js';
+import { binarySamples, promoteOperands, subOp } from './binary.js';
 import { cast } from './cast.js';
 import { binaryInfer, op, run } from './define.js';
 import type { TensorOrScalar } from './promotion.js';
 import { deviceOf, resultType, toTensor } from './promotion.js';
+import { absOp } from './unary.js';
 import { sumTo } from './view.js';
 
 /**
@@ -18,11 +21,14 @@ import { sumTo } from './view.js';
 const EDGE_A = [0, -0, 1, NaN, NaN, Infinity, -Infinity, 2, 1e30];
 const EDGE_B = [-0, 0, NaN, 1, NaN, Infinity, Infinity, 2, 1e30];
 
-function comparison(name: string, doc: string): RegisteredOp {
+type Decomposition = (args: readonly Tensor[]) => Tensor;
+
+function comparison(name: string, doc: string, decomposition?: Decomposition): RegisteredOp {
   return op({
     name,
     inputs: ['input', 'other'],
     infer: binaryInfer(name, 'bool'),
+    decomposition,
     saveInputs: [],
     samples: () => [
       ...binarySamples(-2, 2, {
@@ -47,29 +53,38 @@ function comparison(name: string, doc: string): RegisteredOp {
 /** The registered 'eq' op; call it through {@link eq}. */
 export const eqOp = comparison('eq', 'Elementwise ==.');
 /** The registered 'ne' op; call it through {@link ne}. */
-export const neOp = comparison('ne', 'Elementwise !=.');
+export const neOp = comparison('ne', 'Elementwise !=.', ([a, b]) =>
+  run(logicalNotOp, [run(eqOp, [a!, b!])]),
+);
 /** The registered 'lt' op; call it through {@link lt}. */
 export const ltOp = comparison('lt', 'Elementwise <.');
 /** The registered 'le' op; call it through {@link le}. */
 export const leOp = comparison('le', 'Elementwise <=.');
 /** The registered 'gt' op; call it through {@link gt}. */
-export const gtOp = comparison('gt', 'Elementwise >.');
+export const gtOp = comparison('gt', 'Elementwise >.', ([a, b]) => run(ltOp, [b!, a!]));
 /** The registered 'ge' op; call it through {@link ge}. */
-export const geOp = comparison('ge', 'Elementwise >=.');
+export const geOp = comparison('ge', 'Elementwise >=.', ([a, b]) => run(leOp, [b!, a!]));
 /** The registered 'logicalAnd' op; call it through {@link logicalAnd}. */
 export const logicalAndOp = comparison('logicalAnd', 'Elementwise logical and (nonzero is true).');
 /** The registered 'logicalOr' op; call it through {@link logicalOr}. */
-export const logicalOrOp = comparison('logicalOr', 'Elementwise logical or.');
+export const logicalOrOp = comparison('logicalOr', 'Elementwise logical or.', ([a, b]) =>
+  run(logicalNotOp, [run(logicalAndOp, [run(logicalNotOp, [a!]), run(logicalNotOp, [b!])])]),
+);
 /** The registered 'logicalXor' op; call it through {@link logicalXor}. */
-export const logicalXorOp = comparison('logicalXor', 'Elementwise logical exclusive or.');
+export const logicalXorOp = comparison(
+  'logicalXor',
+  'Elementwise logical exclusive or.',
+  ([a, b]) => run(neOp, [run(logicalNotOp, [a!]), run(logicalNotOp, [b!])]),
+);
 
 const UNARY_EDGE = [0, -0, 1, -1, Infinity, -Infinity, NaN, 1e30];
 
-function predicate(name: string, doc: string): RegisteredOp {
+function predicate(name: string, doc: string, decomposition?: Decomposition): RegisteredOp {
   return op({
     name,
     inputs: ['input'],
     infer: ([x]): TensorMeta => ({ shape: x!.shape, dtype: 'bool' }),
+    decomposition,
     saveInputs: [],
     samples: () => [
       { name: 'edge values', inputs: [{ shape: [UNARY_EDGE.length], values: UNARY_EDGE }] },
@@ -86,13 +101,24 @@ function predicate(name: string, doc: string): RegisteredOp {
 /** The registered 'logicalNot' op; call it through {@link logicalNot}. */
 export const logicalNotOp = predicate('logicalNot', 'Elementwise logical not (zero is true).');
 /** The registered 'isnan' op; call it through {@link isnan}. */
-export const isnanOp = predicate('isnan', 'True where the element is NaN.');
+export const isnanOp = predicate('isnan', 'True where the element is NaN.', ([x]) =>
+  run(neOp, [x!, x!]),
+);
 /** The registered 'isinf' op; call it through {@link isinf}. */
-export const isinfOp = predicate('isinf', 'True where the element is +-infinity.');
+export const isinfOp = predicate('isinf', 'True where the element is +-infinity.', ([x]) =>
+  isFloatingPoint(x!.dtype)
+    ? run(eqOp, [run(absOp, [x!]), scalarTensor(Infinity, x!.dtype, x!.device)])
+    : run(logicalNotOp, [run(eqOp, [x!, x!])]),
+);
 /** The registered 'isfinite' op; call it through {@link isfinite}. */
 export const isfiniteOp = predicate(
   'isfinite',
   'True where the element is neither NaN nor infinite.',
+  // x - x is 0 for finite x and NaN for infinities and NaN.
+  ([x]) =>
+    isFloatingPoint(x!.dtype)
+      ? run(eqOp, [run(subOp, [x!, x!]), scalarTensor(0, x!.dtype, x!.device)])
+      : run(eqOp, [x!, x!]),
 );
 
 function compareWith(o: RegisteredOp, a: TensorOrScalar, b: TensorOrScalar): Tensor {

@@ -13,6 +13,7 @@ import {
 import type { NestedArray } from '../tensor.js';
 import { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
+import { whereOp } from './compare.js';
 import { op, run } from './define.js';
 import { inplaceMaybeView } from './inplace-view.js';
 import { sum } from './reduce.js';
@@ -514,6 +515,7 @@ export const maskedFillOp: RegisteredOp<Record<string, never>> = op({
     },
   ],
   doc: 'Replaces elements where a boolean mask is true by a scalar value.',
+  decomposition: ([x, mask, value]) => run(whereOp, [mask!, value!, x!]),
 });
 
 /** The 0-d value tensor of masked_fill: scalars become the input's dtype. */

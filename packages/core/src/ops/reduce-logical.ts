@@ -1,6 +1,7 @@
 import { checkTensor } from '../arg-check.js';
-import type { OpSample } from '../registry.js';
+import type { OpSample, RegisteredOp } from '../registry.js';
 import { Tensor } from '../tensor.js';
+import { logicalNotOp } from './compare.js';
 import { op, run } from './define.js';
 import {
   type DimArg,
@@ -42,7 +43,7 @@ function logicalSamples(): OpSample[] {
   ].map((s) => ({ ...s, noGrad: true }) as OpSample);
 }
 
-function defineLogical(name: 'all' | 'any') {
+function defineLogical(name: 'all' | 'any'): RegisteredOp<ReduceAttrs> {
   return op<ReduceAttrs>({
     name,
     inputs: ['input'],
@@ -50,6 +51,11 @@ function defineLogical(name: 'all' | 'any') {
     infer: ([x], a) => reducedMeta(x!, a, 'bool'),
     saveInputs: [],
     samples: logicalSamples,
+    // all(x) = not any(not x)
+    decomposition:
+      name === 'all'
+        ? ([x], a) => run(logicalNotOp, [run(anyOp, [run(logicalNotOp, [x!])], a)])
+        : undefined,
     doc:
       name === 'all'
         ? 'True where every element over the given dimensions is nonzero.'

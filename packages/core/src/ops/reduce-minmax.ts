@@ -119,6 +119,7 @@ function defineAll(kind: Extreme) {
       { name: 'ties', inputs: [{ shape: [4], values: [1, 3, 3, 2] }] },
     ],
     doc: `The ${kind}imum of all elements (ties share the gradient).`,
+    decomposition: ([x]) => run(kind === 'max' ? amaxOp : aminOp, [x!], fullAttrs(x!.shape.length)),
   });
 }
 
@@ -245,6 +246,19 @@ function defineArg(kind: Extreme) {
       { name: 'flat_keepdim', inputs: [{ shape: [3, 4] }], attrs: { keepdim: true }, noGrad: true },
     ],
     doc: `Index of the ${kind}imum along a dim, or in the flattened input (int32).`,
+    // The indices output of max/min along the dim, of the flattened input when none is given.
+    decomposition: ([x], a) => {
+      const valuesAndIndices = kind === 'max' ? maxOp : minOp;
+      if (a.dim !== undefined)
+        return runAll(valuesAndIndices, [x!], { dim: a.dim, keepdim: a.keepdim })[1]!;
+      const flat = runAll(valuesAndIndices, [reshape(x!, [-1])], { dim: 0, keepdim: false })[1]!;
+      return a.keepdim
+        ? reshape(
+            flat,
+            x!.shape.map(() => 1),
+          )
+        : flat;
+    },
   });
 }
 

@@ -1,7 +1,10 @@
 import { checkTensor } from '../arg-check.js';
+import { scalarTensor } from '../creation.js';
 import { isFloatingPoint } from '../dtype.js';
 import type { AttrSpec, OpSample, TensorMeta } from '../registry.js';
 import { Tensor } from '../tensor.js';
+import { addOp, subOp } from './binary.js';
+import { isinfOp, whereOp } from './compare.js';
 import { op, run } from './define.js';
 import {
   compareMask,
@@ -15,9 +18,12 @@ import {
   reducedCount,
   reducedMeta,
   reduceSamples,
+  sumOp,
   unreduce,
 } from './reduce.js';
-import { asFloat } from './unary.js';
+import { amaxOp } from './reduce-minmax.js';
+import { asFloat, expOp, logOp, sqrtOp } from './unary.js';
+import { contiguousOp, expand, reshape } from './view.js';
 
 /**
  * Spread statistics (var, std) and logsumexp. var/std divide by `N - correction`
@@ -113,6 +119,7 @@ export const stdOp = op<VarAttrs>({
   gradFnName: 'StdBackward0',
   samples: varSamples,
   doc: 'Standard deviation over the given dimensions, dividing by N - correction.',
+  decomposition: ([x], a) => run(sqrtOp, [run(varOp, [x!], a)]),
 });
 
 /** Keyword options of `var`/`std`: PyTorch's `dim`, `unbiased`, `correction` and `keepdim`. */
@@ -199,6 +206,19 @@ export const logsumexpOp = op<ReduceAttrs>({
     },
   ],
   doc: 'log(sum(exp(x))) over the given dimensions, computed stably.',
+  // log(sum(exp(x - m))) + m with m the maximum (0 where it is infinite, so rows of -inf give
+  // -inf and rows holding +inf give +inf); an empty reduction is -inf.
+  decomposition: ([x], a) => {
+    const out = reducedMeta(x!, a);
+    if (reducedCount(x!.shape, a.dims) === 0) {
+      return run(contiguousOp, [expand(scalarTensor(-Infinity, x!.dtype, x!.device), out.shape)]);
+    }
+    const kept = { dims: a.dims, keepdim: true };
+    const m = run(amaxOp, [x!], kept);
+    const finite = run(whereOp, [run(isinfOp, [m]), scalarTensor(0, x!.dtype, x!.device), m]);
+    const sumExp = run(sumOp, [run(expOp, [run(subOp, [x!, finite])])], a);
+    return run(addOp, [run(logOp, [sumExp]), reshape(finite, out.shape)]);
+  },
 });
 
 /**

@@ -4,6 +4,7 @@ import { type DType, dtypeCategory, isFloatingPoint, scalarTypeName } from '../d
 import type { OpSample, TensorMeta } from '../registry.js';
 import { broadcastShapes, normalizeDim, normalizeDims } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { divOp } from './binary.js';
 import { cast } from './cast.js';
 import { op, run } from './define.js';
 import { expand, reshape } from './view.js';
@@ -307,6 +308,7 @@ export const sumAllOp = op<Record<string, never>>({
   gradFnName: 'SumBackward0',
   samples: () => reduceAllSamples(),
   doc: 'Sum of all elements.',
+  decomposition: ([x]) => run(sumOp, [x!], fullAttrs(x!.shape.length)),
 });
 
 /** Options of reductions: PyTorch's `dim` and `keepdim`. */
@@ -384,6 +386,11 @@ function meanInfer(x: Tensor, a: ReduceAttrs): TensorMeta {
   return reducedMeta(x, a);
 }
 
+/** `sum / count` in the sum's dtype (an empty count gives NaN, as the mean of nothing). */
+function divideByCount(sum: Tensor, count: number): Tensor {
+  return run(divOp, [sum, scalarTensor(count, sum.dtype, sum.device)]);
+}
+
 /** The registered 'mean' op (over given dims); call it through {@link mean}. */
 export const meanOp = op<ReduceAttrs>({
   name: 'mean',
@@ -400,6 +407,7 @@ export const meanOp = op<ReduceAttrs>({
   gradFnName: 'MeanBackward1',
   samples: () => reduceSamples(),
   doc: 'Mean over the given dimensions.',
+  decomposition: ([x], a) => divideByCount(run(sumOp, [x!], a), reducedCount(x!.shape, a.dims)),
 });
 
 /** The registered 'meanAll' op (over all elements); call it through {@link mean} without `dim`. */
@@ -417,6 +425,7 @@ export const meanAllOp = op<Record<string, never>>({
   gradFnName: 'MeanBackward0',
   samples: () => reduceAllSamples(),
   doc: 'Mean of all elements.',
+  decomposition: ([x]) => divideByCount(run(sumOp, [x!], fullAttrs(x!.shape.length)), x!.numel()),
 });
 
 /**
@@ -500,6 +509,7 @@ export const prodAllOp = op<Record<string, never>>({
     { name: 'two_zeros', inputs: [{ shape: [4], values: [1.5, 0, 2, 0] }] },
   ],
   doc: 'Product of all elements.',
+  decomposition: ([x]) => run(prodOp, [x!], fullAttrs(x!.shape.length)),
 });
 
 /**

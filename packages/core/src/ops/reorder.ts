@@ -1,11 +1,15 @@
 import { checkTensor } from '../arg-check.js';
+import { getBackend } from '../backend.js';
+import { scalarTensor } from '../creation.js';
 import type { RegisteredOp } from '../registry.js';
 import { formatShape, normalizeDim } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { whereOp } from './compare.js';
 import { op, run } from './define.js';
+import { indexSelectOp } from './indexing.js';
 import { cat } from './join.js';
 import { narrow } from './slicing.js';
-import { clone, expand, reshape, view } from './view.js';
+import { clone, contiguousOp, expand, reshape, view } from './view.js';
 
 /**
  * Ops that copy elements into a new arrangement: flip, repeat, roll, and the triangular masks
@@ -31,6 +35,18 @@ export const flipOp: RegisteredOp<{ dims: number[] }> = op<{ dims: number[] }>({
     { name: 'empty', inputs: [{ shape: [0, 2] }], attrs: { dims: [1] } },
   ],
   doc: 'Reverses the order of elements along the given dimensions (a copy).',
+  // One index_select per flipped dim, with the indices n-1, ..., 0.
+  decomposition: ([x], { dims }) => {
+    let r = x!;
+    for (const d of dims) {
+      const dim = normalizeDim(d, r.shape.length, 'flip');
+      const n = r.shape[dim]!;
+      const reversed = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
+      const index = new Tensor(getBackend(r.device).upload(reversed, 'int32'), [n]);
+      r = run(indexSelectOp, [r, index], { dim });
+    }
+    return dims.length === 0 ? run(contiguousOp, [r]) : r;
+  },
 });
 
 /**
@@ -229,6 +245,16 @@ function triSamples(upper: boolean) {
   ];
 }
 
+/** `x` where `keep(row, col)` holds over its last two dims, 0 elsewhere (a host-built mask). */
+function keepTriangle(x: Tensor, keep: (row: number, col: number) => boolean): Tensor {
+  const [rows, cols] = x.shape.slice(-2) as [number, number];
+  const mask = new Uint8Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) mask[r * cols + c] = keep(r, c) ? 1 : 0;
+  const maskTensor = new Tensor(getBackend(x.device).upload(mask, 'bool'), [rows, cols]);
+  return run(whereOp, [maskTensor, x, scalarTensor(0, x.dtype, x.device)]);
+}
+
 /** The registered 'tril' op; call it through {@link tril}. */
 export const trilOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
   name: 'tril',
@@ -238,6 +264,7 @@ export const trilOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
   saveInputs: [],
   vjp: { input: ({ grad, attrs }) => run(trilOp, [grad], attrs) },
   samples: triSamples(false),
+  decomposition: ([x], { diagonal }) => keepTriangle(x!, (row, col) => col - row <= diagonal),
   doc: 'Lower triangle of the last two dims (elements above `diagonal` zeroed).',
 });
 
@@ -250,6 +277,7 @@ export const triuOp: RegisteredOp<TriAttrs> = op<TriAttrs>({
   saveInputs: [],
   vjp: { input: ({ grad, attrs }) => run(triuOp, [grad], attrs) },
   samples: triSamples(true),
+  decomposition: ([x], { diagonal }) => keepTriangle(x!, (row, col) => col - row >= diagonal),
   doc: 'Upper triangle of the last two dims (elements below `diagonal` zeroed).',
 });
 

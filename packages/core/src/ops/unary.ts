@@ -3,10 +3,11 @@ import type { DType } from '../dtype.js';
 import { isFloatingPoint } from '../dtype.js';
 import type { OpSample, RegisteredOp, TensorMeta, VjpFn } from '../registry.js';
 import { Tensor } from '../tensor.js';
-import { mul, neg, pow } from './binary.js';
+import { addOp, divOp, maximumOp, mul, neg, negOp, pow } from './binary.js';
 import { cast } from './cast.js';
-import { le, logicalNot } from './compare.js';
+import { le, leOp, logicalNot, whereOp } from './compare.js';
 import { op, run, zeroGradOf } from './define.js';
+import { scalarLike } from './scalar-like.js';
 
 /**
  * Elementwise unary ops. Each declares its VJP with other ops, so higher derivatives work.
@@ -83,13 +84,17 @@ interface UnaryDef {
   doc: string;
   samples: () => readonly OpSample[];
   gradFnName?: string;
+  /** The op in terms of others, for backends without a kernel for it. */
+  decomposition?: (x: Tensor) => Tensor;
 }
 
 function unary(d: UnaryDef): RegisteredOp {
+  const decompose = d.decomposition;
   return op({
     name: d.name,
     inputs: ['input'],
     infer: inferFor(d.name, d.rule),
+    decomposition: decompose && (([x]) => decompose(x!)),
     saveInputs: d.save === 'input' ? [0] : [],
     saveOutputs: d.save === 'output',
     vjp: { input: d.vjp },
@@ -172,6 +177,7 @@ export const rsqrtOp = unary({
   vjp: ({ grad, outputs }) => mul(grad, pow(outputs[0]!, 3)).mul(-0.5),
   doc: '1 / sqrt(x).',
   samples: positive,
+  decomposition: (x) => run(reciprocalOp, [run(sqrtOp, [x])]),
 });
 
 /** The registered 'sin' op; call it through {@link sin}. */
@@ -212,6 +218,8 @@ export const sigmoidOp = unary({
   vjp: ({ grad, outputs }) => mul(grad, mul(outputs[0]!, neg(outputs[0]!).add(1))),
   doc: 'Logistic function 1 / (1 + e^-x).',
   samples: moderate,
+  decomposition: (x) =>
+    run(reciprocalOp, [run(addOp, [run(expOp, [run(negOp, [x])]), scalarLike(1, x)])]),
 });
 
 /** The registered 'reciprocal' op; call it through {@link reciprocal}. */
@@ -222,6 +230,7 @@ export const reciprocalOp = unary({
   vjp: ({ grad, outputs }) => mul(grad, neg(mul(outputs[0]!, outputs[0]!))),
   doc: '1 / x.',
   samples: positive,
+  decomposition: (x) => run(divOp, [scalarLike(1, x), x]),
 });
 
 /**
@@ -257,6 +266,8 @@ export const reluBackwardOp: RegisteredOp = op({
     },
   ],
   doc: 'Gradient of relu given its output: grad where the output is not <= 0, else 0.',
+  decomposition: ([g, y]) =>
+    run(whereOp, [run(leOp, [y!, scalarLike(0, y!)]), scalarLike(0, g!), g!]),
 });
 
 /** The registered 'relu' op; call it through {@link relu}. */
@@ -271,6 +282,7 @@ export const reluOp = unary({
       : mul(grad, logicalNot(le(outputs[0]!, 0))),
   doc: 'max(x, 0).',
   samples: anyRange,
+  decomposition: (x) => run(maximumOp, [x, scalarLike(0, x)]),
 });
 
 /** The registered 'sign' op; call it through {@link sign}. */
@@ -301,6 +313,7 @@ export const ceilOp = unary({
   vjp: zeroGradOf(0),
   doc: 'Smallest integer not below x.',
   samples: anyRange,
+  decomposition: (x) => run(negOp, [run(floorOp, [run(negOp, [x])])]),
 });
 
 /** The registered 'round' op; call it through {@link round}. */
