@@ -2,11 +2,14 @@ import type { OpSample, RegisteredOp, Tensor, VjpFn } from '@autodag/core';
 import {
   callOp,
   checkTensor,
+  clamp,
   relu as coreRelu,
   defineOp,
   exp,
+  expm1,
   gt,
   inplace,
+  log1p,
   logicalAnd,
   lt,
   registerKernel,
@@ -42,6 +45,8 @@ function unaryOp<A>(
   samples: () => OpSample[],
   doc: string,
   gradFnName?: string,
+  /** The forward in core ops, for backends without a kernel for it. */
+  decomposition?: (x: Tensor, attrs: A) => Tensor,
 ): RegisteredOp<A> {
   return defineOp<A>(
     {
@@ -54,6 +59,7 @@ function unaryOp<A>(
       samples,
       doc,
       gradFnName,
+      decomposition: decomposition && (([x], a) => decomposition(x!, a)),
     },
     { override: true },
   );
@@ -133,6 +139,8 @@ export const siluOp: RegisteredOp<Record<string, never>> = unaryOp(
   },
   activationSamples({}, -5, 5),
   'Sigmoid linear unit x * sigmoid(x).',
+  undefined,
+  (x) => x.mul(sigmoid(x)),
 );
 
 /**
@@ -153,6 +161,8 @@ export const leakyReluOp: RegisteredOp<{ negativeSlope: number }> = unaryOp<{
     },
   ]),
   'Leaky rectified linear unit.',
+  undefined,
+  (x, a) => where(gt(x, 0), x, x.mul(a.negativeSlope)),
 );
 
 /**
@@ -174,6 +184,8 @@ export const eluOp: RegisteredOp<{ alpha: number }> = unaryOp<{ alpha: number }>
     },
   ]),
   'Exponential linear unit.',
+  undefined,
+  (x, a) => where(gt(x, 0), x, expm1(x).mul(a.alpha)),
 );
 
 /**
@@ -206,6 +218,11 @@ export const softplusOp: RegisteredOp<{ beta: number; threshold: number }> = una
     },
   ]),
   'Smooth relu: log(1 + exp(beta x)) / beta.',
+  undefined,
+  (x, a) => {
+    const bx = x.mul(a.beta);
+    return where(gt(bx, a.threshold), x, log1p(exp(bx)).div(a.beta));
+  },
 );
 
 /**
@@ -233,6 +250,8 @@ export const hardtanhOp: RegisteredOp<{ minVal: number; maxVal: number }> = unar
     },
   ]),
   'Clamp to [minVal, maxVal].',
+  undefined,
+  (x, a) => clamp(x, a.minVal, a.maxVal),
 );
 
 /**
@@ -258,6 +277,7 @@ function resultOp<A>(
       samples,
       doc: `${base.def.doc} In-place form: its backward reads the result.`,
       gradFnName,
+      decomposition: base.def.decomposition,
     },
     { override: true },
   );

@@ -308,6 +308,11 @@ export const batchNormEvalOp: RegisteredOp<BatchNormKernelAttrs> = defineOp<Batc
       return { shape: x!.shape, dtype: x!.dtype };
     },
     saveInputsFor: { input: [2, 3], weight: [0, 1, 2], bias: [] },
+    decomposition: ([x, rm, rv, w, b], { eps }) => {
+      const nd = x!.shape.length;
+      const scale = w!.mul(rv!.add(eps).rsqrt());
+      return x!.sub(perChannel(rm!, nd)).mul(perChannel(scale, nd)).add(perChannel(b!, nd));
+    },
     vjp: {
       input: ({ grad, inputs, attrs }) => {
         const nd = grad.shape.length;

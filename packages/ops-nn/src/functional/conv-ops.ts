@@ -106,6 +106,7 @@ export const convBiasBackwardOp = defineOp({
     },
   ],
   doc: 'Bias gradient of a convolution: the output gradient summed over all but the channel dim.',
+  decomposition: ([g]) => g!.sum(g!.shape.map((_, d) => d).filter((d) => d !== 1)),
 });
 
 const biasGrad = (grad: Tensor) => callOp(convBiasBackwardOp, [grad]) as Tensor;
@@ -280,6 +281,40 @@ function convTransposeSamples(dims: number, bias: boolean): OpSample[] {
     }));
 }
 
+/**
+ * A convolution in terms of others, for backends without its kernel: with a bias, the one
+ * without plus the bias per channel; 1-D, the 2-D one over a height of 1 (a view each way). The
+ * 2-D ops without bias are the primitives.
+ */
+function convDecomposition<A extends ConvAttrs>(
+  dims: number,
+  bias: boolean,
+  noBias: Record<number, RegisteredOp<A>>,
+): ((args: readonly Tensor[], attrs: A) => Tensor) | undefined {
+  if (bias) {
+    return ([x, w, b], a) => {
+      const y = callOp(noBias[dims]!, [x!, w!], { ...(a as object) }) as Tensor;
+      return y.add(reshape(b!, [1, b!.shape[0]!, ...fill(dims, 1)]));
+    };
+  }
+  if (dims !== 1) return undefined;
+  return ([x, w], a) => {
+    const lift = (v: number[], one: number) => [one, ...v];
+    const attrs: Record<string, unknown> = {
+      ...(a as object),
+      stride: lift(a.stride, 1),
+      padding: lift(a.padding, 0),
+      dilation: lift(a.dilation, 1),
+    };
+    const outputPadding = (a as Partial<ConvTransposeAttrs>).outputPadding;
+    if (outputPadding) attrs.outputPadding = lift(outputPadding, 0);
+    const x2 = reshape(x!, [x!.shape[0]!, x!.shape[1]!, 1, x!.shape[2]!]);
+    const w2 = reshape(w!, [w!.shape[0]!, w!.shape[1]!, 1, w!.shape[2]!]);
+    const y = callOp(noBias[2]!, [x2, w2], attrs) as Tensor;
+    return reshape(y, [y.shape[0]!, y.shape[1]!, y.shape[3]!]);
+  };
+}
+
 function defineConv(dims: number, bias: boolean): RegisteredOp<ConvAttrs> {
   const fname = `conv${dims}d`;
   return defineOp<ConvAttrs>({
@@ -305,6 +340,7 @@ function defineConv(dims: number, bias: boolean): RegisteredOp<ConvAttrs> {
       ...(bias ? { bias: ({ grad }) => biasGrad(grad) } : {}),
     },
     samples: () => convSamples(dims, bias),
+    decomposition: convDecomposition(dims, bias, conv),
     doc: `${dims}-D convolution (cross-correlation) over a batch of ${dims === 2 ? 'images' : 'sequences'}${bias ? ', plus a bias per output channel' : ''}.`,
   });
 }
@@ -337,6 +373,7 @@ function defineConvTranspose(dims: number, bias: boolean): RegisteredOp<ConvTran
       ...(bias ? { bias: ({ grad }) => biasGrad(grad) } : {}),
     },
     samples: () => convTransposeSamples(dims, bias),
+    decomposition: convDecomposition(dims, bias, convT),
     doc: `${dims}-D transposed convolution (the adjoint of conv${dims}d in its input)${bias ? ', plus a bias per output channel' : ''}.`,
   });
 }

@@ -64,6 +64,13 @@ export const groupNormOp: RegisteredOp<GroupNormAttrs> = defineOp<GroupNormAttrs
       }
       return { shape: x!.shape, dtype: x!.dtype };
     },
+    // Each (sample, group) normalised as one row, then the per-channel affine.
+    decomposition: ([x, w, b], { numGroups, eps }) => {
+      const rows = x!.reshape([x!.shape[0]!, numGroups, -1]);
+      const xhat = normalized(rows, [2], eps)[0].reshape(x!.shape);
+      const nd = x!.shape.length;
+      return xhat.mul(perChannel(w!, nd)).add(perChannel(b!, nd));
+    },
     saveInputs: [0, 1],
     vjp: {
       input: ({ grad, inputs, attrs }) => {

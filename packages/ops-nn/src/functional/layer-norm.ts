@@ -87,6 +87,10 @@ export const layerNormOp: RegisteredOp<LayerNormAttrs> = defineOp<LayerNormAttrs
       }
       return { shape: x!.shape, dtype: x!.dtype };
     },
+    decomposition: ([x, w, b], { normalizedShape, eps }) => {
+      const dims = normalizedShape.map((_, i) => x!.shape.length - normalizedShape.length + i);
+      return normalized(x!, dims, eps)[0].mul(w!).add(b!);
+    },
     saveInputs: [0, 1],
     vjp: {
       input: ({ grad, inputs, attrs }) => {

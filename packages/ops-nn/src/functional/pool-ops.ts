@@ -289,6 +289,19 @@ function defineMaxPool(dims: number): RegisteredOp<MaxPoolAttrs> {
         }) as Tensor,
     },
     samples: () => maxPoolSamples(dims),
+    decomposition:
+      dims === 1
+        ? ([x], a) =>
+            asPlanes(x!, (x2) =>
+              callOp(maxPools[2]!, [x2], {
+                ...a,
+                kernelSize: [1, ...a.kernelSize],
+                stride: [1, ...a.stride],
+                padding: [0, ...a.padding],
+                dilation: [1, ...a.dilation],
+              }),
+            )
+        : undefined,
     doc: `${dims}-D max pooling; returns the maxima and their flat in-plane indices (int32).`,
   });
 }
@@ -316,6 +329,18 @@ function avgOutput(name: string, input: readonly number[], a: AvgPoolAttrs): num
 }
 
 const avgPools: Record<number, RegisteredOp<AvgPoolAttrs>> = {};
+const maxPools: Record<number, RegisteredOp<MaxPoolAttrs>> = {};
+
+/**
+ * A 1-D pooling as the 2-D one over planes of height 1: (N, C, L) is viewed as (N, C, 1, L) and
+ * each result back as (N, C, L'). Max pooling's in-plane indices are the same in both views.
+ */
+function asPlanes(x: Tensor, pool2d: (planes: Tensor) => Tensor | Tensor[]): Tensor | Tensor[] {
+  const [n, c, l] = x.shape as [number, number, number];
+  const out = pool2d(reshape(x, [n, c, 1, l]));
+  const flat = (t: Tensor) => reshape(t, [t.shape[0]!, t.shape[1]!, t.shape[3]!]);
+  return Array.isArray(out) ? out.map(flat) : flat(out);
+}
 
 const withoutInputSize = <T extends { inputSize?: number[] }>(a: T): Omit<T, 'inputSize'> => {
   const { inputSize: _, ...rest } = a;
@@ -447,6 +472,18 @@ function defineAvgPool(dims: number): RegisteredOp<AvgPoolAttrs> {
         }) as Tensor,
     },
     samples: () => avgPoolSamples(dims),
+    decomposition:
+      dims === 1
+        ? ([x], a) =>
+            asPlanes(x!, (x2) =>
+              callOp(avgPools[2]!, [x2], {
+                ...a,
+                kernelSize: [1, ...a.kernelSize],
+                stride: [1, ...a.stride],
+                padding: [0, ...a.padding],
+              }),
+            )
+        : undefined,
     doc: `${dims}-D average pooling.`,
   });
 }
@@ -522,6 +559,13 @@ function defineAdaptiveAvgPool(dims: number): RegisteredOp<{ outputSize: number[
           inputSize: spatialOf(inputMetas[0]!.shape),
         }) as Tensor,
     },
+    decomposition:
+      dims === 1
+        ? ([x], a) =>
+            asPlanes(x!, (x2) =>
+              callOp(adaptivePools[2]!, [x2], { outputSize: [1, ...a.outputSize] }),
+            )
+        : undefined,
     samples: () => [
       {
         name: 'shrink',
@@ -556,6 +600,8 @@ export const adaptiveAvgPool2dOp = defineAdaptiveAvgPool(2);
 /** 1-D adaptive average pooling. @example callOp(adaptiveAvgPool1dOp, [x], { outputSize: [1] }) */
 export const adaptiveAvgPool1dOp = defineAdaptiveAvgPool(1);
 
+maxPools[1] = maxPool1dOp;
+maxPools[2] = maxPool2dOp;
 avgPools[1] = avgPool1dOp;
 avgPools[2] = avgPool2dOp;
 adaptivePools[1] = adaptiveAvgPool1dOp;

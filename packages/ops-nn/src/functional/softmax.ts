@@ -1,5 +1,6 @@
 import type { DType, OpSample, RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
 import {
+  amax,
   callOp,
   cast,
   checkTensor,
@@ -72,6 +73,19 @@ function softmaxSamples(): OpSample[] {
 }
 
 /**
+ * Runs a row-wise computation along `dim` (normalised), viewing a 0-d tensor as one element so the
+ * reductions have a dim to work on; `flat` gives another operand the same view.
+ */
+function along(
+  x: Tensor,
+  dim: number,
+  fn: (v: Tensor, dim: number, flat: (t: Tensor) => Tensor) => Tensor,
+): Tensor {
+  if (x.shape.length > 0) return fn(x, normalizeDim(dim, x.shape.length, 'softmax'), (t) => t);
+  return fn(x.reshape([1]), 0, (t) => t.reshape([1])).reshape([]);
+}
+
+/**
  * softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x) along `dim` (normalised). Its VJP,
  * y·(g − Σ g·y), is the fused `softmaxBackwardOp`, whose own VJPs are written with ops, so
  * higher-order gradients work.
@@ -91,6 +105,11 @@ export const softmaxOp = defineOp<SoftmaxAttrs>({
   gradFnName: 'SoftmaxBackward0',
   samples: softmaxSamples,
   doc: 'Softmax along a dim: exp(x - max) / sum(exp(x - max)).',
+  decomposition: ([x], { dim }) =>
+    along(x!, dim, (v, d) => {
+      const e = v.sub(amax(v, d, true)).exp();
+      return e.div(e.sum(d, true));
+    }),
 });
 
 /**
@@ -112,6 +131,11 @@ export const logSoftmaxOp = defineOp<SoftmaxAttrs>({
   gradFnName: 'LogSoftmaxBackward0',
   samples: softmaxSamples,
   doc: 'Log of softmax along a dim: x - max - log(sum(exp(x - max))).',
+  decomposition: ([x], { dim }) =>
+    along(x!, dim, (v, d) => {
+      const shifted = v.sub(amax(v, d, true));
+      return shifted.sub(shifted.exp().sum(d, true).log());
+    }),
 });
 
 function backwardInfer(name: string) {
@@ -156,6 +180,11 @@ export const softmaxBackwardOp: RegisteredOp<SoftmaxAttrs> = defineOp<SoftmaxAtt
   },
   gradFnName: 'SoftmaxBackwardDataBackward0',
   samples: backwardSamples,
+  decomposition: ([g, y], { dim }) =>
+    along(y!, dim, (v, d, flat) => {
+      const gv = flat(g!);
+      return v.mul(gv.sub(gv.mul(v).sum(d, true)));
+    }),
   doc: 'Input gradient of softmax from the output gradient and the output.',
 });
 
@@ -178,6 +207,11 @@ export const logSoftmaxBackwardOp: RegisteredOp<SoftmaxAttrs> = defineOp<Softmax
   },
   gradFnName: 'LogSoftmaxBackwardDataBackward0',
   samples: backwardSamples,
+  decomposition: ([g, y], { dim }) =>
+    along(y!, dim, (v, d, flat) => {
+      const gv = flat(g!);
+      return gv.sub(v.exp().mul(gv.sum(d, true)));
+    }),
   doc: 'Input gradient of log-softmax from the output gradient and the output.',
 });
 
