@@ -19,9 +19,25 @@ function bytesOf(shape: readonly number[], dtype: DType): bigint {
 }
 
 /**
+ * A backend's refusal of an allocation past a limit of its device (a WebGPU buffer past the
+ * adapter's `maxStorageBufferBindingSize`): the `AllocationError` that core reports ends with
+ * this error's message, which names the limit.
+ * @example throw new DeviceLimitError("a buffer holds at most 134217728 bytes on this adapter (maxStorageBufferBindingSize)")
+ */
+export class DeviceLimitError extends RangeError {}
+
+/**
+ * A device that cannot serve requests: it was lost, or it reports an earlier failure that
+ * happened asynchronously (a GPU out of memory). Allocations pass it on with the name of the
+ * function that allocated in front, as the same class, so callers can tell it from running out.
+ * @example throw new DeviceError("device 'webgpu' was lost (destroyed: device was destroyed)")
+ */
+export class DeviceError extends Error {}
+
+/**
  * The error of an allocation that cannot be made: a RangeError whose message names the function
  * the caller called, the size and the bytes (PyTorch's wording), with the backend's own error, if
- * any, as its `cause`.
+ * any, as its `cause` (a `DeviceLimitError`'s message is added: it names the limit).
  */
 export class AllocationError extends RangeError {
   constructor(
@@ -35,8 +51,9 @@ export class AllocationError extends RangeError {
     readonly device: string,
     options?: { cause?: unknown },
   ) {
+    const limit = options?.cause instanceof DeviceLimitError ? `: ${options.cause.message}` : '';
     super(
-      `${fn}: not enough memory: you tried to allocate ${bytesOf(size, dtype)} bytes for a tensor of size ${formatShape(size)} and dtype ${dtype} on device '${device}'`,
+      `${fn}: not enough memory: you tried to allocate ${bytesOf(size, dtype)} bytes for a tensor of size ${formatShape(size)} and dtype ${dtype} on device '${device}'${limit}`,
       options,
     );
   }
@@ -103,9 +120,40 @@ export function allocateStorage(
   try {
     return backend.allocate(dtype, n);
   } catch (e) {
-    // A TypeError is the backend refusing the dtype (float64 on WebGPU), not running out.
-    if (e instanceof TypeError) throw new TypeError(`${fn}: ${e.message}`, { cause: e });
-    throw sizeError(fn, shape, dtype, backend.name, e);
+    throw backendFailure(e, fn, shape, dtype, backend.name);
+  }
+}
+
+/** A backend's allocation error as `fn`'s, by kind (see `Backend.allocate`). */
+function backendFailure(
+  e: unknown,
+  fn: string,
+  shape: readonly number[],
+  dtype: DType,
+  device: string,
+): Error {
+  // A TypeError is the backend refusing the dtype (float64 on WebGPU), not running out.
+  if (e instanceof TypeError) return new TypeError(`${fn}: ${e.message}`, { cause: e });
+  if (e instanceof DeviceError) return new DeviceError(`${fn}: ${e.message}`, { cause: e });
+  return sizeError(fn, shape, dtype, device, e);
+}
+
+/**
+ * Storage on `backend` holding `values` (see `Backend.upload`), as `fn` uploads it: the backend's
+ * failures are reported as in `allocateStorage`.
+ * @example torch.uploadStorage(torch.getBackend('cpu'), new Float32Array(6), 'float32', [2, 3], 'tensor').size // 6
+ */
+export function uploadStorage(
+  backend: Backend,
+  values: TypedArray,
+  dtype: DType,
+  shape: readonly number[],
+  fn: string,
+): Storage {
+  try {
+    return backend.upload(values, dtype);
+  } catch (e) {
+    throw backendFailure(e, fn, shape, dtype, backend.name);
   }
 }
 

@@ -32,8 +32,9 @@ export interface Backend {
   /**
    * New uninitialised storage. Throw (any error) when `size` elements cannot be allocated: core
    * reports it as an `AllocationError` naming the op, the size and the bytes, with this error as
-   * its `cause`. Throw a TypeError for a dtype the device cannot hold: core prefixes its message
-   * with the op's name.
+   * its `cause` (and, for a `DeviceLimitError`, its message, naming the limit). Throw a TypeError
+   * for a dtype the device cannot hold, or a `DeviceError` when the device cannot serve at all
+   * (lost, failed): core prefixes its message with the op's name.
    */
   allocate(dtype: DType, size: number): Storage;
   /**

@@ -1,4 +1,4 @@
-import { AllocationError, allocateHost } from './alloc.js';
+import { AllocationError, allocateHost, uploadStorage } from './alloc.js';
 import { checkTensor } from './arg-check.js';
 import { getBackend, getDefaultDevice } from './backend.js';
 import type { DType, TypedArray } from './dtype.js';
@@ -79,7 +79,7 @@ export function fromTypedArray(
   const Ctor = typedArrayFor(dtype);
   const data = values instanceof Ctor ? values : Ctor.from(values as ArrayLike<number>);
   const backend = getBackend(opts.device ?? getDefaultDevice());
-  const t = new Tensor(backend.upload(data, dtype), shape.slice());
+  const t = new Tensor(uploadStorage(backend, data, dtype, shape, 'fromTypedArray'), shape.slice());
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
 }

@@ -35,8 +35,10 @@ const METHOD_TEMPLATES: Record<string, { self?: () => torch.Tensor; args: () => 
   maskedFill: { args: () => [mask(), s()] },
   maskedFill_: { args: () => [mask(), s()] },
   maskedSelect: { args: () => [mask()] },
+  maskedSelectAsync: { args: () => [mask()] },
   take: { args: () => [idx()] },
   get: { args: () => [idx()] },
+  getAsync: { args: () => [mask()] },
   set: { args: () => [[0], s()] },
   indexPut: { args: () => [[idx()], s()] },
   indexPut_: { args: () => [[idx()], s()] },
@@ -60,6 +62,7 @@ const METHOD_ARRAYS_OK: Record<string, string[]> = {
   scatterAdd_: ['#1'],
   take: ['#0'],
   get: ['#0'],
+  getAsync: ['#0'],
   indexPut: ['#0[0]'],
   indexPut_: ['#0[0]'],
 };
@@ -77,6 +80,7 @@ const METHODS_WITHOUT_TENSOR_ARGS = new Set(
 const TORCH_TEMPLATES: Record<string, () => unknown[]> = {
   where: () => [mask(), f(), f()],
   getItem: () => [f(), [idx()]],
+  getItemAsync: () => [f(), [mask()]],
   setItem: () => [f(), [0], s()],
   indexPut: () => [f(), [idx()], s()],
   indexPut_: () => [f(), [idx()], s()],
@@ -87,6 +91,7 @@ const TORCH_TEMPLATES: Record<string, () => unknown[]> = {
   maskedFill: () => [f(), mask(), s()],
   maskedFill_: () => [f(), mask(), s()],
   maskedSelect: () => [f(), mask()],
+  maskedSelectAsync: () => [f(), mask()],
   take: () => [f(), idx()],
   fill_: () => [f(), s()],
   cat: () => [[f(), f()]],
@@ -143,6 +148,7 @@ const TORCH_NAMED_AFTER_OP: Record<string, string[]> = {
 
 const TORCH_ARRAYS_OK: Record<string, string[]> = {
   getItem: ['#1[0]'],
+  getItemAsync: ['#1[0]'],
   indexPut: ['#1[0]'],
   indexPut_: ['#1[0]'],
   indexSelect: ['#2'],
@@ -157,7 +163,7 @@ const TORCH_WITHOUT_TENSOR_ARGS = new Set(
   [
     // creation from sizes, values or host data (`tensor` takes arrays by design)
     'tensor scalarTensor fromTypedArray empty zeros ones full rand randn randint arange linspace',
-    'logspace eye allocationNumel allocateStorage allocateHost',
+    'logspace eye allocationNumel allocateStorage allocateHost uploadStorage',
     'parseSizeArgs manualSeed',
     // backends, registry and op-definition helpers (names, attrs, sample lists)
     'registerBackend unregisterBackend listBackends getBackend setDefaultDevice getDefaultDevice',

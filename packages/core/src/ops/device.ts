@@ -1,3 +1,4 @@
+import { uploadStorage } from '../alloc.js';
 import { argTypeError, checkTensor } from '../arg-check.js';
 import { getBackend } from '../backend.js';
 import type { DType } from '../dtype.js';
@@ -32,7 +33,10 @@ function readHost(x: Tensor) {
 function moveTo(x: Tensor, device: string): Tensor {
   const backend = getBackend(device);
   if (x.device === device) return x;
-  const moved = new Tensor(backend.upload(readHost(x), x.dtype), x.shape.slice());
+  const moved = new Tensor(
+    uploadStorage(backend, readHost(x), x.dtype, x.shape, 'to'),
+    x.shape.slice(),
+  );
   return attachMoveGrad(x, moved);
 }
 
@@ -55,7 +59,11 @@ export async function toAsync(x: Tensor, device: string): Promise<Tensor> {
   checkTensor(x, 'toAsync', 'input');
   if (x.device === device) return x;
   const data = await x.data();
-  const moved = new Tensor(getBackend(device).upload(data, x.dtype), x.shape.slice());
+  const target = getBackend(device);
+  const moved = new Tensor(
+    uploadStorage(target, data, x.dtype, x.shape, 'toAsync'),
+    x.shape.slice(),
+  );
   return attachMoveGrad(x, moved);
 }
 

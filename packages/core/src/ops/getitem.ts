@@ -1,5 +1,5 @@
 import { argTypeError, checkTensor, checkTensorOrScalar } from '../arg-check.js';
-import { scalarTensor, tensor } from '../creation.js';
+import { fromTypedArray, scalarTensor, tensor } from '../creation.js';
 import { isGradEnabled, noGrad } from '../grad-mode.js';
 import type { ViewLayout } from '../registry.js';
 import { broadcastShapes, contiguousStrides, formatShape } from '../shape.js';
@@ -11,6 +11,8 @@ import { asStridedScatterOp, indexOp, indexPutOp, nonzero } from './indexing.js'
 import { assignOp } from './inplace.js';
 import { inplaceMaybeView } from './inplace-view.js';
 import { stack } from './join.js';
+import { nonzeroAsync } from './nonzero-async.js';
+import { requireSyncCount } from './nonzero-count.js';
 import { selectOp, sliceOp } from './slicing.js';
 import { clone, contiguous, expand, permute, reshape, unsqueezeOp } from './view.js';
 
@@ -105,11 +107,37 @@ function resolveSlice(s: SliceIndex, size: number): { start: number; end: number
   return { start, end, step };
 }
 
-/** Nested JS arrays become int32 (all integers) or bool (all booleans) tensors. */
-function arrayIndex(a: readonly NestedArray[], device: string): Tensor {
+/**
+ * Coordinates of the bool masks of one subscript whose counts are known without reading the
+ * device: masks written as JS arrays (counted on the host) and those `getItemAsync` counted.
+ */
+type MaskCoords = Map<Tensor, Tensor>;
+
+/** The `[count, ndim]` coordinates of the true elements of a row-major mask, as nonzero gives. */
+function hostCoords(flat: readonly boolean[], shape: readonly number[], device: string): Tensor {
+  const coords: number[] = [];
+  flat.forEach((v, i) => {
+    if (!v) return;
+    const at = coords.length;
+    for (let d = shape.length - 1, rem = i; d >= 0; d--) {
+      coords[at + d] = rem % shape[d]!;
+      rem = Math.floor(rem / shape[d]!);
+    }
+  });
+  const n = coords.length / shape.length;
+  return fromTypedArray(Int32Array.from(coords), [n, shape.length], { dtype: 'int32', device });
+}
+
+/**
+ * Nested JS arrays become int32 (all integers) or bool (all booleans) tensors; a bool mask's
+ * coordinates are computed here, so indexing with it needs no read of the device.
+ */
+function arrayIndex(a: readonly NestedArray[], device: string, known: MaskCoords): Tensor {
   const flat = (a as unknown[]).flat(Number.POSITIVE_INFINITY);
   if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) {
-    return tensor(a as NestedArray[], { dtype: 'bool', device });
+    const mask = tensor(a as NestedArray[], { dtype: 'bool', device });
+    known.set(mask, hostCoords(flat as boolean[], mask.shape, device));
+    return mask;
   }
   for (const v of flat) {
     if (typeof v !== 'number' || !Number.isInteger(v)) {
@@ -128,10 +156,36 @@ function dimsConsumed(item: IndexItem): number {
   return 1;
 }
 
-/** Turns the items of a subscript into basic steps on views plus advanced indices. */
-function plan(x: Tensor, rawItems: readonly IndexItem[], opName: string): Plan {
+/** How each caller of `plan` gets around a mask on a device without synchronous reads. */
+const ASYNC_HINT: Record<string, string> = {
+  index: "'await x.getAsync(...)' (PyTorch's x[mask])",
+};
+const WRITE_HINT =
+  "x.maskedFill_(mask, value) or torch.where(mask, value, x), or integer indices from 'await mask.nonzeroAsync({ asTuple: true })'";
+
+/**
+ * The `[count, ndim]` coordinates of a bool mask's true elements (a 0-d mask as one element):
+ * counted already (`known`), or by `nonzero`, which needs a synchronous read.
+ */
+function maskCoords(mask: Tensor, known: MaskCoords, opName: string): Tensor {
+  const counted = known.get(mask);
+  if (counted) return counted;
+  requireSyncCount(`${opName} with a bool mask`, mask, ASYNC_HINT[opName] ?? WRITE_HINT);
+  return nonzero(mask.shape.length === 0 ? reshape(mask, [1]) : mask);
+}
+
+/**
+ * Turns the items of a subscript into basic steps on views plus advanced indices. `known` holds
+ * the coordinates of masks counted beforehand (see `getItemAsync`).
+ */
+function plan(
+  x: Tensor,
+  rawItems: readonly IndexItem[],
+  opName: string,
+  known: MaskCoords = new Map(),
+): Plan {
   const items = rawItems.map((it) => {
-    if (Array.isArray(it)) return arrayIndex(it as NestedArray[], x.device);
+    if (Array.isArray(it)) return arrayIndex(it as NestedArray[], x.device, known);
     if (typeof it === 'string' && it.trim() === '...') return '...';
     return it;
   });
@@ -201,7 +255,7 @@ function plan(x: Tensor, rawItems: readonly IndexItem[], opName: string): Plan {
         const md = it.shape.length;
         if (md === 0) {
           // A 0-d mask adds a dim, kept (true) or emptied (false), as PyTorch does.
-          advanced.push({ dim, index: reshape(nonzero(reshape(it, [1])), [-1]) });
+          advanced.push({ dim, index: reshape(maskCoords(it, known, opName), [-1]) });
           steps.push({ kind: 'unsqueeze', dim });
           shape.splice(dim, 0, 1);
           dim++;
@@ -214,7 +268,7 @@ function plan(x: Tensor, rawItems: readonly IndexItem[], opName: string): Plan {
             );
           }
         }
-        const coords = nonzero(it);
+        const coords = maskCoords(it, known, opName);
         for (let j = 0; j < md; j++) {
           advanced.push({ dim: dim + j, index: contiguous(coords.select(1, j)) });
         }
@@ -315,11 +369,33 @@ function advancedPlan(b: Tensor, advanced: readonly Advanced[]): AdvancedPlan {
  */
 export function getItem(x: Tensor, items: readonly IndexItem[]): Tensor {
   checkTensor(x, 'getItem', 'input');
-  const p = plan(x, items, 'index');
+  return indexWith(x, items, new Map());
+}
+
+/** `getItem` with the coordinates of some masks given. */
+function indexWith(x: Tensor, items: readonly IndexItem[], known: MaskCoords): Tensor {
+  const p = plan(x, items, 'index', known);
   const b = basicView(x, p.steps);
   if (p.advanced.length === 0) return b;
   const a = advancedPlan(b, p.advanced);
   return run(indexOp, [a.source, a.indices], { dim: a.dim });
+}
+
+/**
+ * `getItem` for every device, WebGPU included: the bool masks among `items` (PyTorch's
+ * `x[mask]`) are counted asynchronously, then `x` is indexed with the values it and the masks
+ * had at the call. Without bool tensor masks it resolves with what `getItem` returns.
+ * @example const positive = await torch.getItemAsync(x, [x.gt(0)]); // x[x > 0]
+ */
+export async function getItemAsync(x: Tensor, items: readonly IndexItem[]): Promise<Tensor> {
+  checkTensor(x, 'getItemAsync', 'input');
+  const masks = items.filter((it): it is Tensor => it instanceof Tensor && it.dtype === 'bool');
+  if (masks.length === 0) return getItem(x, items);
+  // Snapshots before the first await: x (a differentiable copy) and, inside nonzeroAsync, each mask.
+  const source = clone(x);
+  const counted = masks.map((m) => nonzeroAsync(m.shape.length === 0 ? reshape(m, [1]) : m));
+  const coords = await Promise.all(counted);
+  return indexWith(source, items, new Map(masks.map((m, k) => [m, coords[k]!])));
 }
 
 /** The value to write, as a tensor of `x`'s dtype broadcast to `shape` (leading 1s dropped). */
@@ -486,6 +562,12 @@ declare module '../tensor.js' {
      */
     get(...items: IndexItem[]): Tensor;
     /**
+     * `get` for every device, WebGPU included: bool masks (PyTorch's `x[mask]`) are counted
+     * asynchronously; the values are those `x` and the masks had at the call.
+     * @example const positive = await x.getAsync(x.gt(0)); // x[x > 0]
+     */
+    getAsync(...items: IndexItem[]): Promise<Tensor>;
+    /**
      * PyTorch's `x[...] = value`, in place: `items` is the subscript as an array (one element
      * per position; a single element may be given bare). Returns this tensor.
      * @example
@@ -512,6 +594,9 @@ declare module '../tensor.js' {
 const proto = Tensor.prototype;
 proto.get = function (this: Tensor, ...items: IndexItem[]) {
   return getItem(this, items);
+};
+proto.getAsync = function (this: Tensor, ...items: IndexItem[]) {
+  return getItemAsync(this, items);
 };
 proto.set = function (this: Tensor, items, value) {
   checkTensorOrScalar(value, 'set', 'value');

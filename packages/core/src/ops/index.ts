@@ -10,6 +10,7 @@ export * from './indexing.js';
 export * from './inplace.js';
 export * from './join.js';
 export * from './linalg.js';
+export * from './nonzero-async.js';
 export * from './norm.js';
 export * from './promotion.js';
 export * from './reduce.js';

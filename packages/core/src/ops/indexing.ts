@@ -16,6 +16,7 @@ import { cast } from './cast.js';
 import { whereOp } from './compare.js';
 import { op, run } from './define.js';
 import { inplaceMaybeView } from './inplace-view.js';
+import { coordinateColumns, nonzeroCount, requireSyncCount } from './nonzero-count.js';
 import { sum } from './reduce.js';
 import { asStrided, contiguous, expand, reshape, sumTo } from './view.js';
 
@@ -558,13 +559,7 @@ export function maskedFill_(input: Tensor, mask: Tensor, value: Tensor | number 
 export const nonzeroOp = op({
   name: 'nonzero',
   inputs: ['input'],
-  infer: ([x]) => {
-    // The output size depends on the data, so it is read here (PyTorch synchronises too).
-    const values = noGrad(() => x!.dataSync());
-    let n = 0;
-    for (let i = 0; i < values.length; i++) if (values[i] !== 0) n++;
-    return { shape: [n, x!.shape.length], dtype: 'int32' };
-  },
+  infer: ([x]) => ({ shape: [nonzeroCount(x!), x!.shape.length], dtype: 'int32' }),
   samples: () => [
     { name: 'matrix', inputs: [{ shape: [2, 3], values: [0, 1, 0, 2, 0, 3] }] },
     {
@@ -592,9 +587,7 @@ export function nonzero(input: Tensor, opts?: { asTuple?: false }): Tensor;
 export function nonzero(input: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tensor[] {
   checkTensor(input, 'nonzero', 'input');
   const r = run(nonzeroOp, [input]);
-  if (!opts.asTuple) return r;
-  if (input.shape.length === 0) return [reshape(r, [-1])];
-  return Array.from({ length: input.shape.length }, (_, d) => contiguous(r.select(1, d)));
+  return opts.asTuple ? coordinateColumns(input, r) : r;
 }
 
 /**
@@ -619,6 +612,7 @@ export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
     );
   }
   const shape = broadcastShapes(input.shape, mask.shape, 'masked_select');
+  requireSyncCount('masked_select()', mask, "'await input.maskedSelectAsync(mask)'");
   const x = expand(input, shape);
   const m = expand(mask, shape);
   if (shape.length === 0) {
