@@ -4,7 +4,8 @@
  * and V8 does not see GPU memory: left alone, a training loop's dropped activations and
  * gradients pile up by the thousand. So the backend watches its bytes in use and, past a budget
  * relative to what survived the previous collection, requests one where the runtime allows it
- * (Node; browsers have only the ArrayBuffer ballast each storage carries). The freed buffers
+ * (Node; browsers have only the ArrayBuffer ballast each storage carries), at most one between
+ * two reads unless memory runs far ahead. The freed buffers
  * come back when the finalizers run, once the program yields to the event loop (an `await`).
  */
 
@@ -15,13 +16,12 @@ const MIN_GROWTH = 64 * 1024;
 const GROWTH = 0.5;
 
 /**
- * Collections take at most about 1/(1 + this) of the time: the next waits this many times the
- * last one's duration (a full collection of a large heap takes milliseconds, a GPU training
- * step may take less)...
+ * Past this many times the survivors, a collection is requested even if the program has not
+ * read anything since the last one.
  */
-const TIME_BETWEEN_PER_COLLECTION_TIME = 9;
+const FORCE_FACTOR = 2;
 
-/** ...unless memory grew this much past the survivors meanwhile. */
+/** ...and past this much growth, whatever the survivors. */
 const RUNAWAY_BYTES = 64 * 2 ** 20;
 
 /**
@@ -48,9 +48,8 @@ export class CollectionPolicy {
   private answered = false;
   /** Resolves once the finalizers of the last requested collection ran. */
   private finalized: Promise<void> | null = null;
-  /** When the last collection ended, and how long it took (ms). */
-  private lastEnd = Number.NEGATIVE_INFINITY;
-  private lastDuration = 0;
+  /** A read happened since the last collection (a training loop's step boundary). */
+  private readSince = true;
   private warned = false;
 
   constructor(
@@ -73,9 +72,12 @@ export class CollectionPolicy {
       this.threshold = nextThreshold(bytesInUse);
     }
     if (!this.collect || bytesInUse <= this.threshold) return;
-    const start = performance.now();
-    const affordable = start - this.lastEnd >= TIME_BETWEEN_PER_COLLECTION_TIME * this.lastDuration;
-    if (!affordable && bytesInUse < this.survivors + RUNAWAY_BYTES) return;
+    // At most one collection between two reads (a full collection costs milliseconds, a GPU
+    // step may cost less), unless memory ran far past the survivors meanwhile.
+    const forced =
+      bytesInUse > FORCE_FACTOR * this.survivors || bytesInUse > this.survivors + RUNAWAY_BYTES;
+    if (!this.readSince && !forced) return;
+    this.readSince = false;
     // Each collection finds what was dropped so far; later ones (before the finalizers run)
     // find more, and the threshold grows geometrically, so a program that never yields pays
     // for few.
@@ -87,8 +89,6 @@ export class CollectionPolicy {
       }),
     );
     this.collect();
-    this.lastEnd = performance.now();
-    this.lastDuration = this.lastEnd - start;
     this.threshold = nextThreshold(bytesInUse);
     if (++this.unanswered >= UNANSWERED_BEFORE_WARNING && !this.warned) {
       this.warnNeverYields(bytesInUse);
@@ -101,6 +101,7 @@ export class CollectionPolicy {
    * loop that awaits once per step or per N steps would free its garbage a round later.
    */
   settle<T>(value: T): T | Promise<T> {
+    this.readSince = true;
     const finalized = this.finalized;
     if (!finalized) return value;
     this.finalized = null;
