@@ -12,6 +12,7 @@ import { registerNnLossKernels } from './nn-loss.js';
 import { registerNnNormKernels } from './nn-norm.js';
 import { registerNnPoolKernels } from './nn-pool.js';
 import { registerNnSoftmaxKernels } from './nn-softmax.js';
+import { registerNonzeroKernel } from './nonzero.js';
 import { registerReduceKernels } from './reduce.js';
 import { registerSelectKernels } from './reduce-select.js';
 import { registerStatKernels } from './reduce-stats.js';
@@ -41,4 +42,5 @@ export function registerKernels(backend: WebGPUBackend): void {
   registerCumulativeKernels(backend);
   registerStridedScatterKernels(backend);
   registerMatmulKernels(backend);
+  registerNonzeroKernel(backend);
 }
