@@ -5,19 +5,26 @@ import { LR, MLP_SIZES, mlpBatch, mlpInit, uniform } from './data.js';
 
 type Tensor = torch.Tensor;
 
-function fromData(values: Float32Array, shape: number[]): Tensor {
-  return torch.tensor(values).reshape(shape);
+/** Every workload takes the device its tensors live on ('cpu' unless given). */
+function fromData(values: Float32Array, shape: number[], device = 'cpu'): Tensor {
+  return torch.tensor(values).reshape(shape).to(device);
 }
 
 /** C = A·B for N×N matrices; returns the call and the product (for cross-checks). */
-export function mm(n: number): { run: () => void; result: () => Float32Array } {
-  const a = fromData(uniform(n * n, 1), [n, n]);
-  const b = fromData(uniform(n * n, 2), [n, n]);
+export function mm(
+  n: number,
+  device = 'cpu',
+): { run: () => void; result: () => Promise<Float32Array> } {
+  const a = fromData(uniform(n * n, 1), [n, n], device);
+  const b = fromData(uniform(n * n, 2), [n, n], device);
   return {
-    run: () => {
-      torch.mm(a, b);
+    run: () => torch.mm(a, b).dispose(),
+    result: async () => {
+      const c = torch.mm(a, b);
+      const values = (await c.data()) as Float32Array;
+      c.dispose();
+      return values;
     },
-    result: () => torch.mm(a, b).dataSync() as Float32Array,
   };
 }
 
@@ -31,12 +38,13 @@ export function addTanh(n: number): () => void {
 }
 
 /** The network's parameters as leaves requiring grad. */
-function mlpParams(): Tensor[] {
+function mlpParams(device: string): Tensor[] {
   const { weights, biases } = mlpInit();
   const params: Tensor[] = [];
   for (let l = 0; l < weights.length; l++) {
-    params.push(fromData(weights[l]!, [MLP_SIZES[l + 1]!, MLP_SIZES[l]!]).requiresGrad_());
-    params.push(fromData(biases[l]!, [MLP_SIZES[l + 1]!]).requiresGrad_());
+    const w = fromData(weights[l]!, [MLP_SIZES[l + 1]!, MLP_SIZES[l]!], device);
+    params.push(w.requiresGrad_());
+    params.push(fromData(biases[l]!, [MLP_SIZES[l + 1]!], device).requiresGrad_());
   }
   return params;
 }
@@ -68,14 +76,16 @@ function mlpLoss(params: readonly Tensor[], x: Tensor, oneHot: Tensor): Tensor {
  * One training step on a batch: forward, cross-entropy, backward, SGD update.
  * `initialLoss` is the loss before any step (for cross-checks).
  */
-export function mlpStep(batch: number): { run: () => void; initialLoss: number } {
-  const params = mlpParams();
+export function mlpStep(
+  batch: number,
+  device = 'cpu',
+): { run: () => void; initialLoss: () => Promise<number> } {
+  const params = mlpParams(device);
   const data = mlpBatch(batch);
-  const x = fromData(data.x, [batch, MLP_SIZES[0]]);
-  const oneHot = fromData(data.oneHot, [batch, MLP_SIZES[MLP_SIZES.length - 1]!]);
-  const initialLoss = torch.noGrad(() => mlpLoss(params, x, oneHot).item() as number);
+  const x = fromData(data.x, [batch, MLP_SIZES[0]], device);
+  const oneHot = fromData(data.oneHot, [batch, MLP_SIZES[MLP_SIZES.length - 1]!], device);
   return {
-    initialLoss,
+    initialLoss: () => torch.noGrad(() => mlpLoss(params, x, oneHot)).itemAsync(),
     // `tidy` frees the step's intermediates on return, so their memory is reused next step
     // (tfjs's `minimize` frees its intermediates the same way).
     run: () =>
@@ -93,7 +103,7 @@ export function mlpStep(batch: number): { run: () => void; initialLoss: number }
 
 /** Forward and backward of one sample, no update (dominated by per-op overhead). */
 export function fwdBwd(): () => void {
-  const params = mlpParams();
+  const params = mlpParams('cpu');
   const data = mlpBatch(1);
   const x = fromData(data.x, [1, MLP_SIZES[0]]);
   const oneHot = fromData(data.oneHot, [1, MLP_SIZES[MLP_SIZES.length - 1]!]);

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { uniform } from './data.js';
 
-/** The convolution workloads written with TensorFlow.js (NHWC, its native layout). */
+/**
+ * The convolution workloads written with TensorFlow.js (NHWC, its native layout), on tfjs's
+ * current backend.
+ */
 
 /** conv2d forward + backward: batch 32, 32→64 channels, 3×3, 'same' padding, 28×28 input. */
 export function convFwdBwd(): () => void {
@@ -12,7 +15,11 @@ export function convFwdBwd(): () => void {
     (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor): tf.Tensor =>
       tf.sum(tf.add(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, 1, 'same'), bi)),
   );
-  return () => tf.tidy(() => grads([x, w, b]));
+  // The gradients are dropped, as autodag's step drops them: tidy frees them on return.
+  return () =>
+    tf.tidy(() => {
+      grads([x, w, b]);
+    });
 }
 
 function batchNorm(h: tf.Tensor4D, gamma: tf.Variable, beta: tf.Variable): tf.Tensor4D {

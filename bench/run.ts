@@ -4,7 +4,8 @@
  * and writes bench/results.json.
  *
  * Options: `--lib autodag,tfjs` (libraries to run), `--only mm,mlp` (workloads whose name
- * contains one of these), `--rounds 6`.
+ * contains one of these), `--rounds 6`. `--device webgpu` runs the WebGPU benchmark instead
+ * (bench/webgpu/main.ts, with options of its own).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import * as ad from './autodag.js';
 import * as adConv from './conv-autodag.js';
 import * as tfConv from './conv-tfjs.js';
 import { storageCopyCost } from './copy-cost.js';
-import { type Measurement, measure } from './harness.js';
+import { type Measurement, measure, relDiff } from './harness.js';
 import { PEER_REFERENCE } from './peers.js';
 import * as tfw from './tfjs.js';
 
@@ -101,21 +102,14 @@ function workloads(): Workload[] {
   ];
 }
 
-/** Largest relative difference between two results (a sanity check, not a benchmark). */
-function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
-  }
-  return worst;
-}
-
-function crossCheck(libs: readonly Lib[]): Record<string, number> {
+async function crossCheck(libs: readonly Lib[]): Promise<Record<string, number>> {
   if (!libs.includes('autodag') || !libs.includes('tfjs-cpu')) return {};
   return {
-    mm256: relDiff(ad.mm(256).result(), tfw.mm(256).result()),
-    mm257: relDiff(ad.mm(257).result(), tfw.mm(257).result()),
-    mlpLossB64: Math.abs(ad.mlpStep(64).initialLoss - tfw.mlpStep(64).initialLoss),
+    mm256: relDiff(await ad.mm(256).result(), await tfw.mm(256).result()),
+    mm257: relDiff(await ad.mm(257).result(), await tfw.mm(257).result()),
+    mlpLossB64: Math.abs(
+      (await ad.mlpStep(64).initialLoss()) - (await tfw.mlpStep(64).initialLoss()),
+    ),
   };
 }
 
@@ -128,7 +122,7 @@ function fmt(v: number | undefined, unit: string): string {
 async function main(): Promise<void> {
   const { libs, only, rounds } = args();
   const tfjsVersion = libs.includes('tfjs-cpu') ? await tfw.setup() : null;
-  const checks = crossCheck(libs);
+  const checks = await crossCheck(libs);
   const selected = workloads().filter(
     (w) => only.length === 0 || only.some((o) => w.name.toLowerCase().includes(o.toLowerCase())),
   );
@@ -209,4 +203,13 @@ async function main(): Promise<void> {
   console.log(`wrote ${file}`);
 }
 
-await main();
+const argv = process.argv.slice(2);
+const device = argv.includes('--device') ? argv[argv.indexOf('--device') + 1] : 'cpu';
+if (device === 'webgpu') {
+  const { runWebGPUBench } = await import('./webgpu/main.js');
+  await runWebGPUBench(argv);
+} else if (device === 'cpu') {
+  await main();
+} else {
+  throw new Error(`bench: unknown --device '${device}' (expected cpu or webgpu)`);
+}

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { LR, MLP_SIZES, mlpBatch, mlpInit, uniform } from './data.js';
 
-/** The benchmark workloads written with TensorFlow.js (its pure-JS 'cpu' backend). */
+/**
+ * The benchmark workloads written with TensorFlow.js. They run on tfjs's current backend: its
+ * pure-JS 'cpu' backend after `setup()`, its WebGPU backend in `npm run bench -- --device webgpu`.
+ */
 
 /** Selects tfjs's pure-JS CPU backend. */
 export async function setup(): Promise<string> {
@@ -11,12 +14,17 @@ export async function setup(): Promise<string> {
 }
 
 /** C = A·B for N×N matrices. */
-export function mm(n: number): { run: () => void; result: () => Float32Array } {
+export function mm(n: number): { run: () => void; result: () => Promise<Float32Array> } {
   const a = tf.tensor2d(uniform(n * n, 1), [n, n]);
   const b = tf.tensor2d(uniform(n * n, 2), [n, n]);
   return {
     run: () => tf.matMul(a, b).dispose(),
-    result: () => tf.tidy(() => tf.matMul(a, b).dataSync() as Float32Array),
+    result: async () => {
+      const c = tf.matMul(a, b);
+      const values = (await c.data()) as Float32Array;
+      c.dispose();
+      return values;
+    },
   };
 }
 
@@ -48,15 +56,22 @@ function mlpLoss(vars: readonly tf.Variable[], x: tf.Tensor, oneHot: tf.Tensor):
 }
 
 /** One training step: forward, cross-entropy, backward, SGD update. */
-export function mlpStep(batch: number): { run: () => void; initialLoss: number } {
+export function mlpStep(batch: number): {
+  run: () => void;
+  initialLoss: () => Promise<number>;
+} {
   const vars = mlpParams();
   const data = mlpBatch(batch);
   const x = tf.tensor2d(data.x, [batch, MLP_SIZES[0]]);
   const oneHot = tf.tensor2d(data.oneHot, [batch, MLP_SIZES[MLP_SIZES.length - 1]!]);
   const opt = tf.train.sgd(LR);
-  const initialLoss = tf.tidy(() => mlpLoss(vars, x, oneHot).dataSync()[0]!);
   return {
-    initialLoss,
+    initialLoss: async () => {
+      const loss = tf.tidy(() => mlpLoss(vars, x, oneHot));
+      const value = (await loss.data())[0]!;
+      tf.dispose(loss);
+      return value;
+    },
     run: () => {
       opt.minimize(() => mlpLoss(vars, x, oneHot), false, vars);
     },
