@@ -39,6 +39,10 @@ fi
 echo "node $(node --version) at $(command -v node), npm $(npm --version)"
 if command -v nvidia-smi >/dev/null; then
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+  echo "Vulkan loader: $(ldconfig -p | grep -o 'libvulkan\.so\.1 .*' | head -n 1), VK_DRIVER_FILES=${VK_DRIVER_FILES:-}"
+  # On a GPU machine, Vulkan or nothing: a fallback to a software adapter would run the full
+  # sizes for hours instead of failing at once with the reason.
+  export AUTODAG_DAWN_BACKEND=${AUTODAG_DAWN_BACKEND:-vulkan}
 fi
 mkdir -p "$out"
 npm run bench -- --device webgpu --out "$out/results-webgpu.json" "$@" 2>&1 |
