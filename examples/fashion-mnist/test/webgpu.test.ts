@@ -1,5 +1,5 @@
-import { initNodeWebGPU } from '@autodag/backend-webgpu/node';
 import * as torch from 'autodag';
+import { initNodeWebGPU } from 'autodag/webgpu-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fashionCnn } from '../src/model.js';
 

@@ -1,7 +1,8 @@
 // Runs in headless Chromium (see browser.test.ts): opens navigator.gpu and compares a
 // representative set of kernels with the CPU backend, then a few training steps on each device.
-import { initWebGPU } from '@autodag/backend-webgpu';
+
 import * as torch from 'autodag';
+import { initWebGPU } from 'autodag/webgpu';
 import { compareKernels } from './compare-kernels.js';
 
 const REPRESENTATIVE = new Set([

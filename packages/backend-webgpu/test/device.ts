@@ -1,4 +1,4 @@
-import { initNodeWebGPU } from '@autodag/backend-webgpu/node';
+import { initNodeWebGPU } from 'autodag/webgpu-node';
 
 /**
  * The WebGPU device the tests run on: Dawn's OpenGL ES backend on Mesa's software driver

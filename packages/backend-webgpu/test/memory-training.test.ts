@@ -1,6 +1,6 @@
 import * as torch from 'autodag';
+import { initNodeWebGPU } from 'autodag/webgpu-node';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { initNodeWebGPU } from '@autodag/backend-webgpu/node';
 import { openTestDevice } from './device.js';
 
 /**

@@ -2,8 +2,6 @@ import { compareArrays, DEFAULT_TOLERANCES } from '@autodag/testing';
 import type { Tensor } from 'autodag';
 import * as torch from 'autodag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { WebGPUBackend } from '../src/backend.js';
-import { registerIfDefined } from '../src/kernels/optional.js';
 import { openTestDevice } from './device.js';
 
 const F = torch.nn.functional;
@@ -72,12 +70,14 @@ const NaN_ = Number.NaN;
 const INF = Number.POSITIVE_INFINITY;
 
 describe('ops-nn kernels on WebGPU', () => {
-  it('are registered by name, and a missing op is skipped', () => {
+  it('are registered by device name, and find their device from the tensors', () => {
     for (const op of ['nn.softmax', 'nn.gelu', 'nn.layerNorm', 'nn.nllLoss', 'nn.mseLoss']) {
       expect(torch.listKernels(op)).toContain('webgpu');
     }
-    const backend = torch.getBackend('webgpu') as WebGPUBackend;
-    expect(registerIfDefined(backend, 'nn.noSuchOp', () => {})).toBe(false);
+    const softmax = torch.getOp('nn.softmax').kernels.get('webgpu')!;
+    expect(() => softmax([torch.ones(2, 3)], [torch.empty(2, 3)], { dim: 1 })).toThrow(
+      /a float32 tensor of shape \[2, 3\] is on device 'cpu', which is not a WebGPU device/,
+    );
   });
 
   it('activations: tails, NaN and infinities', async () => {

@@ -60,21 +60,6 @@ export function atLeast1d(t: Tensor): { shape: number[]; strides: number[] } {
   return { shape: t.shape.slice(), strides: t.strides.slice() };
 }
 
-/**
- * Offset and (n, c, h, w) strides of a 3-D or 4-D tensor, a 1-D spatial dim read as height 1
- * (stride 0): how the convolution and pooling kernels address their operands.
- */
-export function layout4(t: Tensor | undefined): number[] {
-  if (!t) return [0, 0, 0, 0, 0];
-  const s = t.strides;
-  return t.shape.length === 4
-    ? [t.offset, s[0]!, s[1]!, s[2]!, s[3]!]
-    : [t.offset, s[0]!, s[1]!, 0, s[2]!];
-}
-
-/** The spatial sizes of an (N, C, ...spatial) tensor. */
-export const spatialOf = (t: Tensor): number[] => t.shape.slice(2);
-
 export function product(shape: readonly number[], from = 0, to = shape.length): number {
   let n = 1;
   for (let i = from; i < to; i++) n *= shape[i]!;

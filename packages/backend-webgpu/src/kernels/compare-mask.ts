@@ -27,7 +27,7 @@ function spec(cmp: Cmp): PointwiseSpec {
 export function registerCompareMaskKernel(backend: WebGPUBackend): void {
   const kernels: Record<string, Kernel> = {};
   for (const cmp of Object.keys(OPERATORS) as Cmp[]) {
-    kernels[cmp] = pointwiseKernel(backend, 2, spec(cmp));
+    kernels[cmp] = pointwiseKernel(2, spec(cmp));
   }
   const kernel: Kernel<{ cmp: Cmp }> = (inputs, outputs, attrs) => {
     const k = kernels[attrs.cmp];

@@ -170,8 +170,8 @@ const OVERWRITE = ['copy', 'fill', 'fillTensor', 'zero', 'uniformFill', 'normalF
 const TAKE_SOURCE: Spec = { expr: () => 'y' };
 
 /** The kernel of `spec` over `arity` operands (the first `arity` inputs). */
-export function elementwiseKernel(backend: WebGPUBackend, arity: number, spec: Spec): Kernel {
-  return pointwiseKernel(backend, arity, { ...spec, helpers: HELPERS });
+export function elementwiseKernel(arity: number, spec: Spec): Kernel {
+  return pointwiseKernel(arity, { ...spec, helpers: HELPERS });
 }
 
 /**
@@ -187,13 +187,13 @@ const IDENTITY: Spec = { expr: () => 'x' };
 export function registerElementwiseKernels(backend: WebGPUBackend): void {
   const name = backend.name;
   for (const [op, spec] of Object.entries(UNARY))
-    registerKernel(op, name, elementwiseKernel(backend, 1, spec));
+    registerKernel(op, name, elementwiseKernel(1, spec));
   for (const [op, spec] of Object.entries(BINARY))
-    registerKernel(op, name, elementwiseKernel(backend, 2, spec));
+    registerKernel(op, name, elementwiseKernel(2, spec));
   for (const [op, spec] of Object.entries(TERNARY))
-    registerKernel(op, name, elementwiseKernel(backend, 3, spec));
-  for (const op of OVERWRITE) registerKernel(op, name, elementwiseKernel(backend, 2, TAKE_SOURCE));
+    registerKernel(op, name, elementwiseKernel(3, spec));
+  for (const op of OVERWRITE) registerKernel(op, name, elementwiseKernel(2, TAKE_SOURCE));
   for (const op of ['cast', 'contiguous']) {
-    registerKernel(op, name, elementwiseKernel(backend, 1, IDENTITY));
+    registerKernel(op, name, elementwiseKernel(1, IDENTITY));
   }
 }

@@ -552,8 +552,8 @@ function indexPutKernel(backend: WebGPUBackend): Kernel<{ dim: number; accumulat
 // maskedFill
 
 /** `maskedFill(x, mask, value)`: the 0-d value where the broadcast mask is set, else x. */
-function maskedFillKernel(backend: WebGPUBackend): Kernel {
-  return elementwiseKernel(backend, 3, {
+function maskedFillKernel(): Kernel {
+  return elementwiseKernel(3, {
     expr: (c) => (c === 'f32' ? 'select(x, z, y != 0.0)' : 'select(x, z, y != 0)'),
   });
 }
@@ -572,5 +572,5 @@ export function registerIndexingKernels(backend: WebGPUBackend): void {
   registerKernel('index', name, indexKernel(backend));
   registerKernel('indexSelect', name, indexSelectKernel(backend));
   registerKernel('indexPut', name, indexPutKernel(backend));
-  registerKernel('maskedFill', name, maskedFillKernel(backend));
+  registerKernel('maskedFill', name, maskedFillKernel());
 }

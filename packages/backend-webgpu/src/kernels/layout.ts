@@ -11,21 +11,35 @@ import { broadcastStrides } from '@autodag/core';
  * variant, chosen by `operandCode`).
  */
 
-/** WGSL element type of a dtype's storage (bool is u32 0/1). */
+/**
+ * WGSL element type of a dtype's storage (bool is u32 0/1).
+ * @example `var<storage, read> x: array<${wgslType(t.dtype)}>;`
+ */
 export function wgslType(dtype: DType): 'f32' | 'i32' | 'u32' {
   if (dtype === 'float32') return 'f32';
   if (dtype === 'int32') return 'i32';
   return 'u32';
 }
 
-/** Whether `t` reads element i at offset + i for every i of an output of `shape`. */
+/**
+ * Whether `t` reads element i at offset + i for every i of an output of `shape`.
+ * @example operandIndex(isDenseOver(x, out.shape), params.operand(x, out.shape))
+ */
 export function isDenseOver(t: Tensor, shape: readonly number[]): boolean {
   if (t.shape.length !== shape.length) return false;
   for (let d = 0; d < shape.length; d++) if (t.shape[d] !== shape[d]) return false;
   return t.isContiguous();
 }
 
-/** Builds a parameter block (see the module comment). */
+/**
+ * Builds a parameter block (see the module comment): `[n, rank, shape...]`, then the scalars and
+ * operand layouts in the order they are appended, each method returning its word index.
+ * @example
+ * const params = new Params(out.numel(), out.shape);
+ * const alpha = params.f32(attrs.alpha); // WGSL: bitcast<f32>(p[alpha])
+ * const xAt = params.operand(x, out.shape); // WGSL: x[stridedIndex(i, xAt)]
+ * dispatchCompute(code, params.toArray(), [x, out], out.numel());
+ */
 export class Params {
   readonly words: number[];
   private readonly rank: number;
@@ -95,7 +109,11 @@ fn inf_() -> f32 { return bitcast<f32>(0x7f800000u | (p[0] & 0u)); }
 fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`;
 
-/** WGSL expression for operand `k`'s storage index of element `i` (dense or strided). */
+/**
+ * WGSL expression for an operand's storage index of element `i` (dense or strided), given the
+ * word index `base` of its layout in the `Params` block.
+ * @example `out[i] = x[${operandIndex(false, xAt)}];` // x[stridedIndex(i, 5u)]
+ */
 export function operandIndex(dense: boolean, base: number): string {
   return dense ? `(p[${base}u] + i)` : `stridedIndex(i, ${base}u)`;
 }

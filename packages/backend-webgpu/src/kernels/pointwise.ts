@@ -1,6 +1,6 @@
 import type { DType, Kernel, Tensor } from '@autodag/core';
-import type { WebGPUBackend } from '../backend.js';
 import { ENTRY, threadIndex } from '../context.js';
+import { dispatchCompute } from './device.js';
 import {
   isDenseOver,
   operandIndex,
@@ -14,7 +14,13 @@ import {
  * Pointwise kernels with their own WGSL helpers (erf, stable softplus, ...): each op is an
  * expression over the operands `x`, `y`, `z`, `w` (loaded as the compute type `C`, f32 when the
  * output or an operand is float, else i32) and the scalar attributes `p0`, `p1`, ... Operands
- * are read through their strides, broadcast to the output's shape.
+ * are read through their strides, broadcast to the output's shape. The shader also has
+ * `MATH_HELPERS` and layout.ts's `SPECIAL_VALUES` (`nan_()`, `inf_()`, `isnan_`, `isinf_`).
+ * @example
+ * const softplus: PointwiseSpec<{ beta: number }> = {
+ *   expr: () => 'softplus_(x * p0) / p0',
+ *   params: (a) => [a.beta],
+ * };
  */
 // biome-ignore lint/suspicious/noExplicitAny: each op's spec reads its own attribute type.
 export interface PointwiseSpec<A = any> {
@@ -29,8 +35,12 @@ export interface PointwiseSpec<A = any> {
 }
 
 /**
- * f32 math helpers (accurate where a naive formula is not), for pointwise and row shaders; they
- * call `nan_`, `isnan_` and `isinf_` (layout.ts's `SPECIAL_VALUES`, in both kinds of shader).
+ * f32 math helpers (accurate where a naive formula is not), in every pointwise shader and for
+ * row shaders to add: `log1p_`, `expm1_`, `tanh_`, `sigmoid_`, `softplus_` (log(1 + eˣ) without
+ * overflow), `erfcPos_` (erfc(z) for z ≥ 0, relative error below 1.2e-7), `ncdf_` and `npdf_`
+ * (the standard normal CDF and density). They call `nan_`, `isnan_` and `isinf_` (layout.ts's
+ * `SPECIAL_VALUES`, in both kinds of shader).
+ * @example rowShader(inputs, outputs, 0, body, MATH_HELPERS)
  */
 export const MATH_HELPERS = `
 fn log1p_(x: f32) -> f32 {
@@ -125,14 +135,11 @@ ${ENTRY} {
 }
 
 /**
- * The kernel of `spec` over its first `arity` inputs, writing the first output.
- * @example pointwiseKernel(backend, 1, { expr: () => 'x * ncdf_(x)' })
+ * The kernel of `spec` over its first `arity` inputs, writing the first output, on the WebGPU
+ * device of the tensors it is called with (so it may be registered before `initWebGPU`).
+ * @example registerKernel('my-plugin.gelu', 'webgpu', pointwiseKernel(1, { expr: () => 'x * ncdf_(x)' }))
  */
-export function pointwiseKernel<A>(
-  backend: WebGPUBackend,
-  arity: number,
-  spec: PointwiseSpec<A>,
-): Kernel<A> {
+export function pointwiseKernel<A>(arity: number, spec: PointwiseSpec<A>): Kernel<A> {
   return (inputs, outputs, attrs) => {
     const output = outputs[0]!;
     const n = output.numel();
@@ -159,7 +166,6 @@ export function pointwiseKernel<A>(
       scalars,
       spec.helpers ?? '',
     );
-    const buffers = [...operandsIn, output].map((t) => ({ buffer: t.storage.data as GPUBuffer }));
-    backend.ctx.dispatch(code, params.toArray(), buffers, n);
+    dispatchCompute(code, params.toArray(), [...operandsIn, output], n);
   };
 }

@@ -74,11 +74,7 @@ function reducedDims(x: Tensor, dim: number | undefined): number[] {
   return x.shape.length === 0 ? [] : [dim];
 }
 
-function selectKernel(
-  backend: WebGPUBackend,
-  kind: Extreme,
-  withValues: boolean,
-): Kernel<{ dim?: number }> {
+function selectKernel(kind: Extreme, withValues: boolean): Kernel<{ dim?: number }> {
   return ([input], outputs, { dim }) => {
     const x = input!;
     const frame = rowFrame(x.shape, reducedDims(x, dim));
@@ -86,7 +82,7 @@ function selectKernel(
     if (rows === 0) return;
     const code = shader(kind, x, outputs, withValues);
     const params = rowParams(frame, [layoutIn(x, x.shape)]);
-    dispatchRows(backend, code, params, [x, ...outputs], rows);
+    dispatchRows(code, params, [x, ...outputs], rows);
   };
 }
 
@@ -96,8 +92,8 @@ function selectKernel(
  * @example registerSelectKernels(backend)
  */
 export function registerSelectKernels(backend: WebGPUBackend): void {
-  registerKernel('max', backend.name, selectKernel(backend, 'max', true));
-  registerKernel('min', backend.name, selectKernel(backend, 'min', true));
-  registerKernel('argmax', backend.name, selectKernel(backend, 'max', false));
-  registerKernel('argmin', backend.name, selectKernel(backend, 'min', false));
+  registerKernel('max', backend.name, selectKernel('max', true));
+  registerKernel('min', backend.name, selectKernel('min', true));
+  registerKernel('argmax', backend.name, selectKernel('max', false));
+  registerKernel('argmin', backend.name, selectKernel('min', false));
 }

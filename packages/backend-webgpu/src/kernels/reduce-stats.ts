@@ -127,7 +127,6 @@ function normKind(p: number): Parameters<typeof normBody>[0] {
 
 /** A float statistic over `dims` (all when absent) of one input, from a body per attrs. */
 function statKernel<A extends { dims?: number[] }>(
-  backend: WebGPUBackend,
   body: (attrs: A) => string,
   scalars: (attrs: A) => number[] = () => [],
 ): Kernel<A> {
@@ -140,7 +139,7 @@ function statKernel<A extends { dims?: number[] }>(
     if (rows === 0) return;
     const s = scalars(attrs);
     const code = rowShader([x], [out], s.length, body(attrs));
-    dispatchRows(backend, code, rowParams(frame, [layoutIn(x, x.shape)], s), [x, out], rows);
+    dispatchRows(code, rowParams(frame, [layoutIn(x, x.shape)], s), [x, out], rows);
   };
 }
 
@@ -154,24 +153,23 @@ export function registerStatKernels(backend: WebGPUBackend): void {
   registerKernel(
     'var',
     backend.name,
-    statKernel<VarAttrs>(backend, () => VAR_BODY(false), correction),
+    statKernel<VarAttrs>(() => VAR_BODY(false), correction),
   );
   registerKernel(
     'std',
     backend.name,
-    statKernel<VarAttrs>(backend, () => VAR_BODY(true), correction),
+    statKernel<VarAttrs>(() => VAR_BODY(true), correction),
   );
   registerKernel(
     'logsumexp',
     backend.name,
-    statKernel(backend, () => LOGSUMEXP_BODY),
+    statKernel(() => LOGSUMEXP_BODY),
   );
   type NormAttrs = { dims?: number[]; p: number };
   registerKernel(
     'norm',
     backend.name,
     statKernel<NormAttrs>(
-      backend,
       (a) => normBody(normKind(a.p)),
       (a) => [Number.isFinite(a.p) ? a.p : 0],
     ),

@@ -1,7 +1,7 @@
 import type { Tensor } from '@autodag/core';
 import { broadcastStrides } from '@autodag/core';
-import type { WebGPUBackend } from '../backend.js';
 import { WORKGROUP } from '../context.js';
+import { dispatchCompute } from './device.js';
 import { SPECIAL_VALUES, WALK_FN, wgslType } from './layout.js';
 
 /**
@@ -44,7 +44,10 @@ export function rowFrame(shape: readonly number[], reduced: readonly number[]): 
   return { shape, kept, reduced };
 }
 
-/** Number of rows and elements per row of a frame. */
+/**
+ * Number of rows and elements per row of a frame.
+ * @example frameSizes(rowFrame([2, 3, 4], [1])) // { rows: 8, n: 3 }
+ */
 export function frameSizes(frame: RowFrame): { rows: number; n: number } {
   const rows = frame.kept.reduce((k, d) => k * frame.shape[d]!, 1);
   const n = frame.reduced.reduce((k, d) => k * frame.shape[d]!, 1);
@@ -59,7 +62,10 @@ export function layoutIn(t: Tensor, shape: readonly number[]): FrameLayout {
   return { offset: t.offset, strides: broadcastStrides(t.shape, t.strides, shape) };
 }
 
-/** The layout of a fresh contiguous tensor of `shape` (outputs). */
+/**
+ * The layout of a fresh contiguous tensor of `shape` (outputs).
+ * @example contiguousLayout([2, 3]) // { offset: 0, strides: [3, 1] }
+ */
 export function contiguousLayout(shape: readonly number[]): FrameLayout {
   const strides = new Array<number>(shape.length);
   let s = 1;
@@ -70,7 +76,10 @@ export function contiguousLayout(shape: readonly number[]): FrameLayout {
   return { offset: 0, strides };
 }
 
-/** Float bits of a number, as a parameter word. */
+/**
+ * Float bits of a number, as a parameter word (read back in WGSL with `bitcast<f32>`).
+ * @example f32Bits(1) // 0x3f800000
+ */
 export function f32Bits(value: number): number {
   return new Uint32Array(new Float32Array([value]).buffer)[0]!;
 }
@@ -78,7 +87,11 @@ export function f32Bits(value: number): number {
 /** A scalar parameter: a number (read as f32 by `sc`) or raw 32-bit word (read by `scu`). */
 export type Scalar = number | { readonly u32: number };
 
-/** The parameter block of a frame with `layouts` (operands in binding order) and scalars. */
+/**
+ * The parameter block of a frame with `layouts` (operands in binding order: inputs, then the
+ * outputs a shader indexes with `rowAt`/`elemAt`) and scalars (read with `sc(k)`/`scu(k)`).
+ * @example rowParams(frame, [layoutIn(x, shape), contiguousLayout(shape)], [eps])
+ */
 export function rowParams(
   frame: RowFrame,
   layouts: readonly FrameLayout[],
@@ -104,6 +117,9 @@ export function rowParams(
   return Uint32Array.from(words);
 }
 
+/** How many reductions one row kernel may broadcast (slots 0 .. BROADCAST_SLOTS - 1). */
+export const BROADCAST_SLOTS = 8;
+
 /**
  * WGSL shared by row kernels with `scalars` scalar parameters: `sc(k)` reads scalar k (`scu(k)`
  * its raw bits);
@@ -115,10 +131,8 @@ export function rowParams(
  * Each result reaches the threads through its own write-once slot of `bc_`: Mesa's compiler
  * (llvmpipe through OpenGL ES) was seen to re-read a broadcast value after a later barrier, so a
  * value left in the tree's memory changed under a thread once the next reduction reused it.
+ * @example rowHelpers(1) // WGSL with sc(0u) reading the one scalar
  */
-/** How many reductions one row kernel may broadcast (slots 0 .. BROADCAST_SLOTS - 1). */
-export const BROADCAST_SLOTS = 8;
-
 export function rowHelpers(scalars: number): string {
   const kr = 2 + scalars;
   return `
@@ -201,7 +215,14 @@ export interface RowOperand {
 /**
  * A row shader: the bindings (`p`, inputs `x0, x1, ...` in their WGSL types, outputs
  * `y0, y1, ...`), the helpers, and `body` inside the entry point, which starts with `o` (the
- * row), `nRed` (its length) and `t` (the thread within the workgroup) defined.
+ * row), `nRed` (its length) and `t` (the thread within the workgroup) defined; `extra` adds
+ * WGSL functions (say `MATH_HELPERS`) outside the entry point.
+ * @example
+ * // The sum of each row into y0[o], no scalar parameters.
+ * rowShader([x], [out], 0, `var s = 0.0;
+ *   for (var r = t; r < nRed; r += ${WORKGROUP}u) { s += f32(x0[u32(rowAt(o, 0u) + elemAt(r, 0u))]); }
+ *   let total = wgSum(s, t, 0u);
+ *   if (t == 0u) { y0[o] = total; }`)
  */
 export function rowShader(
   inputs: readonly Tensor[],
@@ -235,14 +256,19 @@ ${body}
 }`;
 }
 
-/** Records a row kernel: one workgroup per row of `frame`. */
+/**
+ * Records a row kernel (one workgroup per row) on the device of `tensors`, bound in order:
+ * the `rowShader`'s inputs, then its outputs.
+ * @example
+ * const frame = rowFrame(x.shape, [x.shape.length - 1]);
+ * const params = rowParams(frame, [layoutIn(x, x.shape), contiguousLayout(x.shape)]);
+ * dispatchRows(rowShader([x], [out], 0, body), params, [x, out], frameSizes(frame).rows);
+ */
 export function dispatchRows(
-  backend: WebGPUBackend,
   code: string,
   params: Uint32Array,
   tensors: readonly Tensor[],
   rows: number,
 ): void {
-  const buffers = tensors.map((t) => ({ buffer: t.storage.data as GPUBuffer }));
-  backend.ctx.dispatch(code, params, buffers, rows * WORKGROUP);
+  dispatchCompute(code, params, tensors, rows * WORKGROUP);
 }

@@ -2,6 +2,7 @@ import type { ElementwiseSpec } from '@autodag/backend-cpu';
 import { denseData, elementwiseKernel } from '@autodag/backend-cpu';
 import type { Kernel, Tensor } from '@autodag/core';
 import { erf } from '../functional/erf.js';
+import { GELU_TANH_C, GELU_TANH_K, type GeluAttrs } from '../kernel-contract.js';
 
 /**
  * CPU kernels of the activation functions. The simple ones are generated elementwise loops
@@ -14,16 +15,6 @@ type FloatArray = Float32Array | Float64Array;
 
 const SQRT_HALF = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
-/** √(2/π), the tanh approximation's scale. */
-export const GELU_TANH_K = 0.7978845608028654;
-/** The cubic coefficient of the tanh approximation. */
-export const GELU_TANH_C = 0.044715;
-
-/** Attributes of the GELU ops. */
-export interface GeluAttrs {
-  /** `'none'` (exact, with erf) or `'tanh'` (PyTorch's approximation). */
-  approximate: string;
-}
 
 function geluExact(x: number): number {
   return 0.5 * x * (1 + erf(x * SQRT_HALF));

@@ -283,17 +283,20 @@ const convBiasKernel: Kernel = ([gy], [gb]) => {
 };
 
 /**
- * Registers the CPU kernels of the convolution ops named in `names` (done on import).
- * @example registerConvKernels({ conv: ['nn.conv2d'], transposed: ['nn.convTranspose2d'], weight: ['nn.convWeightBackward'], bias: ['nn.convBiasBackward'] })
+ * Registers the CPU kernels of the convolution ops named in `names` for `device`.
+ * @example registerConvKernels({ conv: ['nn.conv2d'], transposed: ['nn.convTranspose2d'], weight: ['nn.convWeightBackward'], bias: ['nn.convBiasBackward'] }, 'cpu')
  */
-export function registerConvKernels(names: {
-  conv: readonly string[];
-  transposed: readonly string[];
-  weight: readonly string[];
-  bias: readonly string[];
-}): void {
-  for (const n of names.conv) registerKernel(n, 'cpu', convKernel);
-  for (const n of names.transposed) registerKernel(n, 'cpu', convTransposeKernel);
-  for (const n of names.weight) registerKernel(n, 'cpu', convWeightKernel);
-  for (const n of names.bias) registerKernel(n, 'cpu', convBiasKernel);
+export function registerConvKernels(
+  names: {
+    conv: readonly string[];
+    transposed: readonly string[];
+    weight: readonly string[];
+    bias: readonly string[];
+  },
+  device: string,
+): void {
+  for (const n of names.conv) registerKernel(n, device, convKernel);
+  for (const n of names.transposed) registerKernel(n, device, convTransposeKernel);
+  for (const n of names.weight) registerKernel(n, device, convWeightKernel);
+  for (const n of names.bias) registerKernel(n, device, convBiasKernel);
 }

@@ -1,18 +1,9 @@
 import { denseData } from '@autodag/backend-cpu';
 import type { Kernel } from '@autodag/core';
+import type { NllBackwardKernelAttrs, NllKernelAttrs } from '../kernel-contract.js';
 import { splitAt } from './softmax.js';
 
 type FloatArray = Float32Array | Float64Array;
-
-/** Attributes of the negative log-likelihood kernels. */
-export interface NllKernelAttrs {
-  /** `'mean'` (weighted mean over non-ignored targets), `'sum'` or `'none'`. */
-  reduction: string;
-  /** Target value that contributes nothing (neither loss nor weight). */
-  ignoreIndex: number;
-  /** Name used in errors (the public function that was called). */
-  caller?: string;
-}
 
 /**
  * How an NLL input (N, C, d1, ...) or unbatched (C) splits around its class dim: element
@@ -94,12 +85,6 @@ export const nllLossKernel: Kernel<NllKernelAttrs> = ([x, target, weight], [out]
   // An all-ignored mean is 0/0 = NaN, as in PyTorch.
   if (!none) o[0] = attrs.reduction === 'mean' ? sum / total : sum;
 };
-
-/** Attributes of the NLL backward kernel. */
-export interface NllBackwardKernelAttrs extends NllKernelAttrs {
-  /** Shape of the forward's input (the gradient's shape). */
-  inputShape: number[];
-}
 
 /**
  * CPU kernel of `nn.nllLossBackward`: the input gradient of NLL, zero except at each target's

@@ -1,5 +1,6 @@
 import { denseData } from '@autodag/backend-cpu';
 import type { Kernel, Tensor } from '@autodag/core';
+import type { BatchNormKernelAttrs } from '../kernel-contract.js';
 
 /**
  * Fused CPU kernels of batch normalisation over (N, C, *) inputs. Statistics are accumulated in
@@ -13,12 +14,6 @@ import type { Kernel, Tensor } from '@autodag/core';
  */
 
 type FloatArray = Float32Array | Float64Array;
-
-/** Attributes of the batch-norm kernels. */
-export interface BatchNormKernelAttrs {
-  /** Added to the variance before the square root. */
-  eps: number;
-}
 
 /** (N, C, S): batch, channels, and elements per (sample, channel) block. */
 function dims(x: Tensor): [number, number, number] {

@@ -1,6 +1,7 @@
 import { denseData } from '@autodag/backend-cpu';
-import type { Kernel, Tensor } from '@autodag/core';
+import type { Kernel } from '@autodag/core';
 import { numelOf } from '@autodag/core';
+import type { GroupNormAttrs, LayerNormAttrs } from '../kernel-contract.js';
 
 /**
  * Fused CPU forward kernels of layer and group normalisation: per row (a sample's normalised
@@ -9,22 +10,6 @@ import { numelOf } from '@autodag/core';
  */
 
 type FloatArray = Float32Array | Float64Array;
-
-/** Attributes of `nn.layerNorm`. */
-export interface LayerNormAttrs {
-  /** The trailing dims normalised over. */
-  normalizedShape: number[];
-  /** Added to the variance before the square root. */
-  eps: number;
-}
-
-/** Attributes of `nn.groupNorm`. */
-export interface GroupNormAttrs {
-  /** Number of channel groups (divides C). */
-  numGroups: number;
-  /** Added to the variance before the square root. */
-  eps: number;
-}
 
 /** [mean, rstd] of X[start, start + len). */
 function rowStats(X: FloatArray, start: number, len: number, eps: number): [number, number] {
@@ -86,10 +71,3 @@ export const groupNormKernel: Kernel<GroupNormAttrs> = ([x, w, b], [out], { numG
     }
   }
 };
-
-/** Whether the layer-norm dims fit: the input ends with `normalizedShape`. */
-export function endsWith(x: Tensor, shape: readonly number[]): boolean {
-  const nd = x.shape.length;
-  if (shape.length > nd) return false;
-  return shape.every((s, i) => x.shape[nd - shape.length + i] === s);
-}

@@ -359,21 +359,24 @@ const adaptiveBackwardKernel: Kernel = ([gy], [gx]) => {
 };
 
 /**
- * Registers the CPU kernels of the pooling ops named in `names` (done on import).
- * @example registerPoolKernels({ max: ['nn.maxPool2d'], maxBackward: 'nn.maxPoolBackward', ... })
+ * Registers the CPU kernels of the pooling ops named in `names` for `device`.
+ * @example registerPoolKernels({ max: ['nn.maxPool2d'], maxBackward: 'nn.maxPoolBackward', ... }, 'cpu')
  */
-export function registerPoolKernels(names: {
-  max: readonly string[];
-  maxBackward: string;
-  avg: readonly string[];
-  avgBackward: string;
-  adaptive: readonly string[];
-  adaptiveBackward: string;
-}): void {
-  for (const n of names.max) registerKernel(n, 'cpu', maxPoolKernel);
-  registerKernel(names.maxBackward, 'cpu', maxPoolBackwardKernel);
-  for (const n of names.avg) registerKernel(n, 'cpu', avgPoolKernel);
-  registerKernel(names.avgBackward, 'cpu', avgPoolBackwardKernel);
-  for (const n of names.adaptive) registerKernel(n, 'cpu', adaptiveKernel);
-  registerKernel(names.adaptiveBackward, 'cpu', adaptiveBackwardKernel);
+export function registerPoolKernels(
+  names: {
+    max: readonly string[];
+    maxBackward: string;
+    avg: readonly string[];
+    avgBackward: string;
+    adaptive: readonly string[];
+    adaptiveBackward: string;
+  },
+  device: string,
+): void {
+  for (const n of names.max) registerKernel(n, device, maxPoolKernel);
+  registerKernel(names.maxBackward, device, maxPoolBackwardKernel);
+  for (const n of names.avg) registerKernel(n, device, avgPoolKernel);
+  registerKernel(names.avgBackward, device, avgPoolBackwardKernel);
+  for (const n of names.adaptive) registerKernel(n, device, adaptiveKernel);
+  registerKernel(names.adaptiveBackward, device, adaptiveBackwardKernel);
 }

@@ -1,14 +1,9 @@
 import { denseData } from '@autodag/backend-cpu';
 import type { Kernel, Tensor } from '@autodag/core';
+import type { SoftmaxKernelAttrs } from '../kernel-contract.js';
 
 /** The float typed arrays CPU storages hold for floating tensors. */
 type FloatArray = Float32Array | Float64Array;
-
-/** Attributes of the softmax kernels: the (normalised) dim reduced over. */
-export interface SoftmaxKernelAttrs {
-  /** Dim in `[0, ndim)` (0 for a 0-d tensor). */
-  dim: number;
-}
 
 /**
  * How a tensor splits around `dim`: `outer` blocks of `n` × `inner` values (row-major), so

@@ -12,19 +12,11 @@ import {
   log1p,
   logicalAnd,
   lt,
-  registerKernel,
   sigmoid,
   tanh,
   where,
 } from '@autodag/core';
-import type { GeluAttrs } from '../cpu/activation.js';
-import {
-  activationKernel,
-  GELU_TANH_C,
-  GELU_TANH_K,
-  geluGradKernel,
-  geluKernel,
-} from '../cpu/activation.js';
+import { GELU_TANH_C, GELU_TANH_K, type GeluAttrs } from '../kernel-contract.js';
 import { activationSamples, floatUnaryInfer, requireFloat } from './layer-util.js';
 
 /**
@@ -345,22 +337,6 @@ export const hardtanhInplaceOp: RegisteredOp<{ minVal: number; maxVal: number }>
   'HardtanhBackward0',
   activationSamples({ minVal: -1, maxVal: 1 }, -2, 2),
 );
-
-function register(): void {
-  registerKernel(geluOp.def.name, 'cpu', geluKernel);
-  registerKernel(geluGradOp.def.name, 'cpu', geluGradKernel);
-  for (const o of [siluOp, leakyReluOp, eluOp, softplusOp, hardtanhOp]) {
-    registerKernel(o.def.name, 'cpu', activationKernel(o.def.name));
-  }
-  for (const [o, base] of [
-    [leakyReluInplaceOp, leakyReluOp],
-    [eluInplaceOp, eluOp],
-    [hardtanhInplaceOp, hardtanhOp],
-  ] as const) {
-    registerKernel(o.def.name, 'cpu', activationKernel(base.def.name));
-  }
-}
-register();
 
 /**
  * Options of `gelu`.

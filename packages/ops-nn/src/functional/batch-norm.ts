@@ -8,17 +8,11 @@ import {
   freeTemporaries,
   noGrad,
   ones,
-  registerKernel,
   shapesEqual,
   zeros,
   zerosLike,
 } from '@autodag/core';
-import type { BatchNormKernelAttrs } from '../cpu/norm-batch.js';
-import {
-  batchNormBackwardKernel,
-  batchNormEvalKernel,
-  batchNormTrainKernel,
-} from '../cpu/norm-batch.js';
+import type { BatchNormKernelAttrs } from '../kernel-contract.js';
 import { perChannel, requireFloat, statDims } from './layer-util.js';
 
 /**
@@ -347,10 +341,6 @@ export const batchNormEvalOp: RegisteredOp<BatchNormKernelAttrs> = defineOp<Batc
   },
   { override: true },
 );
-
-registerKernel(batchNormTrainOp.def.name, 'cpu', batchNormTrainKernel);
-registerKernel(batchNormEvalOp.def.name, 'cpu', batchNormEvalKernel);
-registerKernel(batchNormBackwardOp.def.name, 'cpu', batchNormBackwardKernel);
 
 /**
  * Options of `batchNorm` (PyTorch's keywords).

@@ -1,6 +1,5 @@
 import type { OpSample, RegisteredOp, Tensor, TensorMeta } from '@autodag/core';
 import { callOp, defineOp, expand, formatShape, reshape } from '@autodag/core';
-import { registerConvKernels } from '../cpu/conv.js';
 import {
   checkConvDTypes,
   checkConvParams,
@@ -508,15 +507,3 @@ export const CONV_OPS: readonly string[] = [
   convWeightBackwardOp,
   convBiasBackwardOp,
 ].map((o) => o.def.name);
-
-registerConvKernels({
-  conv: [conv1dOp, conv1dNoBiasOp, conv2dOp, conv2dNoBiasOp].map((o) => o.def.name),
-  transposed: [
-    convTranspose1dOp,
-    convTranspose1dNoBiasOp,
-    convTranspose2dOp,
-    convTranspose2dNoBiasOp,
-  ].map((o) => o.def.name),
-  weight: [convWeightBackwardOp.def.name],
-  bias: [convBiasBackwardOp.def.name],
-});

@@ -7,11 +7,9 @@ import {
   formatShape,
   freeTemporaries,
   ones,
-  registerKernel,
   zeros,
 } from '@autodag/core';
-import type { GroupNormAttrs } from '../cpu/norm-layer.js';
-import { groupNormKernel } from '../cpu/norm-layer.js';
+import type { GroupNormAttrs } from '../kernel-contract.js';
 import { normalized, normInputGrad } from './layer-norm.js';
 import { perChannel, requireFloat, statDims } from './layer-util.js';
 
@@ -119,8 +117,6 @@ export const groupNormOp: RegisteredOp<GroupNormAttrs> = defineOp<GroupNormAttrs
   },
   { override: true },
 );
-
-registerKernel(groupNormOp.def.name, 'cpu', groupNormKernel);
 
 /**
  * Options of `groupNorm`.

@@ -7,18 +7,23 @@ import {
   formatShape,
   freeTemporaries,
   ones,
-  registerKernel,
   shapesEqual,
   zeros,
 } from '@autodag/core';
-import type { LayerNormAttrs } from '../cpu/norm-layer.js';
-import { endsWith, layerNormKernel } from '../cpu/norm-layer.js';
+import type { LayerNormAttrs } from '../kernel-contract.js';
 import { requireFloat } from './layer-util.js';
 
 /**
  * Layer normalisation (`torch.nn.functional.layer_norm`): a fused CPU forward; the VJPs
  * recompute the statistics with ops, so every order of gradient follows.
  */
+
+/** Whether the layer-norm dims fit: the input ends with `normalizedShape`. */
+function endsWith(x: Tensor, shape: readonly number[]): boolean {
+  const nd = x.shape.length;
+  if (shape.length > nd) return false;
+  return shape.every((s, i) => x.shape[nd - shape.length + i] === s);
+}
 
 /** The trailing dims of `x` that `normalizedShape` covers. */
 function normDims(x: { shape: readonly number[] }, normalizedShape: readonly number[]): number[] {
@@ -148,8 +153,6 @@ export const layerNormOp: RegisteredOp<LayerNormAttrs> = defineOp<LayerNormAttrs
   },
   { override: true },
 );
-
-registerKernel(layerNormOp.def.name, 'cpu', layerNormKernel);
 
 /**
  * Options of `layerNorm`.

@@ -7,12 +7,10 @@ import {
   freeTemporaries,
   isFloatingPoint,
   ones,
-  registerKernel,
   shapesEqual,
   where,
 } from '@autodag/core';
-import type { NllBackwardKernelAttrs, NllKernelAttrs } from '../cpu/nll.js';
-import { nllLossBackwardKernel, nllLossKernel } from '../cpu/nll.js';
+import type { NllBackwardKernelAttrs, NllKernelAttrs } from '../kernel-contract.js';
 import type { Reduction, ReductionOptions } from './loss-common.js';
 import { checkFloat, checkReduction, REDUCTION_ATTR } from './loss-common.js';
 import { logSoftmax } from './softmax.js';
@@ -181,9 +179,6 @@ export const nllLossBackwardOp: RegisteredOp<NllBackwardKernelAttrs> =
       }),
     doc: 'Input gradient of nllLoss (a scatter of -weight * grad at the targets).',
   });
-
-registerKernel(nllLossOp.def.name, 'cpu', nllLossKernel);
-registerKernel(nllLossBackwardOp.def.name, 'cpu', nllLossBackwardKernel);
 
 /**
  * Options of `nllLoss`.

@@ -8,7 +8,6 @@ import {
   reshape,
   shapesEqual,
 } from '@autodag/core';
-import { registerPoolKernels } from '../cpu/pool.js';
 
 /**
  * The pooling ops: max, average and adaptive average pooling in 1-D and 2-D, each with a
@@ -622,12 +621,3 @@ export const POOL_OPS: readonly string[] = [
   adaptiveAvgPool2dOp,
   adaptiveAvgPoolBackwardOp,
 ].map((o) => o.def.name);
-
-registerPoolKernels({
-  max: [maxPool1dOp.def.name, maxPool2dOp.def.name],
-  maxBackward: maxPoolBackwardOp.def.name,
-  avg: [avgPool1dOp.def.name, avgPool2dOp.def.name],
-  avgBackward: avgPoolBackwardOp.def.name,
-  adaptive: [adaptiveAvgPool1dOp.def.name, adaptiveAvgPool2dOp.def.name],
-  adaptiveBackward: adaptiveAvgPoolBackwardOp.def.name,
-});

@@ -8,17 +8,10 @@ import {
   formatShape,
   isFloatingPoint,
   normalizeDim,
-  registerKernel,
   shapesEqual,
   Tensor as TensorClass,
 } from '@autodag/core';
-import type { SoftmaxKernelAttrs } from '../cpu/softmax.js';
-import {
-  logSoftmaxBackwardKernel,
-  logSoftmaxKernel,
-  softmaxBackwardKernel,
-  softmaxKernel,
-} from '../cpu/softmax.js';
+import type { SoftmaxKernelAttrs } from '../kernel-contract.js';
 
 /**
  * Attributes of `nn.softmax` and `nn.logSoftmax`.
@@ -214,11 +207,6 @@ export const logSoftmaxBackwardOp: RegisteredOp<SoftmaxAttrs> = defineOp<Softmax
     }),
   doc: 'Input gradient of log-softmax from the output gradient and the output.',
 });
-
-registerKernel(softmaxOp.def.name, 'cpu', softmaxKernel);
-registerKernel(logSoftmaxOp.def.name, 'cpu', logSoftmaxKernel);
-registerKernel(softmaxBackwardOp.def.name, 'cpu', softmaxBackwardKernel);
-registerKernel(logSoftmaxBackwardOp.def.name, 'cpu', logSoftmaxBackwardKernel);
 
 /**
  * Options of `softmax` and `logSoftmax` (PyTorch's keywords).

@@ -1,7 +1,3 @@
-import type { Kernel, Tensor } from '@autodag/core';
-import type { WebGPUBackend } from '../backend.js';
-import { WORKGROUP } from '../context.js';
-import { registerIfDefined } from './optional.js';
 import {
   contiguousLayout,
   dispatchRows,
@@ -12,11 +8,14 @@ import {
   rowFrame,
   rowParams,
   rowShader,
-} from './rows.js';
+  WORKGROUP,
+} from '@autodag/backend-webgpu';
+import type { Kernel, Tensor } from '@autodag/core';
+import { registerKernel } from '@autodag/core';
 
 /**
- * Normalisation ops of @autodag/ops-nn as row kernels (rows.ts), one workgroup per group of
- * elements that share statistics, read in place through every operand's strides:
+ * The normalisation ops on WebGPU as row kernels, one workgroup per group of elements that
+ * share statistics, read in place through every operand's strides:
  *
  * - `nn.layerNorm`: a row per leading index over the trailing `normalizedShape` dims;
  * - `nn.groupNorm`: the channel dim split into (groups, channels per group), a row per (sample,
@@ -122,7 +121,6 @@ function channelLayout(t: Tensor, rank: number, dim = 1): FrameLayout {
 
 /** Records a row kernel of `frame` over inputs and outputs with the given input layouts. */
 function run(
-  backend: WebGPUBackend,
   frame: RowFrame,
   inputs: readonly Tensor[],
   layouts: readonly FrameLayout[],
@@ -134,42 +132,46 @@ function run(
   if (rows === 0) return;
   const code = rowShader(inputs, outputs, 1, body);
   const all = [...layouts, contiguousLayout(frame.shape)];
-  dispatchRows(backend, code, rowParams(frame, all, [eps]), [...inputs, ...outputs], rows);
+  dispatchRows(code, rowParams(frame, all, [eps]), [...inputs, ...outputs], rows);
 }
 
-const layerNormKernel =
-  (backend: WebGPUBackend): Kernel<EpsAttrs & { normalizedShape: number[] }> =>
-  ([x, w, b], [out], { normalizedShape, eps }) => {
-    const shape = x!.shape;
-    const nd = shape.length;
-    const dims = normalizedShape.map((_, i) => nd - normalizedShape.length + i);
-    const frame = rowFrame(shape, dims);
-    if (frameSizes(frame).n === 0) return;
-    const layouts = [x!, w!, b!].map((t) => layoutIn(t, shape));
-    run(backend, frame, [x!, w!, b!], layouts, [out!], AFFINE_BODY, eps);
-  };
+const layerNormKernel: Kernel<EpsAttrs & { normalizedShape: number[] }> = (
+  [x, w, b],
+  [out],
+  { normalizedShape, eps },
+) => {
+  const shape = x!.shape;
+  const nd = shape.length;
+  const dims = normalizedShape.map((_, i) => nd - normalizedShape.length + i);
+  const frame = rowFrame(shape, dims);
+  if (frameSizes(frame).n === 0) return;
+  const layouts = [x!, w!, b!].map((t) => layoutIn(t, shape));
+  run(frame, [x!, w!, b!], layouts, [out!], AFFINE_BODY, eps);
+};
 
-const groupNormKernel =
-  (backend: WebGPUBackend): Kernel<EpsAttrs & { numGroups: number }> =>
-  ([x, w, b], [out], { numGroups, eps }) => {
-    const [n, c, ...rest] = x!.shape as number[];
-    const cg = c! / numGroups;
-    const shape = [n!, numGroups, cg, ...rest];
-    const frame = rowFrame(
-      shape,
-      shape.map((_, d) => d).filter((d) => d >= 2),
-    );
-    if (frameSizes(frame).n === 0) return;
-    const [s0, s1, ...sRest] = x!.strides as number[];
-    const xl = { offset: x!.offset, strides: [s0!, cg * s1!, s1!, ...sRest] };
-    const per = (t: Tensor) => {
-      const l = channelLayout(t, shape.length, 2);
-      const strides = [...l.strides];
-      strides[1] = cg * strides[2]!;
-      return { offset: l.offset, strides };
-    };
-    run(backend, frame, [x!, w!, b!], [xl, per(w!), per(b!)], [out!], AFFINE_BODY, eps);
+const groupNormKernel: Kernel<EpsAttrs & { numGroups: number }> = (
+  [x, w, b],
+  [out],
+  { numGroups, eps },
+) => {
+  const [n, c, ...rest] = x!.shape as number[];
+  const cg = c! / numGroups;
+  const shape = [n!, numGroups, cg, ...rest];
+  const frame = rowFrame(
+    shape,
+    shape.map((_, d) => d).filter((d) => d >= 2),
+  );
+  if (frameSizes(frame).n === 0) return;
+  const [s0, s1, ...sRest] = x!.strides as number[];
+  const xl = { offset: x!.offset, strides: [s0!, cg * s1!, s1!, ...sRest] };
+  const per = (t: Tensor) => {
+    const l = channelLayout(t, shape.length, 2);
+    const strides = [...l.strides];
+    strides[1] = cg * strides[2]!;
+    return { offset: l.offset, strides };
   };
+  run(frame, [x!, w!, b!], [xl, per(w!), per(b!)], [out!], AFFINE_BODY, eps);
+};
 
 /** The batch-norm frame: a row per channel (dim 1) over every other dim. */
 function channelFrame(x: Tensor): RowFrame {
@@ -179,40 +181,34 @@ function channelFrame(x: Tensor): RowFrame {
   );
 }
 
-const batchNormKernel =
-  (backend: WebGPUBackend): Kernel<EpsAttrs> =>
-  ([x, w, b], outputs, { eps }) => {
-    const nd = x!.shape.length;
-    const layouts = [layoutIn(x!, x!.shape), channelLayout(w!, nd), channelLayout(b!, nd)];
-    run(backend, channelFrame(x!), [x!, w!, b!], layouts, outputs, BATCH_TRAIN_BODY, eps);
-  };
+const batchNormKernel: Kernel<EpsAttrs> = ([x, w, b], outputs, { eps }) => {
+  const nd = x!.shape.length;
+  const layouts = [layoutIn(x!, x!.shape), channelLayout(w!, nd), channelLayout(b!, nd)];
+  run(channelFrame(x!), [x!, w!, b!], layouts, outputs, BATCH_TRAIN_BODY, eps);
+};
 
-const batchNormEvalKernel =
-  (backend: WebGPUBackend): Kernel<EpsAttrs> =>
-  (inputs, [out], { eps }) => {
-    const x = inputs[0]!;
-    const nd = x.shape.length;
-    const layouts = [layoutIn(x, x.shape), ...inputs.slice(1).map((t) => channelLayout(t, nd))];
-    run(backend, channelFrame(x), inputs, layouts, [out!], BATCH_EVAL_BODY, eps);
-  };
+const batchNormEvalKernel: Kernel<EpsAttrs> = (inputs, [out], { eps }) => {
+  const x = inputs[0]!;
+  const nd = x.shape.length;
+  const layouts = [layoutIn(x, x.shape), ...inputs.slice(1).map((t) => channelLayout(t, nd))];
+  run(channelFrame(x), inputs, layouts, [out!], BATCH_EVAL_BODY, eps);
+};
 
-const batchNormBackwardKernel =
-  (backend: WebGPUBackend): Kernel<EpsAttrs> =>
-  ([g, x, w], outputs, { eps }) => {
-    const nd = x!.shape.length;
-    const layouts = [layoutIn(g!, x!.shape), layoutIn(x!, x!.shape), channelLayout(w!, nd)];
-    run(backend, channelFrame(x!), [g!, x!, w!], layouts, outputs, BATCH_BACKWARD_BODY, eps);
-  };
+const batchNormBackwardKernel: Kernel<EpsAttrs> = ([g, x, w], outputs, { eps }) => {
+  const nd = x!.shape.length;
+  const layouts = [layoutIn(g!, x!.shape), layoutIn(x!, x!.shape), channelLayout(w!, nd)];
+  run(channelFrame(x!), [g!, x!, w!], layouts, outputs, BATCH_BACKWARD_BODY, eps);
+};
 
 /**
  * Registers `nn.layerNorm`, `nn.groupNorm`, `nn.batchNorm`, `nn.batchNormEval` and
- * `nn.batchNormBackward` on a WebGPU backend (when ops-nn is loaded).
- * @example registerNnNormKernels(backend)
+ * `nn.batchNormBackward` for the WebGPU device named `device`.
+ * @example registerNormKernels('webgpu')
  */
-export function registerNnNormKernels(backend: WebGPUBackend): void {
-  registerIfDefined(backend, 'nn.layerNorm', layerNormKernel(backend));
-  registerIfDefined(backend, 'nn.groupNorm', groupNormKernel(backend));
-  registerIfDefined(backend, 'nn.batchNorm', batchNormKernel(backend));
-  registerIfDefined(backend, 'nn.batchNormEval', batchNormEvalKernel(backend));
-  registerIfDefined(backend, 'nn.batchNormBackward', batchNormBackwardKernel(backend));
+export function registerNormKernels(device: string): void {
+  registerKernel('nn.layerNorm', device, layerNormKernel);
+  registerKernel('nn.groupNorm', device, groupNormKernel);
+  registerKernel('nn.batchNorm', device, batchNormKernel);
+  registerKernel('nn.batchNormEval', device, batchNormEvalKernel);
+  registerKernel('nn.batchNormBackward', device, batchNormBackwardKernel);
 }

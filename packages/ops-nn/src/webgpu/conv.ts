@@ -1,13 +1,19 @@
+import {
+  dispatchCompute,
+  dispatchRows,
+  layoutIn,
+  rowFrame,
+  rowParams,
+  rowShader,
+  WORKGROUP,
+} from '@autodag/backend-webgpu';
 import type { Kernel, Tensor } from '@autodag/core';
-import type { WebGPUBackend } from '../backend.js';
-import { WORKGROUP } from '../context.js';
-import { layout4, spatialOf } from './blocks.js';
-import { registerIfDefined } from './optional.js';
-import { dispatchRows, layoutIn, rowFrame, rowParams, rowShader } from './rows.js';
+import { registerKernel } from '@autodag/core';
+import { layout4, spatialOf } from './geometry.js';
 
 /**
- * The convolution ops of @autodag/ops-nn on WebGPU, as implicit GEMMs: a tiled GEMM (64×64
- * output tiles, steps of 16 along K, an 8×4 register block per thread, as in matmul.ts) whose
+ * The convolution ops on WebGPU, as implicit GEMMs: a tiled GEMM (64×64 output tiles, steps of
+ * 16 along K, an 8×4 register block per thread, as in backend-webgpu's matmul.ts) whose
  * operand tiles are gathered from the tensors on the fly, through their strides, with the
  * convolution's padding read as zeros (no im2col buffer). The GEMM's batch is the channel group.
  * In the geometry of the convolution (input x: N×C×H×W, weight O×C/g×kh×kw, output N×O×Ho×Wo):
@@ -329,7 +335,6 @@ function geometry(
 
 /** Records one implicit GEMM of `groups` matrices of M × Ncols over K. */
 function dispatchGemm(
-  backend: WebGPUBackend,
   code: string,
   dims: { M: number; Ncols: number; K: number },
   g: Geometry,
@@ -370,11 +375,10 @@ function dispatchGemm(
     operands.b ? operands.b.offset : 0,
     operands.b ? operands.b.strides[0]! : 0,
   ].map((w) => w >>> 0);
-  const buffers = bound.map((t) => ({ buffer: t.storage.data as GPUBuffer }));
-  backend.ctx.dispatch(code, words, buffers, groups * WORKGROUP);
+  dispatchCompute(code, words, bound, groups * WORKGROUP);
 }
 
-function convKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
+function convKernel(): Kernel<ConvAttrs> {
   return ([x, w, bias], [y], a) => {
     if (y!.numel() === 0) return;
     const g = geometry(x!.shape, w!.shape[0]!, spatialOf(w!), spatialOf(y!), a);
@@ -385,11 +389,11 @@ function convKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
     };
     const code = bias ? SHADERS.forwardBias : SHADERS.forward;
     const bound = bias ? [x!, w!, bias, y!] : [x!, w!, y!];
-    dispatchGemm(backend, code, dims, g, { x, w, y, b: bias }, bound);
+    dispatchGemm(code, dims, g, { x, w, y, b: bias }, bound);
   };
 }
 
-function convTransposeKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
+function convTransposeKernel(): Kernel<ConvAttrs> {
   return ([u, w, bias], [z], a) => {
     if (z!.numel() === 0) return;
     const g = geometry(z!.shape, u!.shape[1]!, spatialOf(w!), spatialOf(u!), a);
@@ -400,11 +404,11 @@ function convTransposeKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
     };
     const code = bias ? SHADERS.transposedBias : SHADERS.transposed;
     const bound = bias ? [u!, w!, bias, z!] : [u!, w!, z!];
-    dispatchGemm(backend, code, dims, g, { x: z, w, y: u, b: bias }, bound);
+    dispatchGemm(code, dims, g, { x: z, w, y: u, b: bias }, bound);
   };
 }
 
-function convWeightKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
+function convWeightKernel(): Kernel<ConvAttrs> {
   return ([x, gy], [gw], a) => {
     if (gw!.numel() === 0) return;
     const g = geometry(x!.shape, gy!.shape[1]!, spatialOf(gw!), spatialOf(gy!), a);
@@ -413,12 +417,12 @@ function convWeightKernel(backend: WebGPUBackend): Kernel<ConvAttrs> {
       Ncols: (g.C / g.groups) * g.kh * g.kw,
       K: g.N * g.Ho * g.Wo,
     };
-    dispatchGemm(backend, WEIGHT_SHADER, dims, g, { x, y: gy }, [x!, gy!, gw!]);
+    dispatchGemm(WEIGHT_SHADER, dims, g, { x, y: gy }, [x!, gy!, gw!]);
   };
 }
 
 /** Per-channel sums of the output gradient: one workgroup per channel (a row of N·spatial). */
-function convBiasKernel(backend: WebGPUBackend): Kernel {
+function convBiasKernel(): Kernel {
   return ([gy], [gb]) => {
     const channels = gb!.numel();
     if (channels === 0) return;
@@ -434,23 +438,24 @@ function convBiasKernel(backend: WebGPUBackend): Kernel {
   let total = wgSum(s, t, 0u);
   if (t == 0u) { y0[o] = total; }`;
     const code = rowShader([gy!], [gb!], 0, body);
-    dispatchRows(backend, code, rowParams(frame, [layoutIn(gy!, shape)]), [gy!, gb!], channels);
+    dispatchRows(code, rowParams(frame, [layoutIn(gy!, shape)]), [gy!, gb!], channels);
   };
 }
 
 /**
- * Registers the convolution kernels on a WebGPU backend (skipped when ops-nn is not loaded).
- * @example registerNnConvKernels(backend)
+ * Registers the convolution kernels (`nn.conv1d/2d`, `nn.convTranspose1d/2d`, with and without
+ * bias, `nn.convWeightBackward`, `nn.convBiasBackward`) for the WebGPU device named `device`.
+ * @example registerConvKernels('webgpu')
  */
-export function registerNnConvKernels(backend: WebGPUBackend): void {
-  const conv = convKernel(backend) as Kernel<never>;
-  const transposed = convTransposeKernel(backend) as Kernel<never>;
+export function registerConvKernels(device: string): void {
+  const conv = convKernel();
+  const transposed = convTransposeKernel();
   for (const d of [1, 2]) {
-    registerIfDefined(backend, `nn.conv${d}d`, conv);
-    registerIfDefined(backend, `nn.conv${d}dNoBias`, conv);
-    registerIfDefined(backend, `nn.convTranspose${d}d`, transposed);
-    registerIfDefined(backend, `nn.convTranspose${d}dNoBias`, transposed);
+    registerKernel(`nn.conv${d}d`, device, conv);
+    registerKernel(`nn.conv${d}dNoBias`, device, conv);
+    registerKernel(`nn.convTranspose${d}d`, device, transposed);
+    registerKernel(`nn.convTranspose${d}dNoBias`, device, transposed);
   }
-  registerIfDefined(backend, 'nn.convWeightBackward', convWeightKernel(backend) as Kernel<never>);
-  registerIfDefined(backend, 'nn.convBiasBackward', convBiasKernel(backend) as Kernel<never>);
+  registerKernel('nn.convWeightBackward', device, convWeightKernel());
+  registerKernel('nn.convBiasBackward', device, convBiasKernel());
 }

@@ -1,7 +1,3 @@
-import type { Kernel, Tensor } from '@autodag/core';
-import type { WebGPUBackend } from '../backend.js';
-import { WORKGROUP } from '../context.js';
-import { registerIfDefined } from './optional.js';
 import {
   contiguousLayout,
   dispatchRows,
@@ -10,10 +6,13 @@ import {
   rowFrame,
   rowParams,
   rowShader,
-} from './rows.js';
+  WORKGROUP,
+} from '@autodag/backend-webgpu';
+import type { Kernel, Tensor } from '@autodag/core';
+import { registerKernel } from '@autodag/core';
 
 /**
- * `nn.softmax`, `nn.logSoftmax` and their backward ops along one dim, as row kernels (rows.ts):
+ * `nn.softmax`, `nn.logSoftmax` and their backward ops along one dim, as row kernels:
  * one workgroup per row along `dim`, read in place through the input's strides. Softmax takes
  * the row's maximum first (NaN wins, so a row with NaN is NaN, as on the CPU), then the sum of
  * exp(x - max), then writes exp(x - max) / sum (or (x - max) - log sum: x - max is exact for
@@ -70,7 +69,7 @@ function backwardBody(log: boolean): string {
   ${forEach(2, write)}`;
 }
 
-function softmaxKernel(backend: WebGPUBackend, inputs: number, body: string): Kernel<SoftmaxAttrs> {
+function softmaxKernel(inputs: number, body: string): Kernel<SoftmaxAttrs> {
   return (args, [output], { dim }) => {
     const ins = args.slice(0, inputs) as Tensor[];
     const out = output!;
@@ -80,22 +79,18 @@ function softmaxKernel(backend: WebGPUBackend, inputs: number, body: string): Ke
     if (rows === 0 || n === 0) return;
     const layouts = [...ins.map((t) => layoutIn(t, shape)), contiguousLayout(shape)];
     const code = rowShader(ins, [out], 0, body, EXP);
-    dispatchRows(backend, code, rowParams(frame, layouts), [...ins, out], rows);
+    dispatchRows(code, rowParams(frame, layouts), [...ins, out], rows);
   };
 }
 
 /**
- * Registers `nn.softmax`, `nn.logSoftmax`, `nn.softmaxBackward` and `nn.logSoftmaxBackward` on a
- * WebGPU backend (when ops-nn is loaded).
- * @example registerNnSoftmaxKernels(backend)
+ * Registers `nn.softmax`, `nn.logSoftmax`, `nn.softmaxBackward` and `nn.logSoftmaxBackward` for
+ * the WebGPU device named `device`.
+ * @example registerSoftmaxKernels('webgpu')
  */
-export function registerNnSoftmaxKernels(backend: WebGPUBackend): void {
-  registerIfDefined(backend, 'nn.softmax', softmaxKernel(backend, 1, forwardBody(false)));
-  registerIfDefined(backend, 'nn.logSoftmax', softmaxKernel(backend, 1, forwardBody(true)));
-  registerIfDefined(backend, 'nn.softmaxBackward', softmaxKernel(backend, 2, backwardBody(false)));
-  registerIfDefined(
-    backend,
-    'nn.logSoftmaxBackward',
-    softmaxKernel(backend, 2, backwardBody(true)),
-  );
+export function registerSoftmaxKernels(device: string): void {
+  registerKernel('nn.softmax', device, softmaxKernel(1, forwardBody(false)));
+  registerKernel('nn.logSoftmax', device, softmaxKernel(1, forwardBody(true)));
+  registerKernel('nn.softmaxBackward', device, softmaxKernel(2, backwardBody(false)));
+  registerKernel('nn.logSoftmaxBackward', device, softmaxKernel(2, backwardBody(true)));
 }

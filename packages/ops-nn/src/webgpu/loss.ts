@@ -1,14 +1,25 @@
+import {
+  dispatchCompute,
+  dispatchRows,
+  ENTRY,
+  layoutIn,
+  MATH_HELPERS,
+  type PointwiseSpec,
+  pointwiseKernel,
+  rowFrame,
+  rowParams,
+  rowShader,
+  SPECIAL_VALUES,
+  threadIndex,
+  WORKGROUP,
+  webgpuBackendOf,
+  wgslType,
+} from '@autodag/backend-webgpu';
 import type { Kernel, Tensor } from '@autodag/core';
-import { broadcastShapes } from '@autodag/core';
-import type { WebGPUBackend } from '../backend.js';
-import { ENTRY, threadIndex, WORKGROUP } from '../context.js';
-import { SPECIAL_VALUES, wgslType } from './layout.js';
-import { registerIfDefined } from './optional.js';
-import { MATH_HELPERS, type PointwiseSpec, pointwiseKernel } from './pointwise.js';
-import { dispatchRows, layoutIn, rowFrame, rowParams, rowShader } from './rows.js';
+import { broadcastShapes, registerKernel } from '@autodag/core';
 
 /**
- * Loss ops of @autodag/ops-nn with one kernel each on WebGPU:
+ * The loss ops with one kernel each on WebGPU:
  *
  * - the pointwise losses `nn.mseLoss`, `nn.smoothL1Loss`, `nn.huberLoss`,
  *   `nn.binaryCrossEntropy` and `nn.binaryCrossEntropyWithLogits`: with `reduction: 'none'` a
@@ -79,7 +90,7 @@ const POINTWISE_LOSSES: Record<string, PointwiseLoss> = {
 const NAMES = ['x', 'y', 'z', 'w'];
 
 /** The sum (or mean) of a pointwise loss over the broadcast shape of its operands, in one row. */
-function reducedLossKernel(backend: WebGPUBackend, loss: PointwiseLoss): Kernel {
+function reducedLossKernel(loss: PointwiseLoss): Kernel {
   return (inputs, [out], attrs) => {
     const operands = inputs.slice(0, loss.arity) as Tensor[];
     const shape = operands.map((t) => t.shape).reduce((a, b) => broadcastShapes(a, b, 'loss'));
@@ -110,18 +121,18 @@ function reducedLossKernel(backend: WebGPUBackend, loss: PointwiseLoss): Kernel 
       `${MATH_HELPERS}${LOSS_HELPERS}`,
     );
     const layouts = operands.map((t) => layoutIn(t, shape));
-    dispatchRows(backend, code, rowParams(frame, layouts, scalars), [...operands, out!], 1);
+    dispatchRows(code, rowParams(frame, layouts, scalars), [...operands, out!], 1);
   };
 }
 
-function pointwiseLossKernel(backend: WebGPUBackend, loss: PointwiseLoss): Kernel {
+function pointwiseLossKernel(loss: PointwiseLoss): Kernel {
   const spec: PointwiseSpec = {
     expr: (_, attrs) => loss.expr(attrs),
     params: loss.params,
     helpers: LOSS_HELPERS,
   };
-  const none = pointwiseKernel(backend, loss.arity, spec);
-  const reduced = reducedLossKernel(backend, loss);
+  const none = pointwiseKernel(loss.arity, spec);
+  const reduced = reducedLossKernel(loss);
   return (inputs, outputs, attrs) =>
     ((attrs as { reduction: string }).reduction === 'none' ? none : reduced)(
       inputs,
@@ -263,22 +274,18 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>) {
 }`;
 }
 
-function nllLossKernel(backend: WebGPUBackend): Kernel<NllAttrs> {
-  return ([x, target, weight], [out], attrs) => {
-    const type = wgslType(x!.dtype);
-    const n = target!.numel();
-    const params = nllParams(n, x!, target!, weight!, attrs.ignoreIndex);
-    const buffers = [x!, target!, weight!, out!].map((t) => ({
-      buffer: t.storage.data as GPUBuffer,
-    }));
-    if (attrs.reduction === 'none') {
-      backend.ctx.dispatch(nllNoneShader(type), params, buffers, n);
-    } else {
-      const code = nllSumShader(type, attrs.reduction === 'mean' ? 'mean' : 'sum');
-      backend.ctx.dispatch(code, params, buffers, WORKGROUP);
-    }
-  };
-}
+const nllLossKernel: Kernel<NllAttrs> = ([x, target, weight], [out], attrs) => {
+  const type = wgslType(x!.dtype);
+  const n = target!.numel();
+  const params = nllParams(n, x!, target!, weight!, attrs.ignoreIndex);
+  const bound = [x!, target!, weight!, out!];
+  if (attrs.reduction === 'none') {
+    dispatchCompute(nllNoneShader(type), params, bound, n);
+  } else {
+    const code = nllSumShader(type, attrs.reduction === 'mean' ? 'mean' : 'sum');
+    dispatchCompute(code, params, bound, WORKGROUP);
+  }
+};
 
 /** Scatter: −w[t]·scale at each target's class, 0 elsewhere (NaN for an out-of-range target). */
 function nllBackwardShader(type: string, none: boolean, mean: boolean): string {
@@ -305,56 +312,45 @@ ${ENTRY} {
 }`;
 }
 
-function nllLossBackwardKernel(backend: WebGPUBackend): Kernel<NllAttrs> {
-  return ([grad, target, weight], [out], attrs) => {
-    const type = wgslType(out!.dtype);
-    const inputShape = attrs.inputShape!;
-    const layout = {
-      shape: inputShape,
-      strides: inputShape.map(() => 0),
-      offset: 0,
-    };
-    const none = attrs.reduction === 'none';
-    const mean = attrs.reduction === 'mean';
-    const total = out!.numel();
-    if (total === 0) return;
-    const params = nllParams(total, layout, target!, weight!, attrs.ignoreIndex, grad);
-    let temp: ReturnType<WebGPUBackend['allocate']> | null = null;
-    if (mean) {
-      // The total weight of the non-ignored targets, into a one-element buffer.
-      temp = backend.allocate('float32', 1);
-      const sumParams = nllParams(target!.numel(), layout, target!, weight!, attrs.ignoreIndex);
-      const buffers = [grad!, target!, weight!].map((t) => ({
-        buffer: t.storage.data as GPUBuffer,
-      }));
-      backend.ctx.dispatch(
-        nllSumShader(type, 'weight'),
-        sumParams,
-        [...buffers, { buffer: temp.data }],
-        WORKGROUP,
-      );
-    }
-    const buffers = [grad!, target!, weight!].map((t) => ({
-      buffer: t.storage.data as GPUBuffer,
-    }));
-    if (temp) buffers.push({ buffer: temp.data });
-    buffers.push({ buffer: out!.storage.data as GPUBuffer });
-    backend.ctx.dispatch(nllBackwardShader(type, none, mean), params, buffers, total);
-    // Later commands that reuse the buffer run after these (one queue, in order).
-    if (temp) backend.release(temp);
+const nllLossBackwardKernel: Kernel<NllAttrs> = ([grad, target, weight], [out], attrs) => {
+  const type = wgslType(out!.dtype);
+  const inputShape = attrs.inputShape!;
+  const layout = {
+    shape: inputShape,
+    strides: inputShape.map(() => 0),
+    offset: 0,
   };
-}
+  const none = attrs.reduction === 'none';
+  const mean = attrs.reduction === 'mean';
+  const total = out!.numel();
+  if (total === 0) return;
+  const params = nllParams(total, layout, target!, weight!, attrs.ignoreIndex, grad);
+  const inputs = [grad!, target!, weight!];
+  if (!mean) {
+    dispatchCompute(nllBackwardShader(type, none, mean), params, [...inputs, out!], total);
+    return;
+  }
+  // The total weight of the non-ignored targets, into a one-element scratch storage.
+  const backend = webgpuBackendOf(out!);
+  const temp = backend.allocate('float32', 1);
+  const sumParams = nllParams(target!.numel(), layout, target!, weight!, attrs.ignoreIndex);
+  const scratch = { buffer: temp.data };
+  dispatchCompute(nllSumShader(type, 'weight'), sumParams, [...inputs, scratch], WORKGROUP);
+  dispatchCompute(nllBackwardShader(type, none, mean), params, [...inputs, scratch, out!], total);
+  // Later commands that reuse the buffer run after these (one queue, in order).
+  backend.release(temp);
+};
 
 /**
  * Registers the loss kernels (`nn.mseLoss`, `nn.smoothL1Loss`, `nn.huberLoss`,
  * `nn.binaryCrossEntropy`, `nn.binaryCrossEntropyWithLogits`, `nn.nllLoss`,
- * `nn.nllLossBackward`) on a WebGPU backend (when ops-nn is loaded).
- * @example registerNnLossKernels(backend)
+ * `nn.nllLossBackward`) for the WebGPU device named `device`.
+ * @example registerLossKernels('webgpu')
  */
-export function registerNnLossKernels(backend: WebGPUBackend): void {
+export function registerLossKernels(device: string): void {
   for (const [op, loss] of Object.entries(POINTWISE_LOSSES)) {
-    registerIfDefined(backend, op, pointwiseLossKernel(backend, loss));
+    registerKernel(op, device, pointwiseLossKernel(loss));
   }
-  registerIfDefined(backend, 'nn.nllLoss', nllLossKernel(backend));
-  registerIfDefined(backend, 'nn.nllLossBackward', nllLossBackwardKernel(backend));
+  registerKernel('nn.nllLoss', device, nllLossKernel);
+  registerKernel('nn.nllLossBackward', device, nllLossBackwardKernel);
 }

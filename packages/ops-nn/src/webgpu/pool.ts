@@ -1,12 +1,16 @@
+import {
+  dispatchCompute,
+  ENTRY,
+  SPECIAL_VALUES,
+  threadIndex,
+  WORKGROUP,
+} from '@autodag/backend-webgpu';
 import type { Kernel, Tensor } from '@autodag/core';
-import type { WebGPUBackend } from '../backend.js';
-import { ENTRY, threadIndex, WORKGROUP } from '../context.js';
-import { layout4, spatialOf } from './blocks.js';
-import { SPECIAL_VALUES } from './layout.js';
-import { registerIfDefined } from './optional.js';
+import { registerKernel } from '@autodag/core';
+import { layout4, spatialOf } from './geometry.js';
 
 /**
- * The pooling ops of @autodag/ops-nn on WebGPU, as direct kernels with the CPU kernels' window
+ * The pooling ops on WebGPU, as direct kernels with the CPU kernels' window
  * rules (1-D pooling runs as 2-D pooling of height 1):
  *
  * - `nn.maxPool1d/2d`: one thread per output scans its window row-major; a strictly larger value
@@ -259,7 +263,6 @@ interface PoolAttrs {
  * ...spatial) and output spatial size `out`, as the CPU kernels' `poolGeometry`.
  */
 function dispatchPool(
-  backend: WebGPUBackend,
   code: string,
   threads: number,
   input: readonly number[],
@@ -294,28 +297,27 @@ function dispatchPool(
     ...layout4(reads[1]),
     ...extra,
   ].map((w) => w >>> 0);
-  const buffers = [...reads, ...writes].map((t) => ({ buffer: t.storage.data as GPUBuffer }));
-  backend.ctx.dispatch(code, words, buffers, threads);
+  dispatchCompute(code, words, [...reads, ...writes], threads);
 }
 
 /** A forward pooling: one thread per output element. */
-function forwardKernel(backend: WebGPUBackend, code: string): Kernel<PoolAttrs> {
+function forwardKernel(code: string): Kernel<PoolAttrs> {
   return ([x], outs, a) => {
     const out = outs[0]!;
-    dispatchPool(backend, code, out.numel(), x!.shape, spatialOf(out), a, [x!], outs);
+    dispatchPool(code, out.numel(), x!.shape, spatialOf(out), a, [x!], outs);
   };
 }
 
 /** A backward pooling: one thread per input element (the gradient's). */
-function backwardKernel(backend: WebGPUBackend, code: string): Kernel<PoolAttrs> {
+function backwardKernel(code: string): Kernel<PoolAttrs> {
   return (inputs, [gx], a) => {
     const gy = inputs[0]!;
-    dispatchPool(backend, code, gx!.numel(), gx!.shape, spatialOf(gy), a, inputs, [gx!]);
+    dispatchPool(code, gx!.numel(), gx!.shape, spatialOf(gy), a, inputs, [gx!]);
   };
 }
 
 /** Max pooling's backward: a workgroup per block of 128 elements of a plane. */
-function maxBackwardKernel(backend: WebGPUBackend): Kernel<PoolAttrs> {
+function maxBackwardKernel(): Kernel<PoolAttrs> {
   return ([gy, idx], [gx], a) => {
     const inPlane = gx!.shape.slice(2).reduce((x, y) => x * y, 1);
     const planes = inPlane === 0 ? 0 : gx!.numel() / inPlane;
@@ -324,7 +326,6 @@ function maxBackwardKernel(backend: WebGPUBackend): Kernel<PoolAttrs> {
     const extra = [blocks, groups];
     const threads = groups * WORKGROUP;
     dispatchPool(
-      backend,
       MAX_BACKWARD_SHADER,
       threads,
       gx!.shape,
@@ -338,18 +339,18 @@ function maxBackwardKernel(backend: WebGPUBackend): Kernel<PoolAttrs> {
 }
 
 /**
- * Registers the pooling kernels on a WebGPU backend (skipped when ops-nn is not loaded).
- * @example registerNnPoolKernels(backend)
+ * Registers the pooling kernels (max, average and adaptive average pooling in 1-D and 2-D, and
+ * their backward ops) for the WebGPU device named `device`.
+ * @example registerPoolKernels('webgpu')
  */
-export function registerNnPoolKernels(backend: WebGPUBackend): void {
-  const reg = (op: string, k: Kernel<PoolAttrs>) =>
-    registerIfDefined(backend, op, k as Kernel<never>);
+export function registerPoolKernels(device: string): void {
+  const reg = (op: string, k: Kernel<PoolAttrs>) => registerKernel(op, device, k);
   for (const d of [1, 2]) {
-    reg(`nn.maxPool${d}d`, forwardKernel(backend, MAX_SHADER));
-    reg(`nn.avgPool${d}d`, forwardKernel(backend, AVG_SHADER));
-    reg(`nn.adaptiveAvgPool${d}d`, forwardKernel(backend, ADAPTIVE_SHADER));
+    reg(`nn.maxPool${d}d`, forwardKernel(MAX_SHADER));
+    reg(`nn.avgPool${d}d`, forwardKernel(AVG_SHADER));
+    reg(`nn.adaptiveAvgPool${d}d`, forwardKernel(ADAPTIVE_SHADER));
   }
-  reg('nn.maxPoolBackward', maxBackwardKernel(backend));
-  reg('nn.avgPoolBackward', backwardKernel(backend, AVG_BACKWARD_SHADER));
-  reg('nn.adaptiveAvgPoolBackward', backwardKernel(backend, ADAPTIVE_BACKWARD_SHADER));
+  reg('nn.maxPoolBackward', maxBackwardKernel());
+  reg('nn.avgPoolBackward', backwardKernel(AVG_BACKWARD_SHADER));
+  reg('nn.adaptiveAvgPoolBackward', backwardKernel(ADAPTIVE_BACKWARD_SHADER));
 }

@@ -1,17 +1,14 @@
-import type { WebGPUBackend } from '../backend.js';
-import { registerIfDefined } from './optional.js';
-import { type PointwiseSpec, pointwiseKernel } from './pointwise.js';
+import { type PointwiseSpec, pointwiseKernel } from '@autodag/backend-webgpu';
+import { registerKernel } from '@autodag/core';
+import { GELU_TANH_C as GELU_C, GELU_TANH_K as GELU_K } from '../kernel-contract.js';
 
 /**
- * The activation ops of @autodag/ops-nn (`nn.gelu`, `nn.geluGrad`, `nn.silu`, `nn.leakyRelu`,
- * `nn.elu`, `nn.softplus`, `nn.hardtanh` and the in-place forms `nn.leakyRelu_`, `nn.elu_`,
- * `nn.hardtanh_`, whose forward is the same), as pointwise WGSL over strided inputs, registered
- * by name when ops-nn is loaded. GELU's normal CDF comes from erfc on the side where it is small,
- * so the negative tail keeps its relative accuracy; NaN passes through every activation.
+ * The activation ops (`nn.gelu`, `nn.geluGrad`, `nn.silu`, `nn.leakyRelu`, `nn.elu`,
+ * `nn.softplus`, `nn.hardtanh` and the in-place forms `nn.leakyRelu_`, `nn.elu_`,
+ * `nn.hardtanh_`, whose forward is the same) on WebGPU, as pointwise WGSL over strided inputs.
+ * GELU's normal CDF comes from erfc on the side where it is small, so the negative tail keeps its
+ * relative accuracy; NaN passes through every activation.
  */
-
-const GELU_K = 0.7978845608028654;
-const GELU_C = 0.044715;
 
 /**
  * GELU's tanh approximation and its derivative, through s = σ(2u) = (1 + tanh u)/2 and
@@ -72,14 +69,14 @@ const IN_PLACE: Record<string, string> = {
 };
 
 /**
- * Registers the ops-nn activation kernels on a WebGPU backend (those whose op is registered).
- * @example registerNnActivationKernels(backend)
+ * Registers the activation kernels for the WebGPU device named `device`.
+ * @example registerActivationKernels('webgpu')
  */
-export function registerNnActivationKernels(backend: WebGPUBackend): void {
+export function registerActivationKernels(device: string): void {
   for (const [op, spec] of Object.entries(ACTIVATIONS)) {
-    registerIfDefined(backend, op, pointwiseKernel(backend, 1, spec));
+    registerKernel(op, device, pointwiseKernel(1, spec));
   }
   for (const [op, base] of Object.entries(IN_PLACE)) {
-    registerIfDefined(backend, op, pointwiseKernel(backend, 1, ACTIVATIONS[base]!));
+    registerKernel(op, device, pointwiseKernel(1, ACTIVATIONS[base]!));
   }
 }

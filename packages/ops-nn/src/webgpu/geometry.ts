@@ -1,0 +1,20 @@
+import type { Tensor } from '@autodag/core';
+
+/**
+ * Offset and (n, c, h, w) strides of a 3-D or 4-D tensor, a 1-D spatial dim read as height 1
+ * (stride 0): how the convolution and pooling kernels address their operands.
+ * @example layout4(x) // x of shape [2, 3, 5] contiguous: [0, 15, 5, 0, 1]
+ */
+export function layout4(t: Tensor | undefined): number[] {
+  if (!t) return [0, 0, 0, 0, 0];
+  const s = t.strides;
+  return t.shape.length === 4
+    ? [t.offset, s[0]!, s[1]!, s[2]!, s[3]!]
+    : [t.offset, s[0]!, s[1]!, 0, s[2]!];
+}
+
+/**
+ * The spatial sizes of an (N, C, ...spatial) tensor.
+ * @example spatialOf(x) // x of shape [2, 3, 8, 8]: [8, 8]
+ */
+export const spatialOf = (t: Tensor): number[] => t.shape.slice(2);
