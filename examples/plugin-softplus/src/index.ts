@@ -1,7 +1,8 @@
 /**
  * autodag-plugin-softplus: an example third-party op plugin. Importing it registers `softplus`
  * and `erf` (with CPU kernels, VJPs and conformance samples) in @autodag/core's op registry, using
- * only the public plugin API, and exports their functional forms.
+ * only the public plugin API, and exports their functional forms. Their WGSL kernels are in
+ * `autodag-plugin-softplus/webgpu` (src/webgpu.ts).
  * @example
  * import * as torch from 'autodag';
  * import { erf, softplus } from 'autodag-plugin-softplus';
