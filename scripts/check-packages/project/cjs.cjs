@@ -2,6 +2,10 @@
 const torch = require('autodag');
 const scenario = require('./scenario.cjs');
 
+const webgpu = require('autodag/webgpu');
+scenario.check(typeof webgpu.initWebGPU === 'function', 'autodag/webgpu has no initWebGPU');
+scenario.check(torch.listKernels('nn.softmax').includes('webgpu'), 'nn.softmax: no webgpu kernel');
+
 scenario
   .run(torch)
   .then((lines) => {

@@ -12,4 +12,7 @@ check(String(sum) === 'tensor([2., 2.])', `mixed add printed ${String(sum)}`);
 const layer = new required.nn.Linear(2, 1);
 const out = layer.call(imported.ones(3, 2));
 check(out.shape.join() === '3,1', `required Linear on an imported tensor gave shape ${out.shape}`);
+const webgpu = await import('autodag/webgpu-node');
+const requiredGpu = createRequire(import.meta.url)('autodag/webgpu');
+check(webgpu.initWebGPU === requiredGpu.initWebGPU, 'import and require give one autodag/webgpu');
 console.log('dual: ok');

@@ -21,4 +21,18 @@ scenario.check(failed.length === 0, `conformance failures: ${JSON.stringify(fail
 console.log(
   `esm: conformance (add, matmul) with the shipped fixtures: ${results.length} checks, none failed`,
 );
+
+// The GPU subpaths in a project without Dawn: torch.nn's and the plugin's WGSL kernels register
+// as they load, and opening the device names the package to install.
+const { initNodeWebGPU } = await import('autodag/webgpu-node');
+await import('autodag-plugin-softplus/webgpu');
+for (const op of ['nn.conv2d', 'nn.batchNorm', 'autodag-plugin-softplus.erf']) {
+  scenario.check(torch.listKernels(op).includes('webgpu'), `${op}: no webgpu kernel`);
+}
+const refused = await initNodeWebGPU().then(
+  () => 'opened',
+  (error) => error.message,
+);
+scenario.check(/npm install webgpu/.test(refused), `initNodeWebGPU without Dawn: ${refused}`);
+console.log(`esm: autodag/webgpu-node registers the WGSL kernels; without Dawn: ${refused}`);
 console.log('esm: ok');
