@@ -48,7 +48,7 @@ export function webgpuBackendOf(tensor: Tensor): WebGPUBackend {
  *   out[i] = x[p[1] + i] * 2.0;
  * }`;
  * const kernel: Kernel = ([x], [out]) =>
- *   dispatchCompute(code, [out.numel(), x.offset], [x, out], out.numel());
+ *   dispatchCompute(code, [out!.numel(), x!.offset], [x!, out!], out!.numel());
  */
 export function dispatchCompute(
   code: string,
