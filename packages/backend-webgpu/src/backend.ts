@@ -1,8 +1,11 @@
 import type { Backend, BackendMemoryStats, DType, Storage, TypedArray } from '@autodag/core';
-import { noteAllocation } from '@autodag/core';
+import { DeviceError, noteAllocation } from '@autodag/core';
 import { CollectionPolicy } from './collection.js';
 import type { GpuContext } from './context.js';
-import { BufferPool } from './pool.js';
+import { BufferPool, bufferLimit } from './pool.js';
+
+/** Bytes of mappable read buffers kept for reuse (reads of a loss each step take one of 256). */
+const MAX_POOLED_STAGING_BYTES = 64 << 20;
 
 /**
  * WebGPU storage: a GPUBuffer of 4-byte elements. float32 and int32 are stored as they are;
@@ -40,6 +43,8 @@ export class WebGPUBackend implements Backend {
   readonly name: string;
   readonly priority: number;
   readonly pool: BufferPool;
+  /** Mappable buffers that reads copy into, reused by size class as `pool`'s. */
+  readonly staging: BufferPool;
   private liveStorages = 0;
   private readonly finalizer = new FinalizationRegistry<Held | (() => void)>((held) =>
     typeof held === 'function' ? held() : this.recycle(held),
@@ -52,7 +57,16 @@ export class WebGPUBackend implements Backend {
   ) {
     this.name = options.name ?? 'webgpu';
     this.priority = options.priority ?? -1;
-    this.pool = new BufferPool(ctx.device, () => ctx.flush());
+    const flush = () => ctx.flush();
+    const limit = bufferLimit(ctx.device.limits);
+    this.pool = new BufferPool(ctx.health, flush, limit);
+    this.staging = new BufferPool(
+      ctx.health,
+      flush,
+      limit,
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      MAX_POOLED_STAGING_BYTES,
+    );
     this.collection = new CollectionPolicy(
       options.collectGarbage ?? null,
       (callback) => this.finalizer.register({}, callback),
@@ -62,8 +76,9 @@ export class WebGPUBackend implements Backend {
 
   allocate(dtype: DType, size: number): WebGPUStorage {
     if (dtype === 'float64') throw unsupportedDType(dtype);
+    this.ctx.health.check();
     const bytes = Math.max(4, size * 4);
-    const buffer = this.pool.take(bytes);
+    const buffer = this.pool.take(bytes, `a ${dtype} tensor of ${size} elements`);
     const storage: WebGPUStorage & { ballast?: ArrayBuffer } = {
       backend: this,
       dtype,
@@ -110,26 +125,45 @@ export class WebGPUBackend implements Backend {
 
   /**
    * Copies the storage to a mappable buffer now (so later commands cannot change what is read)
-   * and resolves with its values once the GPU gets there.
+   * and resolves with its values once the GPU gets there. The mappable buffer goes back to its
+   * pool once the values are copied out. Rejects with the device's loss, or with a failure it
+   * reported since the last op or read (its values may be wrong).
    */
   read(storage: Storage): Promise<TypedArray> {
     const { dtype, size } = storage;
+    const health = this.ctx.health;
+    const source = storage.data as GPUBuffer;
+    if (health.lost) return Promise.reject(health.lostError());
+    if (health.isFailed(source)) {
+      return Promise.reject(
+        new DeviceError(
+          `reading a ${dtype} tensor of ${size} elements on device '${this.name}': its memory could not be allocated (the GPU ran out of memory)`,
+        ),
+      );
+    }
     const bytes = size * 4;
     if (bytes === 0) return Promise.resolve(emptyHost(dtype));
-    const staging = this.ctx.device.createBuffer({
-      size: Math.ceil(bytes / 4) * 4,
-      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-    });
-    this.ctx.commandEncoder().copyBufferToBuffer(storage.data as GPUBuffer, 0, staging, 0, bytes);
+    const staging = this.staging.take(bytes, `reading a ${dtype} tensor of ${size} elements`);
+    this.ctx.commandEncoder().copyBufferToBuffer(source, 0, staging, 0, bytes);
     this.ctx.flush();
-    return staging.mapAsync(GPUMapMode.READ).then(() => {
-      const words = wordsFor(dtype, staging.getMappedRange().slice(0));
-      staging.unmap();
-      staging.destroy();
-      const values =
-        dtype === 'bool' ? Uint8Array.from(words) : (words as Float32Array | Int32Array);
-      return this.collection.settle(values);
-    });
+    // The error scopes opened so far settle too: an out-of-memory error is reported here.
+    const mapped = Promise.all([staging.mapAsync(GPUMapMode.READ, 0, bytes), health.settled()]);
+    return mapped.then(
+      () => {
+        const words = wordsFor(dtype, staging.getMappedRange(0, bytes).slice(0));
+        staging.unmap();
+        this.staging.give(staging);
+        health.check();
+        const values =
+          dtype === 'bool' ? Uint8Array.from(words) : (words as Float32Array | Int32Array);
+        return this.collection.settle(values);
+      },
+      async (e: unknown) => {
+        // Its mapping failed: not a buffer to hand out again.
+        this.staging.discard(staging);
+        throw await health.readFailure(e);
+      },
+    );
   }
 
   release(storage: Storage): void {

@@ -1,3 +1,5 @@
+import { DeviceHealth } from './health.js';
+
 /**
  * One GPUDevice and the state every kernel shares: the open command encoder that kernels record
  * into (submitted when something must observe the results, or after `MAX_PENDING` dispatches),
@@ -29,11 +31,13 @@ export class GpuContext {
   private arenaTop = 0;
   private readonly align: number;
 
-  constructor(device: GPUDevice) {
+  /** The device's asynchronous reports (loss, out of memory, failed commands). */
+  readonly health: DeviceHealth;
+
+  /** `name` is the device name that errors use (the backend's). */
+  constructor(device: GPUDevice, name = 'webgpu') {
     this.device = device;
-    device.addEventListener('uncapturederror', (event) => {
-      console.error(`webgpu: ${(event as GPUUncapturedErrorEvent).error.message}`);
-    });
+    this.health = new DeviceHealth(device, name);
     this.queue = device.queue;
     this.align = device.limits.minStorageBufferOffsetAlignment;
     this.arena = device.createBuffer({
@@ -88,6 +92,8 @@ export class GpuContext {
     buffers: readonly Binding[],
     threads: number,
   ): void {
+    // A lost device, or a failure it reported since: fail before recording anything.
+    this.health.check();
     if (threads === 0) return;
     const words = params instanceof Uint32Array ? params : Uint32Array.from(params);
     const bytes = Math.max(16, words.byteLength);

@@ -2,6 +2,7 @@ import { registerBackend } from '@autodag/core';
 import { WebGPUBackend } from './backend.js';
 import { GpuContext } from './context.js';
 import { registerKernels } from './kernels/index.js';
+import { requiredLimits } from './limits.js';
 import { checkAdapter, knownAnswerTest } from './smoke.js';
 
 /** Options of `initWebGPU`. */
@@ -20,20 +21,11 @@ export interface WebGPUOptions {
   collectGarbage?: (() => void) | null;
 }
 
-/** The limits kernels rely on, raised to what the adapter allows (defaults are far lower). */
-const RAISED_LIMITS = [
-  'maxBufferSize',
-  'maxStorageBufferBindingSize',
-  'maxStorageBuffersPerShaderStage',
-  'maxComputeInvocationsPerWorkgroup',
-  'maxComputeWorkgroupSizeX',
-  'maxComputeWorkgroupStorageSize',
-] as const;
-
 /**
  * Opens a WebGPU device, checks that it computes correctly (Dawn's null adapter and broken
  * drivers claim everything and compute garbage), and registers it as a device with every kernel
- * of this package. Resolves with the backend.
+ * of this package. Resolves with the backend. Rejects, naming the limit, when the adapter lacks
+ * a limit the kernels need (see limits.ts).
  * @example await initWebGPU(); const x = torch.ones(3, { device: 'webgpu' });
  */
 export async function initWebGPU(options: WebGPUOptions = {}): Promise<WebGPUBackend> {
@@ -46,10 +38,17 @@ export async function initWebGPU(options: WebGPUOptions = {}): Promise<WebGPUBac
   const adapter = await gpu.requestAdapter(options.adapterOptions);
   if (!adapter) throw new Error('initWebGPU: no WebGPU adapter is available');
   checkAdapter(adapter);
-  const requiredLimits: Record<string, number> = {};
-  for (const key of RAISED_LIMITS) requiredLimits[key] = adapter.limits[key];
-  const device = await adapter.requestDevice({ requiredLimits });
-  const backend = new WebGPUBackend(new GpuContext(device), {
+  const limits = requiredLimits(adapter);
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredLimits: limits });
+  } catch (e) {
+    throw new Error(
+      `initWebGPU: the adapter refused a device with the limits ${JSON.stringify(limits)}: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
+  const backend = new WebGPUBackend(new GpuContext(device, options.name), {
     name: options.name,
     collectGarbage: options.collectGarbage,
   });

@@ -1,3 +1,4 @@
+import type { WebGPUBackend } from '@autodag/backend-webgpu';
 import * as torch from 'autodag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openTestDevice } from './device.js';
@@ -14,6 +15,38 @@ describe('reading WebGPU tensors', () => {
       expect(Array.from(await before)).toEqual([1, 2, 3]);
       expect(await itemBefore).toBe(6);
       expect(Array.from(await w.data())).toEqual([2, 3, 4]);
+    }
+  });
+
+  it('reuses mappable buffers: a loop that awaits its loss every step creates none', async () => {
+    const backend = torch.getBackend('webgpu') as WebGPUBackend;
+    const device = backend.ctx.device;
+    const create = device.createBuffer;
+    let mappable = 0;
+    device.createBuffer = (descriptor: GPUBufferDescriptor) => {
+      if (descriptor.usage & GPUBufferUsage.MAP_READ) mappable++;
+      return create.call(device, descriptor);
+    };
+    try {
+      const w = torch.tensor([0.5, -1, 2], { device: 'webgpu' });
+      const losses: number[] = [];
+      for (let step = 0; step < 20; step++) {
+        losses.push(await w.mul(step).pow(2).sum().itemAsync());
+        // Reads of other sizes, and two in flight at once, each with its own buffer.
+        const [a, b] = await Promise.all([w.data(), w.mul(2).data()]);
+        expect([Array.from(a), Array.from(b)]).toEqual([
+          [0.5, -1, 2],
+          [1, -2, 4],
+        ]);
+      }
+      expect(losses).toEqual(Array.from({ length: 20 }, (_, s) => 5.25 * s * s));
+      // At most one per read in flight at once, kept from the first step on.
+      expect(mappable).toBeLessThanOrEqual(2);
+      const first = mappable;
+      for (let step = 0; step < 5; step++) await w.sum().itemAsync();
+      expect(mappable).toBe(first);
+    } finally {
+      device.createBuffer = create;
     }
   });
 

@@ -78,8 +78,19 @@ export function fromTypedArray(
   const dtype = opts.dtype ?? dtypeOfArray(values);
   const Ctor = typedArrayFor(dtype);
   const data = values instanceof Ctor ? values : Ctor.from(values as ArrayLike<number>);
+  return uploaded(data, shape, dtype, opts, 'fromTypedArray');
+}
+
+/** A tensor of `values` (of `dtype`'s array kind) on the options' device, uploaded as `fn`. */
+function uploaded(
+  values: TypedArray,
+  shape: readonly number[],
+  dtype: DType,
+  opts: TensorOptions,
+  fn: string,
+): Tensor {
   const backend = getBackend(opts.device ?? getDefaultDevice());
-  const t = new Tensor(uploadStorage(backend, data, dtype, shape, 'fromTypedArray'), shape.slice());
+  const t = new Tensor(uploadStorage(backend, values, dtype, shape, fn), shape.slice());
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;
 }
@@ -143,7 +154,7 @@ function filled(
   const device = opts.device ?? getDefaultDevice();
   const arr = allocateHost(dtype, shape, opName, device);
   fill(arr);
-  return fromTypedArray(arr, shape, { ...opts, dtype, device });
+  return uploaded(arr, shape, dtype, { ...opts, device }, opName);
 }
 
 /**
