@@ -169,14 +169,19 @@ export abstract class Optimizer<O extends object = Hyperparameters> {
   /**
    * Performs one update of every parameter that has a gradient (those whose `.grad` is null are
    * skipped). `closure`, if given, re-evaluates the model with grad enabled and returns the loss,
-   * which `step` returns.
+   * which `step` returns. State buffers first follow their parameter to its current device and
+   * floating-point dtype, so a model moved with `model.to('webgpu')` after some steps keeps
+   * training with its moments (PyTorch raises a device mismatch there instead).
    * @example loss.backward(); opt.step(); opt.zeroGrad();
    * @example const loss = opt.step(() => { opt.zeroGrad(); const l = f(); l.backward(); return l; });
    */
   step<L = Tensor>(closure?: () => L): L | undefined {
     const loss = closure ? enableGrad(closure) : undefined;
     noGrad(() => {
-      for (const group of this.paramGroups) this.updateGroup(group);
+      for (const group of this.paramGroups) {
+        followParams(this.state, group.params);
+        this.updateGroup(group);
+      }
     });
     return loss;
   }
@@ -338,6 +343,29 @@ export function zeroBuffer(p: Tensor): Tensor {
   return keep(zerosLike(p));
 }
 
+/** `t` on `p`'s device, cast to `p`'s dtype when that is floating-point (itself when it is already). */
+function likeParam(t: Tensor, p: Tensor): Tensor {
+  const cast = isFloatingPoint(p.dtype) ? t.to(p.dtype) : t;
+  return cast.to(p.device);
+}
+
+/**
+ * Moves each state buffer of `params` that is not where its parameter is (`step` stays a
+ * counter). `Module.to` moves parameters in place, so the optimizer still holds them after a
+ * move, but the buffers it made on the old device would stay there.
+ */
+function followParams(states: Map<Tensor, ParamState>, params: readonly Tensor[]): void {
+  for (const p of params) {
+    const s = states.get(p);
+    if (s === undefined) continue;
+    for (const [key, value] of Object.entries(s)) {
+      if (!(value instanceof Tensor) || key === 'step') continue;
+      const moved = likeParam(value, p);
+      if (moved !== value) s[key] = keep(moved);
+    }
+  }
+}
+
 function castState(p: Tensor, index: number, values: unknown): ParamState {
   if (!isObject(values)) {
     throw new TypeError(
@@ -361,11 +389,7 @@ function castState(p: Tensor, index: number, values: unknown): ParamState {
       );
     }
     out[key] = noGrad(() => {
-      let t = value.detach();
-      if (key !== 'step') {
-        if (isFloatingPoint(p.dtype)) t = t.to(p.dtype);
-        t = t.to(p.device);
-      }
+      const t = key === 'step' ? value.detach() : likeParam(value.detach(), p);
       // A copy, so that the loaded dict and the optimizer never share buffers.
       return keep(t.clone());
     });

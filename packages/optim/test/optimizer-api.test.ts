@@ -182,6 +182,47 @@ describe('step and zeroGrad', () => {
     expect(s.step).toBe(2);
   });
 
+  it('state buffers follow parameters cast after the first step (model.double())', () => {
+    const makers = {
+      AdamW: (ps: torch.Tensor[]) => new AdamW(ps, { lr: 0.1 }),
+      SGD: (ps: torch.Tensor[]) => new SGD(ps, { lr: 0.1, momentum: 0.9 }),
+    };
+    for (const [name, make] of Object.entries(makers)) {
+      // Casting the state by hand (stateDict/loadStateDict casts to each parameter) is the
+      // reference for what step() must do on its own.
+      const train = (castStateByHand: boolean) => {
+        torch.manualSeed(0);
+        const model = new torch.nn.Linear(3, 2);
+        const opt = make(model.parameters());
+        const x = torch.randn(4, 3);
+        const step = () => {
+          opt.zeroGrad();
+          model.call(x.to(model.weight.dtype)).pow(2).sum().backward();
+          opt.step();
+        };
+        step();
+        step();
+        model.double();
+        if (castStateByHand) opt.loadStateDict(opt.stateDict());
+        step();
+        step();
+        return { model, opt };
+      };
+      const followed = train(false);
+      const reference = train(true);
+      for (const [i, p] of followed.model.parameters().entries()) {
+        for (const [key, value] of Object.entries(followed.opt.state.get(p)!)) {
+          if (!(value instanceof torch.Tensor)) continue;
+          expect(value.dtype, `${name} ${key}`).toBe('float64');
+        }
+        const want = Array.from(reference.model.parameters()[i]!.dataSync());
+        Array.from(p.dataSync()).forEach((v, j) => {
+          expect(v, name).toBeCloseTo(want[j]!, 12);
+        });
+      }
+    }
+  });
+
   it('fused: false and fused: true give the same result on the CPU', () => {
     const run = (fused: boolean) => {
       const w = torch.linspace(-1, 1, 7).requiresGrad_();
