@@ -1,8 +1,10 @@
 // Runs in headless Chromium (see browser.test.ts): opens navigator.gpu and compares a
-// representative set of kernels with the CPU backend, then a few training steps on each device.
+// representative set of kernels with the CPU backend, runs a representative part of the
+// conformance suite (browser-conformance.ts), then a few training steps on each device.
 
 import * as torch from 'autodag';
 import { initWebGPU } from 'autodag/webgpu';
+import { representativeConformance } from './browser-conformance.js';
 import { compareKernels } from './compare-kernels.js';
 
 const REPRESENTATIVE = new Set([
@@ -27,6 +29,7 @@ const REPRESENTATIVE = new Set([
 async function run() {
   const backend = await initWebGPU();
   const kernels = await compareKernels(backend.name, REPRESENTATIVE);
+  const conformance = await representativeConformance(backend.name);
   // Gradient descent on a least-squares problem, the same steps on both devices.
   const losses: Record<string, number[]> = {};
   for (const device of ['cpu', 'webgpu']) {
@@ -44,7 +47,7 @@ async function run() {
       losses[device]!.push(await loss.itemAsync());
     }
   }
-  return { kernels, losses };
+  return { kernels, conformance, losses };
 }
 
 run().then(
