@@ -21,7 +21,20 @@ export async function onTheGpu(options: WebGPUOptions = {}): Promise<number> {
   const x = torch.ones(4, { device: backend.name });
   // @ts-expect-error: item() of a GPU tensor is read with itemAsync(), which returns a promise
   const wrong: number = x.sum().itemAsync();
-  return (await x.sum().itemAsync()) + wrong;
+  // Ops whose output size depends on the values, in their async forms.
+  const idx: torch.Tensor = await x.nonzeroAsync();
+  const cols: torch.Tensor[] = await torch.nonzeroAsync(x, { asTuple: true });
+  const picked: torch.Tensor = await x.maskedSelectAsync(x.gt(0));
+  const masked: torch.Tensor = await x.getAsync(x.gt(0), null);
+  // @ts-expect-error: the async forms resolve with their tensor
+  const notYet: torch.Tensor = x.argwhereAsync();
+  try {
+    await torch.getItemAsync(x, [x.lt(0)]);
+  } catch (e) {
+    if (e instanceof torch.DeviceError || e instanceof torch.AllocationError) throw e;
+  }
+  const rows = idx.shape[0]! + cols.length + picked.numel() + masked.numel() + notYet.numel();
+  return (await x.sum().itemAsync()) + wrong + rows;
 }
 
 export async function inNode(options: NodeWebGPUOptions = {}): Promise<string> {
