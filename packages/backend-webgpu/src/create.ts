@@ -19,6 +19,20 @@ export interface WebGPUOptions {
    * V8's.
    */
   collectGarbage?: (() => void) | null;
+  /**
+   * Use the adapter's `subgroups` feature where it has it (default true): reductions then
+   * combine across subgroup lanes by shuffles before using workgroup memory.
+   */
+  subgroups?: boolean;
+}
+
+/** Optional features the kernels use where the adapter offers them. */
+function wantedFeatures(adapter: GPUAdapter, options: WebGPUOptions): GPUFeatureName[] {
+  const wanted: GPUFeatureName[] = [];
+  if (options.subgroups !== false && adapter.features.has('subgroups')) {
+    wanted.push('subgroups' as GPUFeatureName);
+  }
+  return wanted;
 }
 
 /**
@@ -41,7 +55,10 @@ export async function initWebGPU(options: WebGPUOptions = {}): Promise<WebGPUBac
   const limits = requiredLimits(adapter);
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredLimits: limits });
+    device = await adapter.requestDevice({
+      requiredLimits: limits,
+      requiredFeatures: wantedFeatures(adapter, options),
+    });
   } catch (e) {
     throw new Error(
       `initWebGPU: the adapter refused a device with the limits ${JSON.stringify(limits)}: ${(e as Error).message}`,

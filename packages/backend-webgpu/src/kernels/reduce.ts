@@ -6,8 +6,9 @@ import { SPECIAL_VALUES, WALK_FN, wgslType } from './layout.js';
 
 /**
  * Reductions over any set of dims of a strided input: one workgroup per output element, whose
- * threads stride over the reduced elements and then combine their partial results in workgroup
- * memory (a tree, which also keeps float sums accurate). Parameters, as 32-bit words:
+ * threads stride over the reduced elements and then combine their partial results pairwise (a
+ * tree, which also keeps float sums accurate): across subgroup lanes by shuffles where the
+ * device has subgroups, then in workgroup memory. Parameters, as 32-bit words:
  *
  *   [nOut, keptRank, keptShape..., redRank, redShape..., offset, keptStrides..., redStrides..., nRed]
  */
@@ -40,9 +41,47 @@ function minMaxHelpers(c: 'f32' | 'i32'): string {
 fn min_(a: f32, b: f32) -> f32 { if (isnan_(a) || a < b) { return a; } return b; }`;
 }
 
-function shaderFor(spec: Combiner, input: string, out: string, c: 'f32' | 'i32'): string {
+/**
+ * Combines the 128 threads' partial results `a` into partial[0]. With subgroups, each subgroup
+ * first combines its lanes through register shuffles (no barrier), then its first lane writes
+ * one partial; the remaining 128/subgroupSize partials go through the workgroup-memory tree,
+ * which is all there is without subgroups.
+ */
+function combineWorkgroup(spec: Combiner, subgroups: boolean): string {
+  const tree = (count: string) => `for (var s = ${count} / 2u; s > 0u; s = s >> 1u) {
+    if (lid.x < s) {
+      let a = partial[lid.x];
+      let b = partial[lid.x + s];
+      partial[lid.x] = ${spec.combine};
+    }
+    workgroupBarrier();
+  }`;
+  if (!subgroups) {
+    return `partial[lid.x] = a;
+  workgroupBarrier();
+  ${tree(`${WORKGROUP}u`)}`;
+  }
+  return `for (var lanes = sgSize / 2u; lanes > 0u; lanes = lanes >> 1u) {
+    let b = subgroupShuffleXor(a, lanes);
+    a = ${spec.combine};
+  }
+  if (sgLane == 0u) { partial[lid.x / sgSize] = a; }
+  workgroupBarrier();
+  ${tree(`(${WORKGROUP}u / sgSize)`)}`;
+}
+
+function shaderFor(
+  spec: Combiner,
+  input: string,
+  out: string,
+  c: 'f32' | 'i32',
+  subgroups: boolean,
+): string {
   const store = out === 'u32' ? 'select(0u, 1u, r != C(0))' : out === c ? 'r' : `${out}(r)`;
-  return `alias C = ${c};
+  const subgroupArgs = subgroups
+    ? ',\n        @builtin(subgroup_size) sgSize: u32, @builtin(subgroup_invocation_id) sgLane: u32'
+    : '';
+  return `${subgroups ? 'enable subgroups;\n' : ''}alias C = ${c};
 @group(0) @binding(0) var<storage, read> p: array<u32>;
 @group(0) @binding(1) var<storage, read> x: array<${input}>;
 @group(0) @binding(2) var<storage, read_write> out: array<${out}>;
@@ -52,7 +91,7 @@ ${minMaxHelpers(c)}
 ${WALK_FN}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>) {
+        @builtin(num_workgroups) nwg: vec3<u32>${subgroupArgs}) {
   let o = wid.y * nwg.x + wid.x;
   if (o >= p[0]) { return; }
   let kr = p[1];
@@ -65,16 +104,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let b = C(x[u32(start + walk(r, rr, 3u + kr, base + 1u + kr))]);
     a = ${spec.combine};
   }
-  partial[lid.x] = a;
-  workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}u; s > 0u; s = s >> 1u) {
-    if (lid.x < s) {
-      let a = partial[lid.x];
-      let b = partial[lid.x + s];
-      partial[lid.x] = ${spec.combine};
-    }
-    workgroupBarrier();
-  }
+  ${combineWorkgroup(spec, subgroups)}
   if (lid.x == 0u) {
     let a = partial[0];
     let r = ${spec.final ?? 'a'};
@@ -106,7 +136,8 @@ function reduceKernel(backend: WebGPUBackend, spec: Combiner): Kernel<{ dims?: n
     ];
     const floatInput = input.dtype === 'float32';
     const c = spec.float || floatInput || out.dtype === 'float32' ? 'f32' : 'i32';
-    const code = shaderFor(spec, wgslType(input.dtype), wgslType(out.dtype), c);
+    const subgroups = backend.ctx.device.features.has('subgroups');
+    const code = shaderFor(spec, wgslType(input.dtype), wgslType(out.dtype), c, subgroups);
     const buffers = [
       { buffer: input.storage.data as GPUBuffer },
       { buffer: out.storage.data as GPUBuffer },
