@@ -37,21 +37,11 @@ export const REPRESENTATIVE_OPS: Readonly<Record<string, readonly string[]>> = {
   layers: ['nn.linear'],
 };
 
-const SWIFTSHADER_LOG =
-  "SwiftShader's log of x <= 0 is not IEEE's (WGSL leaves it indeterminate): log(±0) is -88.03, not -inf, and log(x < 0) is log(|x|), not NaN; the webgpu log kernel passes such inputs to WGSL's log unguarded";
-const SWIFTSHADER_POW =
-  "the gradient w.r.t. the exponent is pow(x, y)·log(x), with SwiftShader's log of x < 0 (see log)";
-
 /**
  * Checks that fail in Chromium's WebGPU (SwiftShader) for a known reason, keyed
  * `op > sample: check`. The test requires each to fail still, so an entry goes once fixed.
  */
-export const BROWSER_KNOWN_ISSUES: Readonly<Record<string, string>> = {
-  'log > edge values: fixture': SWIFTSHADER_LOG,
-  'log > edge values: devices': SWIFTSHADER_LOG,
-  'pow > edge values: fixture': SWIFTSHADER_POW,
-  'pow > edge values: devices': SWIFTSHADER_POW,
-};
+export const BROWSER_KNOWN_ISSUES: Readonly<Record<string, string>> = {};
 
 /** What one op gave: passed checks by kind, and how many passed checks compared gradients. */
 export interface OpConformance {

@@ -107,7 +107,7 @@ export const UNARY: Record<string, Spec> = {
   neg: { expr: float('-x') },
   abs: { expr: float('abs(x)') },
   exp: { expr: nanSafe('exp(x)') },
-  log: { expr: nanSafe('log(x)') },
+  log: { expr: nanSafe('log_(x)') },
   log1p: { expr: nanSafe('log1p_(x)') },
   expm1: { expr: nanSafe('expm1_(x)') },
   sqrt: { expr: nanSafe('sqrt_(x)') },

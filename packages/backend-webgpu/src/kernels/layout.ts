@@ -101,13 +101,20 @@ fn stridedIndex(i: u32, base: u32) -> u32 {
 /**
  * WGSL: NaN, infinity and their tests over the parameter block `p`. NaN and ∞ are no constant
  * expressions in WGSL, so they are built from a word of `p`; the tests read bits, since
- * comparisons with NaN are not reliable under drivers' fast math.
+ * comparisons with NaN are not reliable under drivers' fast math. `log_` is IEEE's log at 0 and
+ * below (-inf, NaN), which WGSL leaves to the driver (SwiftShader gives log(0) = -88.03 and
+ * log(-x) = log(x)).
  */
 export const SPECIAL_VALUES = `
 fn nan_() -> f32 { return bitcast<f32>((p[0] & 0x3fffffu) | 0x7fc00000u); }
 fn inf_() -> f32 { return bitcast<f32>(0x7f800000u | (p[0] & 0u)); }
 fn isnan_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
-fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`;
+fn isinf_(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
+fn log_(x: f32) -> f32 {
+  if (x == 0.0) { return -inf_(); }
+  if (x < 0.0) { return nan_(); }
+  return log(x);
+}`;
 
 /**
  * WGSL expression for an operand's storage index of element `i` (dense or strided), given the

@@ -47,14 +47,14 @@ fn log1p_(x: f32) -> f32 {
   let u = 1.0 + x;
   if (u < 0.0) { return nan_(); }
   if (u == 1.0 || isinf_(u)) { return select(x, u, isinf_(u)); }
-  return log(u) * x / (u - 1.0);
+  return log_(u) * x / (u - 1.0);
 }
 fn expm1_(x: f32) -> f32 {
   let u = exp(x);
   if (u == 1.0 || isinf_(u)) { return select(x, u, isinf_(u)); }
   let um1 = u - 1.0;
   if (um1 == -1.0) { return -1.0; }
-  return um1 * x / log(u);
+  return um1 * x / log_(u);
 }
 fn tanh_(x: f32) -> f32 { return select(tanh(clamp(x, -15.0, 15.0)), x, isnan_(x)); }
 fn sigmoid_(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }

@@ -48,7 +48,7 @@ const LOGSUMEXP_BODY = `
   var s = 0.0;
   ${forEach('s += exp(x - shift);')}
   let total = wgSum(s, t, 1u);
-  var res = log(total) + shift;
+  var res = log_(total) + shift;
   if (total == 0.0) { res = -inf_(); }
   if (isnan_(mx)) { res = mx; }
   if (t == 0u) { y0[o] = res; }`;

@@ -52,7 +52,7 @@ fn huber_(d: f32, delta: f32) -> f32 {
 fn bceLog_(v: f32) -> f32 {
   if (isnan_(v) || v < 0.0) { return nan_(); }
   if (v == 0.0) { return -100.0; }
-  return max(log(v), -100.0);
+  return max(log_(v), -100.0);
 }`;
 
 /** A pointwise loss: its expression over x (input), y (target), z (weight), w (posWeight). */

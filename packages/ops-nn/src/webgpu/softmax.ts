@@ -54,7 +54,7 @@ function forwardBody(log: boolean): string {
   var s = 0.0;
   ${forEach(1, 's += expNaN_(v0 - mx);')}
   let total = wgSum(s, t, 1u);
-  let lse = log(total);
+  let lse = log_(total);
   ${forEach(1, write)}`;
 }
 
