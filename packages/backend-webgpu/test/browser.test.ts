@@ -1,86 +1,38 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BROWSER_KNOWN_ISSUES,
   type ConformanceSummary,
   REPRESENTATIVE_OPS,
 } from './browser-conformance.js';
+import { APP_PAGE, bundleForBrowser, launchChromium, runInPage } from './chromium.js';
 
 /**
  * The WebGPU backend in a real browser: headless Chromium's WebGPU (SwiftShader, no GPU needed)
  * runs browser-entry.ts on a page and browser-worker.ts in a dedicated Web Worker, each bundled
- * from the sources as a user's bundler would. WebGPU needs
- * --enable-unsafe-webgpu on Linux and a real origin (not about:blank), so the page is served on
- * http://localhost through Playwright's routing.
+ * from the sources as a user's bundler would (see chromium.ts).
  */
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-const ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!CHROMIUM) throw new Error('Chromium not found: apt-get install chromium');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
 });
 
-async function bundle(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['@autodag/source'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
-  });
-  return result.outputFiles[0]!.text;
+function bundle(entry: string): Promise<string> {
+  return bundleForBrowser(fileURLToPath(new URL(entry, import.meta.url)));
 }
 
-/**
- * Opens a page on http://localhost whose index.html is `html`, serving `scripts` (path → code),
- * and resolves with what the page puts in `globalThis.__result`, after checking that it threw
- * no uncaught error.
- */
+/** Runs a page (see chromium.ts) and checks that it threw no uncaught error. */
 async function runPage(html: string, scripts: Record<string, string>): Promise<unknown> {
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  try {
-    await page.route('http://localhost/**', (route) => {
-      const path = new URL(route.request().url()).pathname;
-      const script = scripts[path];
-      if (script !== undefined)
-        return route.fulfill({ contentType: 'text/javascript', body: script });
-      return route.fulfill({ contentType: 'text/html', body: html });
-    });
-    await page.goto('http://localhost/index.html');
-    const handle = await page.waitForFunction(
-      () => (globalThis as { __result?: unknown }).__result,
-      null,
-      { timeout: 120_000 },
-    );
-    const result = await handle.jsonValue();
-    expect(errors).toEqual([]);
-    return result;
-  } finally {
-    await page.close();
-  }
+  const { result, errors } = await runInPage(browser, html, scripts);
+  expect(errors).toEqual([]);
+  return result;
 }
 
 /** Each value of `got` within `tol` of `want`'s, index by index. */
@@ -109,7 +61,7 @@ worker.postMessage('start');
 
 describe('WebGPU in headless Chromium', () => {
   it('agrees with the CPU backend and PyTorch on representative ops, and trains as on the CPU', async () => {
-    const result = (await runPage('<!doctype html><script type="module" src="/app.js"></script>', {
+    const result = (await runPage(APP_PAGE, {
       '/app.js': await bundle('./browser-entry.ts'),
     })) as {
       ok: boolean;

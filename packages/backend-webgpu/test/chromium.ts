@@ -41,30 +41,39 @@ export async function bundleForBrowser(entry: string): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-/** Runs the bundled `code` in a fresh page; resolves with its `__result` and the page errors. */
+/** The page that loads `/app.js` as a module. */
+export const APP_PAGE = '<!doctype html><script type="module" src="/app.js"></script>';
+
+/**
+ * Opens a fresh page on http://localhost whose index.html is `html`, serving `scripts` (path →
+ * code); resolves with what the page puts in `globalThis.__result` and the uncaught errors it
+ * threw.
+ */
 export async function runInPage<T>(
   browser: Browser,
-  code: string,
+  html: string,
+  scripts: Readonly<Record<string, string>>,
   timeout = 120_000,
 ): Promise<{ result: T; errors: string[] }> {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.route('http://localhost/**', (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path === '/app.js') return route.fulfill({ contentType: 'text/javascript', body: code });
-    return route.fulfill({
-      contentType: 'text/html',
-      body: '<!doctype html><script type="module" src="/app.js"></script>',
+  try {
+    await page.route('http://localhost/**', (route) => {
+      const script = scripts[new URL(route.request().url()).pathname];
+      if (script !== undefined) {
+        return route.fulfill({ contentType: 'text/javascript', body: script });
+      }
+      return route.fulfill({ contentType: 'text/html', body: html });
     });
-  });
-  await page.goto('http://localhost/index.html');
-  const handle = await page.waitForFunction(
-    () => (globalThis as { __result?: unknown }).__result,
-    null,
-    { timeout },
-  );
-  const result = (await handle.jsonValue()) as T;
-  await page.close();
-  return { result, errors };
+    await page.goto('http://localhost/index.html');
+    const handle = await page.waitForFunction(
+      () => (globalThis as { __result?: unknown }).__result,
+      null,
+      { timeout },
+    );
+    return { result: (await handle.jsonValue()) as T, errors };
+  } finally {
+    await page.close();
+  }
 }

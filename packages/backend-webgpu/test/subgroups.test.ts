@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleForBrowser, launchChromium, runInPage } from './chromium.js';
+import { APP_PAGE, bundleForBrowser, launchChromium, runInPage } from './chromium.js';
 import type { KernelComparison } from './compare-kernels.js';
 
 /**
@@ -28,7 +28,7 @@ describe('reductions with subgroups (headless Chromium)', () => {
       features: { withSubgroups: boolean; without: boolean };
       withSubgroups: KernelComparison;
       without: KernelComparison;
-    }>(browser, code);
+    }>(browser, APP_PAGE, { '/app.js': code });
     expect(errors).toEqual([]);
     expect(result.error).toBeUndefined();
     expect(result.features).toEqual({ withSubgroups: true, without: false });
