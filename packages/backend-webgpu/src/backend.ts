@@ -114,12 +114,8 @@ export class WebGPUBackend implements Backend {
     const storage = this.allocate(dtype, values.length);
     const words =
       dtype === 'bool' ? Uint32Array.from(values as Uint8Array) : (values as Float32Array);
-    if (words.length > 0) {
-      // Commands already recorded may still read this (recycled) buffer: run them first, since
-      // a queue write lands before commands that are submitted after it.
-      this.ctx.flush();
-      this.ctx.queue.writeBuffer(storage.data, 0, words.buffer, words.byteOffset, words.byteLength);
-    }
+    // In command order: commands already recorded may still read this (recycled) buffer.
+    if (words.length > 0) this.ctx.upload(storage.data, words);
     return storage;
   }
 

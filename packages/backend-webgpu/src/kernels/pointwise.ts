@@ -154,6 +154,9 @@ ${ENTRY} {
  * @example registerKernel('my-plugin.gelu', 'webgpu', pointwiseKernel(1, { expr: () => 'x * ncdf_(x)' }))
  */
 export function pointwiseKernel<A>(arity: number, spec: PointwiseSpec<A>): Kernel<A> {
+  // One WGSL string per variant, reused: the pipeline cache is keyed by the source, and hashing
+  // a freshly built source of kilobytes on every call cost more than the rest of the dispatch.
+  const sources = new Map<string, string>();
   return (inputs, outputs, attrs) => {
     const output = outputs[0]!;
     const n = output.numel();
@@ -171,15 +174,22 @@ export function pointwiseKernel<A>(arity: number, spec: PointwiseSpec<A>): Kerne
       dense: isDenseOver(t, shape),
       base: params.operand(t, shape),
     }));
-    const code = shaderFor(
-      spec.expr(c, attrs),
-      spec.predicate ?? false,
-      operands,
-      wgslType(output.dtype),
-      c,
-      scalars,
-      spec.helpers ?? '',
-    );
+    const value = spec.expr(c, attrs);
+    const out = wgslType(output.dtype);
+    const key = `${value};${c};${out};${scalars};${operands.map((o) => `${o.type}${o.dense}${o.base}`)}`;
+    let code = sources.get(key);
+    if (code === undefined) {
+      code = shaderFor(
+        value,
+        spec.predicate ?? false,
+        operands,
+        out,
+        c,
+        scalars,
+        spec.helpers ?? '',
+      );
+      sources.set(key, code);
+    }
     dispatchCompute(code, params.toArray(), [...operandsIn, output], n);
   };
 }

@@ -114,6 +114,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 function reduceKernel(backend: WebGPUBackend, spec: Combiner): Kernel<{ dims?: number[] }> {
+  // Sources reused per variant (see pointwise.ts: the pipeline cache is keyed by the source).
+  const sources = new Map<string, string>();
   return ([x], [output], attrs) => {
     const input = x as Tensor;
     const out = output as Tensor;
@@ -137,7 +139,12 @@ function reduceKernel(backend: WebGPUBackend, spec: Combiner): Kernel<{ dims?: n
     const floatInput = input.dtype === 'float32';
     const c = spec.float || floatInput || out.dtype === 'float32' ? 'f32' : 'i32';
     const subgroups = backend.ctx.device.features.has('subgroups');
-    const code = shaderFor(spec, wgslType(input.dtype), wgslType(out.dtype), c, subgroups);
+    const key = `${input.dtype};${out.dtype};${c};${subgroups}`;
+    let code = sources.get(key);
+    if (code === undefined) {
+      code = shaderFor(spec, wgslType(input.dtype), wgslType(out.dtype), c, subgroups);
+      sources.set(key, code);
+    }
     const buffers = [
       { buffer: input.storage.data as GPUBuffer },
       { buffer: out.storage.data as GPUBuffer },
