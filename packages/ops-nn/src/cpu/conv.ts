@@ -1,7 +1,7 @@
 import { denseData, gemmBatched } from '@autodag/backend-cpu';
 import type { Kernel, Tensor, TypedArray } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
-import type { ConvGeometry } from './im2col.js';
+import { type ConvGeometry, type ConvKernelAttrs, convGeometry } from '../geometry.js';
 import { col2im, im2col, scratch } from './im2col.js';
 
 /**
@@ -14,56 +14,6 @@ import { col2im, im2col, scratch } from './im2col.js';
  * A 1×1 kernel with unit stride and no padding skips im2col (the image is its own column
  * matrix). 1-D convolutions run as 2-D ones of height 1.
  */
-
-/**
- * Attributes shared by the convolution ops (one entry per spatial dim in each array).
- * @example const a: ConvKernelAttrs = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1 }
- */
-export interface ConvKernelAttrs {
-  /** Step between applications of the kernel. */
-  stride: readonly number[];
-  /** Implicit zero padding on both sides. */
-  padding: readonly number[];
-  /** Spacing between kernel taps. */
-  dilation: readonly number[];
-  /** Channel groups. */
-  groups: number;
-}
-
-/**
- * The 2-D geometry of a convolution from its input shape (N, C, ...spatial), its output channels
- * and spatial size, and the kernel's spatial size.
- * @example convGeometry([2, 3, 5, 5], 4, [3, 3], [5, 5], attrs)
- */
-export function convGeometry(
-  input: readonly number[],
-  outChannels: number,
-  kernel: readonly number[],
-  outSpatial: readonly number[],
-  a: ConvKernelAttrs,
-): ConvGeometry {
-  const two = kernel.length === 2;
-  const at = (v: readonly number[], d: number, dflt: number) =>
-    two ? v[d]! : d === 0 ? dflt : v[0]!;
-  return {
-    N: input[0]!,
-    C: input[1]!,
-    H: two ? input[2]! : 1,
-    W: input[input.length - 1]!,
-    O: outChannels,
-    kh: at(kernel, 0, 1),
-    kw: at(kernel, 1, 1),
-    Ho: two ? outSpatial[0]! : 1,
-    Wo: outSpatial[outSpatial.length - 1]!,
-    sh: at(a.stride, 0, 1),
-    sw: at(a.stride, 1, 1),
-    ph: at(a.padding, 0, 0),
-    pw: at(a.padding, 1, 0),
-    dh: at(a.dilation, 0, 1),
-    dw: at(a.dilation, 1, 1),
-    groups: a.groups,
-  };
-}
 
 /** True when the column matrix of an image is the image itself (1×1 kernel, stride 1, no padding). */
 function isPointwise(g: ConvGeometry): boolean {

@@ -1,5 +1,6 @@
 import { addSum3 } from '@autodag/backend-cpu';
 import type { TypedArray } from '@autodag/core';
+import type { ConvGeometry } from '../geometry.js';
 
 /**
  * im2col / col2im on one image (all of a group's channels) for 2-D convolutions; 1-D ones run
@@ -7,45 +8,6 @@ import type { TypedArray } from '@autodag/core';
  * kernel column) and one column per output position, row-major, which is the B operand of the
  * forward GEMM `W · col`.
  */
-
-/**
- * The geometry of a 2-D convolution (1-D ones use H = Ho = kh = 1, sh = dh = 1, ph = 0).
- * @example const g: ConvGeometry = { N: 1, C: 1, H: 5, W: 5, O: 2, kh: 3, kw: 3, Ho: 5, Wo: 5, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, groups: 1 }
- */
-export interface ConvGeometry {
-  /** Batch size. */
-  N: number;
-  /** Channels of the convolution's input (the transposed convolution's output). */
-  C: number;
-  /** Input height. */
-  H: number;
-  /** Input width. */
-  W: number;
-  /** Channels of the convolution's output. */
-  O: number;
-  /** Kernel height. */
-  kh: number;
-  /** Kernel width. */
-  kw: number;
-  /** Output height. */
-  Ho: number;
-  /** Output width. */
-  Wo: number;
-  /** Stride along the height. */
-  sh: number;
-  /** Stride along the width. */
-  sw: number;
-  /** Zero padding at the top (and bottom). */
-  ph: number;
-  /** Zero padding at the left (and right). */
-  pw: number;
-  /** Dilation along the height. */
-  dh: number;
-  /** Dilation along the width. */
-  dw: number;
-  /** Channel groups. */
-  groups: number;
-}
 
 /** First output column q whose input column q·s - p + j·d is ≥ 0, and the end of those < W. */
 function validColumns(g: ConvGeometry, j: number): [number, number] {

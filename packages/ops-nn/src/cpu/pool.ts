@@ -1,90 +1,13 @@
 import { denseData } from '@autodag/backend-cpu';
 import type { Kernel, Tensor, TypedArray } from '@autodag/core';
 import { numelOf, registerKernel } from '@autodag/core';
+import { type PoolGeometry, type PoolKernelAttrs, poolGeometry } from '../geometry.js';
 
 /**
  * CPU kernels of the pooling ops. Every (batch, channel) plane is pooled on its own; 1-D pooling
  * runs as 2-D pooling of height 1. Window rules follow PyTorch's CPU kernels exactly (max: first
  * maximum wins, NaN propagates; avg: PyTorch's divisor with and without padding counted).
  */
-
-/**
- * The geometry of a 2-D pooling (1-D: H = Ho = kh = 1, sh = dh = 1, ph = 0).
- * @example poolGeometry([2, 3, 8, 8], [4, 4], { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] })
- */
-export interface PoolGeometry {
-  /** Number of planes (batch × channels). */
-  planes: number;
-  /** Input height. */
-  H: number;
-  /** Input width. */
-  W: number;
-  /** Output height. */
-  Ho: number;
-  /** Output width. */
-  Wo: number;
-  /** Window height. */
-  kh: number;
-  /** Window width. */
-  kw: number;
-  /** Stride along the height. */
-  sh: number;
-  /** Stride along the width. */
-  sw: number;
-  /** Padding at the top. */
-  ph: number;
-  /** Padding at the left. */
-  pw: number;
-  /** Dilation along the height. */
-  dh: number;
-  /** Dilation along the width. */
-  dw: number;
-}
-
-/**
- * Window attributes as the kernels read them (one entry per spatial dim).
- * @example const a: PoolKernelAttrs = { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] }
- */
-export interface PoolKernelAttrs {
-  /** Window size. */
-  kernelSize: readonly number[];
-  /** Step between windows. */
-  stride: readonly number[];
-  /** Implicit padding on both sides. */
-  padding: readonly number[];
-  /** Spacing between window taps (max pooling). */
-  dilation?: readonly number[];
-}
-
-/**
- * The 2-D geometry of a pooling from the input shape (N, C, ...spatial) and the output's spatial size.
- * @example poolGeometry([1, 1, 4, 4], [2, 2], { kernelSize: [2, 2], stride: [2, 2], padding: [0, 0] }).planes // 1
- */
-export function poolGeometry(
-  input: readonly number[],
-  out: readonly number[],
-  a: PoolKernelAttrs,
-): PoolGeometry {
-  const two = out.length === 2;
-  // 1-D: the height entries take their defaults and the single entry is the width's.
-  const at = (v: readonly number[] | undefined, d: number, dflt: number) =>
-    two ? (v?.[d] ?? dflt) : d === 0 ? dflt : (v?.[0] ?? dflt);
-  return {
-    planes: input[0]! * input[1]!,
-    H: two ? input[2]! : 1,
-    W: input[input.length - 1]!,
-    Ho: two ? out[0]! : 1,
-    Wo: out[out.length - 1]!,
-    kh: at(a.kernelSize, 0, 1),
-    kw: at(a.kernelSize, 1, 1),
-    sh: at(a.stride, 0, 1),
-    sw: at(a.stride, 1, 1),
-    ph: at(a.padding, 0, 0),
-    pw: at(a.padding, 1, 0),
-    dh: at(a.dilation, 0, 1),
-    dw: at(a.dilation, 1, 1),
-  };
-}
 
 /**
  * Max pooling: writes the maxima and their flat in-plane indices (ih·W + iw).

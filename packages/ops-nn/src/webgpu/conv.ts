@@ -9,6 +9,7 @@ import {
 } from '@autodag/backend-webgpu';
 import type { Kernel, Tensor } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
+import { type ConvGeometry, type ConvKernelAttrs, convGeometry } from '../geometry.js';
 import { layout4, spatialOf } from './geometry.js';
 
 /**
@@ -275,69 +276,11 @@ const SHADERS = {
   transposedBias: transposedShader(true),
 };
 
-/** Convolution attributes as the kernels read them (one entry per spatial dim). */
-interface ConvAttrs {
-  stride?: readonly number[];
-  padding?: readonly number[];
-  dilation?: readonly number[];
-  groups?: number;
-}
-
-/** The 2-D geometry (1-D as height 1), as the CPU kernels' `convGeometry`. */
-interface Geometry {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  O: number;
-  kh: number;
-  kw: number;
-  Ho: number;
-  Wo: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  dh: number;
-  dw: number;
-  groups: number;
-}
-
-function geometry(
-  input: readonly number[],
-  outChannels: number,
-  kernel: readonly number[],
-  outSpatial: readonly number[],
-  a: ConvAttrs,
-): Geometry {
-  const two = kernel.length === 2;
-  const at = (v: readonly number[] | undefined, d: number, dflt: number) =>
-    two ? (v?.[d] ?? dflt) : d === 0 ? dflt : (v?.[0] ?? dflt);
-  return {
-    N: input[0]!,
-    C: input[1]!,
-    H: two ? input[2]! : 1,
-    W: input[input.length - 1]!,
-    O: outChannels,
-    kh: at(kernel, 0, 1),
-    kw: at(kernel, 1, 1),
-    Ho: two ? outSpatial[0]! : 1,
-    Wo: outSpatial[outSpatial.length - 1]!,
-    sh: at(a.stride, 0, 1),
-    sw: at(a.stride, 1, 1),
-    ph: at(a.padding, 0, 0),
-    pw: at(a.padding, 1, 0),
-    dh: at(a.dilation, 0, 1),
-    dw: at(a.dilation, 1, 1),
-    groups: a.groups ?? 1,
-  };
-}
-
 /** Records one implicit GEMM of `groups` matrices of M × Ncols over K. */
 function dispatchGemm(
   code: string,
   dims: { M: number; Ncols: number; K: number },
-  g: Geometry,
+  g: ConvGeometry,
   operands: { x?: Tensor; w?: Tensor; y?: Tensor; b?: Tensor },
   bound: readonly Tensor[],
 ): void {
@@ -378,10 +321,10 @@ function dispatchGemm(
   dispatchCompute(code, words, bound, groups * WORKGROUP);
 }
 
-function convKernel(): Kernel<ConvAttrs> {
+function convKernel(): Kernel<ConvKernelAttrs> {
   return ([x, w, bias], [y], a) => {
     if (y!.numel() === 0) return;
-    const g = geometry(x!.shape, w!.shape[0]!, spatialOf(w!), spatialOf(y!), a);
+    const g = convGeometry(x!.shape, w!.shape[0]!, spatialOf(w!), spatialOf(y!), a);
     const dims = {
       M: g.O / g.groups,
       Ncols: g.N * g.Ho * g.Wo,
@@ -393,10 +336,10 @@ function convKernel(): Kernel<ConvAttrs> {
   };
 }
 
-function convTransposeKernel(): Kernel<ConvAttrs> {
+function convTransposeKernel(): Kernel<ConvKernelAttrs> {
   return ([u, w, bias], [z], a) => {
     if (z!.numel() === 0) return;
-    const g = geometry(z!.shape, u!.shape[1]!, spatialOf(w!), spatialOf(u!), a);
+    const g = convGeometry(z!.shape, u!.shape[1]!, spatialOf(w!), spatialOf(u!), a);
     const dims = {
       M: g.C / g.groups,
       Ncols: g.N * g.H * g.W,
@@ -408,10 +351,10 @@ function convTransposeKernel(): Kernel<ConvAttrs> {
   };
 }
 
-function convWeightKernel(): Kernel<ConvAttrs> {
+function convWeightKernel(): Kernel<ConvKernelAttrs> {
   return ([x, gy], [gw], a) => {
     if (gw!.numel() === 0) return;
-    const g = geometry(x!.shape, gy!.shape[1]!, spatialOf(gw!), spatialOf(gy!), a);
+    const g = convGeometry(x!.shape, gy!.shape[1]!, spatialOf(gw!), spatialOf(gy!), a);
     const dims = {
       M: g.O / g.groups,
       Ncols: (g.C / g.groups) * g.kh * g.kw,

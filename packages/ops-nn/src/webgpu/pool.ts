@@ -7,6 +7,7 @@ import {
 } from '@autodag/backend-webgpu';
 import type { Kernel, Tensor } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
+import { type PoolKernelAttrs, poolGeometry } from '../geometry.js';
 import { layout4, spatialOf } from './geometry.js';
 
 /**
@@ -249,18 +250,14 @@ ${ENTRY} {
 }`;
 
 /** Window attributes as the kernels read them (one entry per spatial dim). */
-interface PoolAttrs {
-  kernelSize?: readonly number[];
-  stride?: readonly number[];
-  padding?: readonly number[];
-  dilation?: readonly number[];
+interface PoolAttrs extends PoolKernelAttrs {
   countIncludePad?: boolean;
   divisorOverride?: number;
 }
 
 /**
  * Records a pooling kernel over `threads` elements, for the input of shape `input` (N, C,
- * ...spatial) and output spatial size `out`, as the CPU kernels' `poolGeometry`.
+ * ...spatial) and output spatial size `out` (the geometry the CPU kernels read too).
  */
 function dispatchPool(
   code: string,
@@ -273,24 +270,22 @@ function dispatchPool(
   extra: readonly number[] = [],
 ): void {
   if (threads === 0) return;
-  const two = out.length === 2;
-  const at = (v: readonly number[] | undefined, d: number, dflt: number) =>
-    two ? (v?.[d] ?? dflt) : d === 0 ? dflt : (v?.[0] ?? dflt);
+  const g = poolGeometry(input, out, a);
   const words = [
     threads,
     input[1]!,
-    two ? input[2]! : 1,
-    input[input.length - 1]!,
-    two ? out[0]! : 1,
-    out[out.length - 1]!,
-    at(a.kernelSize, 0, 1),
-    at(a.kernelSize, 1, 1),
-    at(a.stride, 0, 1),
-    at(a.stride, 1, 1),
-    at(a.padding, 0, 0),
-    at(a.padding, 1, 0),
-    at(a.dilation, 0, 1),
-    at(a.dilation, 1, 1),
+    g.H,
+    g.W,
+    g.Ho,
+    g.Wo,
+    g.kh,
+    g.kw,
+    g.sh,
+    g.sw,
+    g.ph,
+    g.pw,
+    g.dh,
+    g.dw,
     a.countIncludePad === false ? 0 : 1,
     a.divisorOverride ?? 0,
     ...layout4(reads[0]),
