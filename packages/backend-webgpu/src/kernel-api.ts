@@ -9,6 +9,9 @@
  *   (broadcast, read through their strides) and scalar attributes `p0`, `p1`, ...
  * - **Row kernels** (`rowShader`, `rowFrame`, `rowParams`, `dispatchRows`): one workgroup per row
  *   of a frame, with workgroup reductions (`wgSum`, `wgMax`, ...): softmax, normalisations.
+ * - **Matrix products** (`gemmShader`, `gemmWords`, `gemmThreads`): the tiled, register-blocked
+ *   GEMM of `mm`, with element loaders and a store of your own (ops-nn's implicit-GEMM
+ *   convolutions).
  * - **Any compute shader** (`dispatchCompute`): WGSL source with entry point `main`, parameter
  *   words at binding 0 (`Params`, `f32Bits`), tensors and buffers at bindings 1, 2, ...; `ENTRY`
  *   and `threadIndex(n)` give the 1-D grid of `WORKGROUP` threads per workgroup it dispatches.
@@ -29,6 +32,13 @@
 export type { Binding } from './context.js';
 export { ENTRY, threadIndex, WORKGROUP } from './context.js';
 export { dispatchCompute, webgpuBackendOf } from './kernels/device.js';
+export {
+  GEMM_TILE,
+  type GemmParts,
+  gemmShader,
+  gemmThreads,
+  gemmWords,
+} from './kernels/gemm.js';
 export {
   isDenseOver,
   operandIndex,

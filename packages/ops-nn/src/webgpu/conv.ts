@@ -1,6 +1,9 @@
 import {
   dispatchCompute,
   dispatchRows,
+  gemmShader,
+  gemmThreads,
+  gemmWords,
   layoutIn,
   rowFrame,
   rowParams,
@@ -13,9 +16,8 @@ import { type ConvGeometry, type ConvKernelAttrs, convGeometry } from '../geomet
 import { layout4, spatialOf } from './geometry.js';
 
 /**
- * The convolution ops on WebGPU, as implicit GEMMs: a tiled GEMM (64×64 output tiles, steps of
- * 16 along K, an 8×4 register block per thread, as in backend-webgpu's matmul.ts) whose
- * operand tiles are gathered from the tensors on the fly, through their strides, with the
+ * The convolution ops on WebGPU, as implicit GEMMs: backend-webgpu's tiled GEMM (`gemmShader`,
+ * the one its matmul runs on) whose operand tiles are gathered from the tensors on the fly, through their strides, with the
  * convolution's padding read as zeros (no im2col buffer). The GEMM's batch is the channel group.
  * In the geometry of the convolution (input x: N×C×H×W, weight O×C/g×kh×kw, output N×O×Ho×Wo):
  *
@@ -38,15 +40,6 @@ import { layout4, spatialOf } from './geometry.js';
  * where x is the tensor in the convolution's input space (the transposed convolution's output),
  * y the one in its output space, and each op binds only the tensors it uses.
  */
-
-const TILE_M = 64;
-const TILE_N = 64;
-const TILE_K = 16;
-const THREADS_N = TILE_N / 4;
-const THREADS_M = WORKGROUP / THREADS_N;
-const ROWS = TILE_M / THREADS_M;
-const LOADS_A = (TILE_M * TILE_K) / WORKGROUP;
-const LOADS_B = (TILE_K * TILE_N) / WORKGROUP;
 
 /** The words of the geometry, named for WGSL (from word 6 on). */
 const GEOMETRY = [
@@ -71,8 +64,6 @@ const X_AT = 6 + GEOMETRY.length;
 const W_AT = X_AT + 5;
 const Y_AT = W_AT + 5;
 const B_AT = Y_AT + 5;
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** WGSL helpers: geometry accessors and the storage index of each operand's element. */
 const HELPERS = `
@@ -112,73 +103,20 @@ fn srcW(w: u32, j: u32) -> i32 {
 }`;
 
 /**
- * The WGSL of an implicit GEMM: `bindings` declare the tensors, `loaders` define
- * `loadA(g, m, k)`, `loadB(g, k, n)` (either may return 0 past nothing: the caller checks the
- * matrix bounds) and `store(g, m, n, v)`.
+ * The WGSL of an implicit GEMM on backend-webgpu's GEMM template: `bindings` declare the
+ * tensors, `loaders` define `loadA(g, m, k)`, `loadB(g, k, n)` (called inside the matrix
+ * bounds) and `store(g, m, n, v)`. Threads stage A along k and B along n.
  */
-function gemmShader(bindings: string, loaders: string): string {
-  const vecsA = ROWS / 4;
-  const step = [
-    `let bv = Bs[k * ${TILE_N / 4}u + tx];`,
-    ...range(vecsA).map((v) => `let a${v} = As[k * ${TILE_M / 4}u + ty * ${vecsA}u + ${v}u];`),
-    ...range(ROWS).map((r) => `acc[${r}] += a${r >> 2}.${'xyzw'[r & 3]} * bv;`),
-  ].join('\n      ');
-  return `@group(0) @binding(0) var<storage, read> p: array<u32>;
+function implicitGemm(bindings: string, loaders: string): string {
+  return gemmShader({
+    type: 'f32',
+    header: `@group(0) @binding(0) var<storage, read> p: array<u32>;
 ${bindings}
-var<workgroup> As: array<vec4<f32>, ${(TILE_M * TILE_K) / 4}>;
-var<workgroup> Bs: array<vec4<f32>, ${(TILE_K * TILE_N) / 4}>;
 ${HELPERS}
-${loaders}
-
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32,
-        @builtin(num_workgroups) nwg: vec3<u32>) {
-  let wg = wid.y * nwg.x + wid.x;
-  if (wg >= p[5]) { return; }
-  let M = p[0];
-  let NC = p[1];
-  let K = p[2];
-  let g = wg / p[4];
-  let tile = wg % p[4];
-  let m0 = (tile / p[3]) * ${TILE_M}u;
-  let n0 = (tile % p[3]) * ${TILE_N}u;
-  let tx = t % ${THREADS_N}u;
-  let ty = t / ${THREADS_N}u;
-  var acc: array<vec4<f32>, ${ROWS}>;
-
-  for (var k0 = 0u; k0 < K; k0 += ${TILE_K}u) {
-    for (var j = 0u; j < ${LOADS_A}u; j++) {
-      let e = t + j * ${WORKGROUP}u;
-      let m = e / ${TILE_K}u;
-      let k = e % ${TILE_K}u;
-      var v = 0.0;
-      if (m0 + m < M && k0 + k < K) { v = loadA(g, m0 + m, k0 + k); }
-      As[k * ${TILE_M / 4}u + m / 4u][m % 4u] = v;
-    }
-    for (var j = 0u; j < ${LOADS_B}u; j++) {
-      let e = t + j * ${WORKGROUP}u;
-      let n = e % ${TILE_N}u;
-      let k = e / ${TILE_N}u;
-      var v = 0.0;
-      if (n0 + n < NC && k0 + k < K) { v = loadB(g, k0 + k, n0 + n); }
-      Bs[k * ${TILE_N / 4}u + n / 4u][n % 4u] = v;
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < ${TILE_K}u; k++) {
-      ${step}
-    }
-    workgroupBarrier();
-  }
-
-  let n = n0 + tx * 4u;
-  for (var r = 0u; r < ${ROWS}u; r++) {
-    let m = m0 + ty * ${ROWS}u + r;
-    if (m >= M) { break; }
-    for (var c = 0u; c < 4u && n + c < NC; c++) {
-      store(g, m, n + c, acc[r][c]);
-    }
-  }
-}`;
+${loaders}`,
+    aKFast: 'true',
+    bNFast: 'true',
+  });
 }
 
 const bind = (names: readonly string[], outName: string) =>
@@ -189,7 +127,7 @@ const bind = (names: readonly string[], outName: string) =>
 
 /** Forward: A = weight (O/g × C/g·kh·kw), B = gathered input windows, C = output. */
 function forwardShader(bias: boolean): string {
-  return gemmShader(
+  return implicitGemm(
     bind(bias ? ['xs', 'ws', 'bs'] : ['xs', 'ws'], 'ys'),
     `
 fn loadA(g: u32, m: u32, k: u32) -> f32 {
@@ -218,7 +156,7 @@ fn store(g: u32, m: u32, n: u32, v: f32) {
 
 /** Transposed: A = weightᵀ (C/g × O/g·kh·kw), B = gathered gradient taps, C = output. */
 function transposedShader(bias: boolean): string {
-  return gemmShader(
+  return implicitGemm(
     bind(bias ? ['us', 'ws', 'bs'] : ['us', 'ws'], 'zs'),
     `
 fn loadA(g: u32, m: u32, k: u32) -> f32 {
@@ -246,7 +184,7 @@ fn store(g: u32, m: u32, n: u32, v: f32) {
 }
 
 /** Weight gradient: A = output gradient (O/g × batch·Ho·Wo), B = gathered input windowsᵀ. */
-const WEIGHT_SHADER = gemmShader(
+const WEIGHT_SHADER = implicitGemm(
   bind(['xs', 'gys'], 'gws'),
   `
 fn loadA(g: u32, m: u32, k: u32) -> f32 {
@@ -286,16 +224,8 @@ function dispatchGemm(
 ): void {
   const { M, Ncols, K } = dims;
   if (M === 0 || Ncols === 0) return;
-  const tilesN = Math.ceil(Ncols / TILE_N);
-  const tilesPerGroup = Math.ceil(M / TILE_M) * tilesN;
-  const groups = g.groups * tilesPerGroup;
   const words = [
-    M,
-    Ncols,
-    K,
-    tilesN,
-    tilesPerGroup,
-    groups,
+    ...gemmWords(M, Ncols, K, g.groups),
     g.N,
     g.C,
     g.H,
@@ -318,7 +248,7 @@ function dispatchGemm(
     operands.b ? operands.b.offset : 0,
     operands.b ? operands.b.strides[0]! : 0,
   ].map((w) => w >>> 0);
-  dispatchCompute(code, words, bound, groups * WORKGROUP);
+  dispatchCompute(code, words, bound, gemmThreads(M, Ncols, g.groups));
 }
 
 function convKernel(): Kernel<ConvKernelAttrs> {
