@@ -79,14 +79,14 @@ describe('a 1000-step training loop without tidy or dispose holds GPU memory fla
     const r = await peaks(mlp(), 1000, 1);
     expect(r.last).toBeLessThan(r.first);
     expect(r.atEnd).toBeLessThanOrEqual(1.5 * r.atStep10);
-  }, 240_000);
+  }, 600_000);
 
   it('CNN with batch norm, the loss awaited every 10 steps', async () => {
     torch.manualSeed(0);
     const r = await peaks(cnn(), 1000, 10);
     expect(r.last).toBeLessThan(r.first);
     expect(r.atEnd).toBeLessThanOrEqual(1.5 * r.atStep10);
-  }, 240_000);
+  }, 600_000);
 
   it('a loop that never awaits warns once past its budget, and is bounded once it awaits', async () => {
     // A device of its own, so the budget does not depend on the tests before.
@@ -117,5 +117,5 @@ describe('a 1000-step training loop without tidy or dispose holds GPU memory fla
     } finally {
       warn.mockRestore();
     }
-  }, 240_000);
+  }, 600_000);
 });
