@@ -16,6 +16,7 @@ import { cast } from './cast.js';
 import { whereOp } from './compare.js';
 import { op, run } from './define.js';
 import { inplaceMaybeView } from './inplace-view.js';
+import { maskedOperands, selectAt } from './masked-select.js';
 import { coordinateColumns, nonzeroCount, requireSyncCount } from './nonzero-count.js';
 import { sum } from './reduce.js';
 import { asStrided, contiguous, expand, reshape, sumTo } from './view.js';
@@ -606,20 +607,9 @@ export function argwhere(input: Tensor): Tensor {
 export function maskedSelect(input: Tensor, mask: Tensor): Tensor {
   checkTensor(input, 'maskedSelect', 'input');
   checkTensor(mask, 'maskedSelect', 'mask');
-  if (mask.dtype !== 'bool') {
-    throw new TypeError(
-      `masked_select: expected BoolTensor for mask, got a mask of dtype ${mask.dtype}`,
-    );
-  }
-  const shape = broadcastShapes(input.shape, mask.shape, 'masked_select');
+  const [x, m] = maskedOperands(input, mask);
   requireSyncCount('masked_select()', mask, "'await input.maskedSelectAsync(mask)'");
-  const x = expand(input, shape);
-  const m = expand(mask, shape);
-  if (shape.length === 0) {
-    return run(indexOp, [reshape(x, [1]), run(nonzeroOp, [reshape(m, [1])]).t()], { dim: 0 });
-  }
-  const coords = run(nonzeroOp, [m]);
-  return reshape(run(indexOp, [x, contiguous(coords.t())], { dim: 0 }), [-1]);
+  return selectAt(x, run(nonzeroOp, [m]));
 }
 
 /**

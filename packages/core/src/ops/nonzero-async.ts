@@ -1,10 +1,10 @@
 import { checkTensor } from '../arg-check.js';
-import { broadcastShapes } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { run } from './define.js';
-import { indexOp, nonzeroOp } from './indexing.js';
+import { nonzeroOp } from './indexing.js';
+import { maskedOperands, selectAt } from './masked-select.js';
 import { coordinateColumns, countedMask } from './nonzero-count.js';
-import { clone, contiguous, expand, reshape } from './view.js';
+import { clone } from './view.js';
 
 /**
  * Asynchronous forms of the ops whose output size depends on the values (`nonzero`, `argwhere`,
@@ -59,19 +59,10 @@ export function argwhereAsync(input: Tensor): Promise<Tensor> {
 export async function maskedSelectAsync(input: Tensor, mask: Tensor): Promise<Tensor> {
   checkTensor(input, 'maskedSelectAsync', 'input');
   checkTensor(mask, 'maskedSelectAsync', 'mask');
-  if (mask.dtype !== 'bool') {
-    throw new TypeError(
-      `masked_select: expected BoolTensor for mask, got a mask of dtype ${mask.dtype}`,
-    );
-  }
-  const shape = broadcastShapes(input.shape, mask.shape, 'masked_select');
-  // A 0-d pair selects from one element, as a 1-d pair of size 1.
-  const as1d = (t: Tensor): Tensor => (shape.length === 0 ? reshape(t, [1]) : t);
-  const full = shape.length === 0 ? [1] : shape;
+  const [view, m] = maskedOperands(input, mask);
   // The input's values as of now: a copy (differentiable), since the count is read first.
-  const x = expand(as1d(clone(input)), full);
-  const coords = await nonzeroAsync(expand(as1d(mask), full));
-  return reshape(run(indexOp, [x, contiguous(coords.t())], { dim: 0 }), [-1]);
+  const x = clone(view);
+  return selectAt(x, await nonzeroAsync(m));
 }
 
 declare module '../tensor.js' {
