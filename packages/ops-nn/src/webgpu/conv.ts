@@ -13,7 +13,7 @@ import {
 import type { Kernel, Tensor } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
 import { type ConvGeometry, type ConvKernelAttrs, convGeometry } from '../geometry.js';
-import { layout4, spatialOf } from './geometry.js';
+import { LAYOUT4_INDEX, layout4, spatialOf } from './geometry.js';
 
 /**
  * The convolution ops on WebGPU, as implicit GEMMs: backend-webgpu's tiled GEMM (`gemmShader`,
@@ -68,11 +68,7 @@ const B_AT = Y_AT + 5;
 /** WGSL helpers: geometry accessors and the storage index of each operand's element. */
 const HELPERS = `
 ${GEOMETRY.map((g, k) => `fn ${g}() -> u32 { return p[${6 + k}u]; }`).join('\n')}
-fn s_(w: u32) -> i32 { return bitcast<i32>(p[w]); }
-fn at4_(base: u32, a: u32, b: u32, c: u32, d: u32) -> u32 {
-  return u32(s_(base) + i32(a) * s_(base + 1u) + i32(b) * s_(base + 2u) + i32(c) * s_(base + 3u)
-    + i32(d) * s_(base + 4u));
-}
+${LAYOUT4_INDEX}
 fn xAt(n: u32, c: u32, h: u32, w: u32) -> u32 { return at4_(${X_AT}u, n, c, h, w); }
 fn wAt(o: u32, c: u32, i: u32, j: u32) -> u32 { return at4_(${W_AT}u, o, c, i, j); }
 fn yAt(n: u32, o: u32, h: u32, w: u32) -> u32 { return at4_(${Y_AT}u, n, o, h, w); }

@@ -14,6 +14,18 @@ export function layout4(t: Tensor | undefined): number[] {
 }
 
 /**
+ * WGSL reading what `layout4` writes into the parameter words `p`: `s_(w)`, word w as a signed
+ * stride, and `at4_(base, n, c, h, w)`, the storage index of element (n, c, h, w) of the operand
+ * whose layout starts at word `base`.
+ */
+export const LAYOUT4_INDEX = `
+fn s_(w: u32) -> i32 { return bitcast<i32>(p[w]); }
+fn at4_(base: u32, n: u32, c: u32, h: u32, w: u32) -> u32 {
+  return u32(s_(base) + i32(n) * s_(base + 1u) + i32(c) * s_(base + 2u) + i32(h) * s_(base + 3u)
+    + i32(w) * s_(base + 4u));
+}`;
+
+/**
  * The spatial sizes of an (N, C, ...spatial) tensor.
  * @example spatialOf(x) // x of shape [2, 3, 8, 8]: [8, 8]
  */

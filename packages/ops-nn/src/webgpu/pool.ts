@@ -8,7 +8,7 @@ import {
 import type { Kernel, Tensor } from '@autodag/core';
 import { registerKernel } from '@autodag/core';
 import { type PoolKernelAttrs, poolGeometry } from '../geometry.js';
-import { layout4, spatialOf } from './geometry.js';
+import { LAYOUT4_INDEX, layout4, spatialOf } from './geometry.js';
 
 /**
  * The pooling ops on WebGPU, as direct kernels with the CPU kernels' window
@@ -57,15 +57,10 @@ const HELPERS = `
 ${NAMES.slice(1)
   .map((g, k) => `fn ${g}() -> u32 { return p[${k + 1}u]; }`)
   .join('\n')}
-fn s_(w: u32) -> i32 { return bitcast<i32>(p[w]); }
-fn at4_(base: u32, plane: u32, h: u32, w: u32) -> u32 {
-  let n = plane / C_();
-  let c = plane % C_();
-  return u32(s_(base) + i32(n) * s_(base + 1u) + i32(c) * s_(base + 2u) + i32(h) * s_(base + 3u)
-    + i32(w) * s_(base + 4u));
-}
-fn aAt(plane: u32, h: u32, w: u32) -> u32 { return at4_(${A_AT}u, plane, h, w); }
-fn bAt(plane: u32, h: u32, w: u32) -> u32 { return at4_(${B_AT}u, plane, h, w); }
+${LAYOUT4_INDEX}
+// A plane is one (n, c) pair: n = plane / C, c = plane % C.
+fn aAt(plane: u32, h: u32, w: u32) -> u32 { return at4_(${A_AT}u, plane / C_(), plane % C_(), h, w); }
+fn bAt(plane: u32, h: u32, w: u32) -> u32 { return at4_(${B_AT}u, plane / C_(), plane % C_(), h, w); }
 ${SPECIAL_VALUES}
 // The window of average pooling's output (q, r): [h0, h1) × [w0, w1) and its divisor.
 struct Win { h0: i32, h1: i32, w0: i32, w1: i32, div: f32 }
